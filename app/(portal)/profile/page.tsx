@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { ApiTokens } from "@/components/profile/api-tokens";
+import { listPersonalTokens } from "@/lib/auth/api-tokens";
+import { requireUser } from "@/lib/auth/guards";
+import { db } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Profile" };
+
+export default async function ProfilePage() {
+  const user = await requireUser();
+  const [tokens, record] = await Promise.all([
+    listPersonalTokens(user.id),
+    db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } }),
+  ]);
+  return (
+    <>
+      <PageHeader title="Profile" description="Your account and the credentials you use with Hangar." />
+      <div className="space-y-6">
+        <Card>
+          <CardHeader title="Account" />
+          <CardBody>
+            <dl className="grid gap-4 text-sm sm:grid-cols-4">
+              <div>
+                <dt className="text-slate-500">Name</dt>
+                <dd className="font-medium text-slate-900">{record.name || "—"}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Email</dt>
+                <dd className="font-medium text-slate-900">{record.email}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Role</dt>
+                <dd>
+                  <Badge tone="blue">{record.role}</Badge>
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Plan</dt>
+                <dd className="font-medium text-slate-900">{record.plan?.name ?? "none"}</dd>
+              </div>
+            </dl>
+          </CardBody>
+        </Card>
+        <ApiTokens
+          tokens={tokens.map((t) => ({
+            ...t,
+            createdAt: t.createdAt.toISOString(),
+            expiresAt: t.expiresAt?.toISOString() ?? null,
+            lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+          }))}
+        />
+      </div>
+    </>
+  );
+}

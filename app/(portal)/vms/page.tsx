@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { buttonClass } from "@/components/ui/button";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Badge } from "@/components/ui/badge";
+import { requireUser } from "@/lib/auth/guards";
+import { db } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "My VMs" };
+
+export default async function VmsPage() {
+  const user = await requireUser();
+  const vms = await db().vm.findMany({ where: { ownerId: user.id, deletedAt: null }, orderBy: { createdAt: "desc" }, include: { template: true } });
+  const newVm = (
+    <Link href="/vms/new" className={buttonClass()}>
+      New VM
+    </Link>
+  );
+  return (
+    <>
+      <PageHeader title="My VMs" description="Virtual machines you own." actions={vms.length ? newVm : undefined} />
+      {vms.length === 0 ? (
+        <EmptyState title="No VMs yet" description="Pick a template, size it within your plan and watch it being built." action={newVm} />
+      ) : (
+        <Table label="My VMs">
+          <thead>
+            <tr>
+              <Th>Name</Th>
+              <Th>State</Th>
+              <Th>Template</Th>
+              <Th>Size</Th>
+              <Th>IP address</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {vms.map((vm) => (
+              <tr key={vm.id}>
+                <Td className="font-medium text-slate-900">{vm.name}</Td>
+                <Td>
+                  <Badge tone={vm.status === "running" ? "green" : vm.status === "failed" ? "red" : "gray"}>{vm.status}</Badge>
+                </Td>
+                <Td>{vm.template?.name ?? "—"}</Td>
+                <Td>
+                  {vm.cpuCores} vCPU · {vm.memoryMb / 1024} GiB · {vm.diskGb} GB
+                </Td>
+                <Td className="font-mono text-xs">{vm.ipAddress ?? "—"}</Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </>
+  );
+}

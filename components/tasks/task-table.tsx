@@ -1,0 +1,38 @@
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { Table, Td, Th } from "@/components/ui/table";
+
+const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow" };
+
+type Row = { id: string; kind: string; status: string; progress: number; createdAt: Date; error: string | null; user?: { email: string } };
+
+export function TaskTable({ tasks, showUser = false }: { tasks: Row[]; showUser?: boolean }) {
+  return (
+    <Table label="Tasks">
+      <thead>
+        <tr>
+          <Th>Task</Th>
+          {showUser ? <Th>User</Th> : null}
+          <Th>Status</Th>
+          <Th>Progress</Th>
+          <Th>Started</Th>
+        </tr>
+      </thead>
+      <tbody className="divide-y divide-slate-100">
+        {tasks.map((t) => (
+          <tr key={t.id}>
+            <Td>
+              <span className="font-medium text-slate-900">{t.kind}</span>
+              <span className="ml-2 font-mono text-xs text-slate-400">{t.id}</span>
+            </Td>
+            {showUser ? <Td>{t.user?.email}</Td> : null}
+            <Td>
+              <Badge tone={tones[t.status] ?? "gray"}>{t.status.replace("_", " ")}</Badge>
+            </Td>
+            <Td>{t.progress}%</Td>
+            <Td>{t.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</Td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}

@@ -1,0 +1,26 @@
+import type { ButtonHTMLAttributes } from "react";
+import { cn } from "./cn";
+
+const variants = {
+  primary: "bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:outline-indigo-600 disabled:bg-indigo-300",
+  secondary: "bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 disabled:text-slate-400",
+  danger: "bg-red-600 text-white hover:bg-red-500 focus-visible:outline-red-600 disabled:bg-red-300",
+  ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-400",
+} as const;
+
+const sizes = { sm: "px-2.5 py-1.5 text-xs", md: "px-3.5 py-2 text-sm", lg: "px-4 py-2.5 text-sm" } as const;
+
+export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: keyof typeof variants; size?: keyof typeof sizes };
+
+export function buttonClass(variant: keyof typeof variants = "primary", size: keyof typeof sizes = "md", extra?: string): string {
+  return cn(
+    "inline-flex items-center justify-center gap-2 rounded-md font-semibold shadow-xs transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed",
+    variants[variant],
+    sizes[size],
+    extra,
+  );
+}
+
+export function Button({ variant = "primary", size = "md", className, type = "button", ...props }: ButtonProps) {
+  return <button type={type} className={buttonClass(variant, size, className)} {...props} />;
+}

@@ -1,0 +1,34 @@
+import "server-only";
+import { cache } from "react";
+import { cookies } from "next/headers";
+import { notFound, redirect } from "next/navigation";
+import { decode } from "next-auth/jwt";
+import { env } from "../env";
+import type { AuthenticatedUser } from "./credentials";
+import { can, type Permission } from "./permissions";
+import { validateSession } from "./sessions";
+
+const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+
+/** The signed-in user of this request (pages, layouts, server actions), or null. */
+export const currentUser = cache(async (): Promise<AuthenticatedUser | null> => {
+  const jar = await cookies();
+  const raw = SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+  if (!raw) return null;
+  const token = await decode({ token: raw, secret: env().NEXTAUTH_SECRET ?? "" }).catch(() => null);
+  if (typeof token?.sid !== "string") return null;
+  return validateSession(token.sid);
+});
+
+export async function requireUser(): Promise<AuthenticatedUser> {
+  const user = await currentUser();
+  if (!user) redirect("/signin");
+  return user;
+}
+
+/** Someone without the permission gets the 404 page: admin pages do not announce themselves. */
+export async function requirePermission(permission: Permission): Promise<AuthenticatedUser> {
+  const user = await requireUser();
+  if (!can(user.role, permission)) notFound();
+  return user;
+}

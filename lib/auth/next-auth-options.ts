@@ -1,0 +1,109 @@
+import type { NextAuthOptions, User } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { env, oidcConfigured } from "../env";
+import { isAppError } from "../errors";
+import { log } from "../log";
+import { verifyCredentials } from "./credentials";
+import { signInWithOidc } from "./oidc";
+import { createSession, revokeSession } from "./sessions";
+import { CLIENT_IP_HEADER } from "./client-ip";
+
+type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
+type HangarUser = User & { hangarUserId?: string };
+
+function oidcProvider(): OAuthConfig<OidcProfile> {
+  const e = env();
+  const issuer = e.HANGAR_OIDC_ISSUER!.replace(/\/$/, "");
+  return {
+    id: "oidc",
+    name: e.HANGAR_OIDC_NAME,
+    type: "oauth",
+    wellKnown: `${issuer}/.well-known/openid-configuration`,
+    clientId: e.HANGAR_OIDC_CLIENT_ID,
+    clientSecret: e.HANGAR_OIDC_CLIENT_SECRET,
+    authorization: { params: { scope: "openid email profile" } },
+    idToken: true,
+    checks: ["pkce", "state"],
+    profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? p.email ?? null }),
+  };
+}
+
+/**
+ * next-auth configuration: email + password (argon2id, rate-limited) and, when configured,
+ * OpenID Connect. The JWT cookie only carries a random session id; lib/auth/sessions.ts
+ * holds the truth (expiry, sign-out, disabled users).
+ */
+export function authOptions(): NextAuthOptions {
+  const e = env();
+  const providers: NextAuthOptions["providers"] = [
+    CredentialsProvider({
+      id: "credentials",
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
+        try {
+          const user = await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", headers[CLIENT_IP_HEADER]);
+          return { id: user.id, email: user.email, name: user.name };
+        } catch (error) {
+          // next-auth passes an Error's message to the sign-in page as `error`.
+          if (isAppError(error)) throw new Error(error.message);
+          log.error({ err: error }, "sign-in failed");
+          throw new Error("Sign-in is unavailable right now. Try again shortly.");
+        }
+      },
+    }),
+  ];
+  if (oidcConfigured(e)) providers.push(oidcProvider());
+
+  return {
+    secret: e.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: Math.round(e.HANGAR_SESSION_HOURS * 3600) },
+    jwt: { maxAge: Math.round(e.HANGAR_SESSION_HOURS * 3600) },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers,
+    logger: {
+      error: (code, metadata) => log.error({ code, metadata: metadata instanceof Error ? metadata.message : undefined }, "next-auth error"),
+      warn: (code) => log.warn({ code }, "next-auth warning"),
+      debug: () => undefined,
+    },
+    callbacks: {
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        try {
+          const local = await signInWithOidc({
+            issuer: e.HANGAR_OIDC_ISSUER!,
+            subject: account.providerAccountId,
+            email: (profile as OidcProfile | undefined)?.email ?? user.email,
+            name: user.name,
+          });
+          (user as HangarUser).hangarUserId = local.id;
+          return true;
+        } catch (error) {
+          const message = isAppError(error) ? error.message : "Single sign-on failed";
+          if (!isAppError(error)) log.error({ err: error }, "oidc sign-in failed");
+          return `/signin?error=${encodeURIComponent(message)}`;
+        }
+      },
+      async jwt({ token, user }) {
+        if (user) {
+          const userId = (user as HangarUser).hangarUserId ?? user.id;
+          const { sid } = await createSession(userId);
+          token.sid = sid;
+          token.uid = userId;
+        }
+        return token;
+      },
+      async session({ session }) {
+        // The browser sees only name and email; the guards read the session id from the cookie.
+        return { expires: session.expires, user: { name: session.user?.name, email: session.user?.email } };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === "string") await revokeSession(token.sid);
+      },
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from "node:fs";
+import { db } from "../db/client";
+import type { Db } from "../db/client";
+import { encryptJson } from "../crypto/secrets";
+import { hashPassword } from "../auth/password";
+import { recordAudit, type Actor } from "../audit/record";
+import { hangarConfigSchema, type HangarConfig, type ProviderConfig } from "../schemas/config";
+
+export type ConfigProblem = { path: string; message: string };
+export type ApplyReport = Record<"providers" | "templates" | "plans" | "users", { created: number; updated: number }>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function pathOf(parts: PropertyKey[]): string {
+  return parts.reduce<string>((acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), "");
+}
+
+function duplicates<T>(items: T[], key: (t: T) => string, section: string, field: string): ConfigProblem[] {
+  const seen = new Set<string>();
+  return items.flatMap((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) return [{ path: `${section}[${i}].${field}`, message: `duplicate ${field} "${k}"` }];
+    seen.add(k);
+    return [];
+  });
+}
+
+/** Parses and cross-checks a configuration: every problem, each with the path of its field. */
+export async function validateConfig(raw: unknown): Promise<HangarConfig> {
+  const parsed = hangarConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: pathOf(i.path) || "(file)", message: i.message })));
+  }
+  const config = parsed.data;
+  const problems: ConfigProblem[] = [
+    ...duplicates(config.providers, (p) => p.name, "providers", "name"),
+    ...duplicates(config.templates, (t) => t.name, "templates", "name"),
+    ...duplicates(config.plans, (p) => p.name, "plans", "name"),
+    ...duplicates(config.users, (u) => u.email, "users", "email"),
+  ];
+  if (config.plans.filter((p) => p.default).length > 1) problems.push({ path: "plans", message: "only one plan can be the default" });
+
+  const [dbProviders, dbPlans, dbUsers] = await Promise.all([
+    db().providerConnection.findMany({ select: { name: true } }),
+    db().plan.findMany({ select: { name: true } }),
+    db().user.findMany({ select: { email: true } }),
+  ]);
+  const providerNames = new Set([...dbProviders.map((p) => p.name), ...config.providers.map((p) => p.name)]);
+  const planNames = new Set([...dbPlans.map((p) => p.name), ...config.plans.map((p) => p.name)]);
+  const emails = new Set([...dbUsers.map((u) => u.email), ...config.users.map((u) => u.email)]);
+  config.templates.forEach((t, i) => {
+    if (!providerNames.has(t.provider)) problems.push({ path: `templates[${i}].provider`, message: `no provider named "${t.provider}"` });
+    t.users.forEach((email, j) => {
+      if (!emails.has(email)) problems.push({ path: `templates[${i}].users[${j}]`, message: `no user with email "${email}"` });
+    });
+  });
+  config.users.forEach((u, i) => {
+    if (u.plan && !planNames.has(u.plan)) problems.push({ path: `users[${i}].plan`, message: `no plan named "${u.plan}"` });
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+export function providerCredentials(p: ProviderConfig): Record<string, string> {
+  switch (p.kind) {
+    case "pve":
+      return p.tokenId ? { tokenId: p.tokenId, secret: p.secret! } : { username: p.username!, password: p.password!, realm: p.realm ?? "pam" };
+    case "vergeos":
+      return p.apiKey ? { apiKey: p.apiKey } : { username: p.username!, password: p.password! };
+    case "nova":
+      return { apiKey: p.apiKey };
+  }
+}
+
+function tally(report: ApplyReport, section: keyof ApplyReport, created: boolean): void {
+  report[section][created ? "created" : "updated"] += 1;
+}
+
+/** Validates everything first, then upserts it all in one transaction: all or nothing. */
+export async function applyConfig(raw: unknown, actor: Actor = { email: "config" }): Promise<ApplyReport> {
+  const config = await validateConfig(raw);
+  const hashes = new Map<string, string>();
+  for (const u of config.users) if (u.password) hashes.set(u.email, await hashPassword(u.password));
+  const report: ApplyReport = {
+    providers: { created: 0, updated: 0 },
+    templates: { created: 0, updated: 0 },
+    plans: { created: 0, updated: 0 },
+    users: { created: 0, updated: 0 },
+  };
+
+  await db().$transaction(
+    async (tx) => {
+      for (const p of config.providers) {
+        const data = {
+          kind: p.kind,
+          baseUrl: p.url,
+          credentials: encryptJson(providerCredentials(p)),
+          tlsVerify: p.tls.verify,
+          tlsCa: p.tls.ca ?? null,
+          tlsFingerprint: p.tls.fingerprint ?? null,
+          settings: (p.defaultStorage ? { defaultStorage: p.defaultStorage } : {}) as Db.Prisma.InputJsonValue,
+          enabled: p.enabled,
+        };
+        const before = await tx.providerConnection.findUnique({ where: { name: p.name } });
+        const after = await tx.providerConnection.upsert({ where: { name: p.name }, create: { name: p.name, ...data }, update: data });
+        tally(report, "providers", !before);
+        await recordAudit(tx, { actor, action: before ? "provider.update" : "provider.create", targetType: "provider", targetId: after.id, before: before ?? undefined, after });
+      }
+      for (const p of config.plans) {
+        if (p.default) await tx.plan.updateMany({ where: { isDefault: true, NOT: { name: p.name } }, data: { isDefault: false } });
+        const data = {
+          description: p.description,
+          isDefault: p.default,
+          maxCpuCoresPerVm: p.perVm.cpuCores,
+          maxMemoryMbPerVm: p.perVm.memoryMb,
+          maxDiskGbPerVm: p.perVm.diskGb,
+          maxCpuCoresSum: p.total.cpuCores,
+          maxMemoryMbSum: p.total.memoryMb,
+          maxDiskGbSum: p.total.diskGb,
+          maxVms: p.total.vms,
+        };
+        const before = await tx.plan.findUnique({ where: { name: p.name } });
+        const after = await tx.plan.upsert({ where: { name: p.name }, create: { name: p.name, ...data }, update: data });
+        tally(report, "plans", !before);
+        await recordAudit(tx, { actor, action: before ? "plan.update" : "plan.create", targetType: "plan", targetId: after.id, before: before ?? undefined, after });
+      }
+      const defaultPlan = await tx.plan.findFirst({ where: { isDefault: true } });
+      for (const u of config.users) {
+        const plan = u.plan ? await tx.plan.findUniqueOrThrow({ where: { name: u.plan } }) : null;
+        const before = await tx.user.findUnique({ where: { email: u.email } });
+        const passwordHash = hashes.get(u.email);
+        const after = await tx.user.upsert({
+          where: { email: u.email },
+          create: { email: u.email, name: u.name ?? "", role: u.role, disabled: u.disabled, passwordHash: passwordHash ?? null, planId: plan?.id ?? defaultPlan?.id ?? null },
+          update: {
+            role: u.role,
+            disabled: u.disabled,
+            ...(u.name !== undefined && { name: u.name }),
+            ...(passwordHash && { passwordHash }),
+            ...(plan && { planId: plan.id }),
+          },
+        });
+        tally(report, "users", !before);
+        await recordAudit(tx, { actor, action: before ? "user.update" : "user.create", targetType: "user", targetId: after.id, before: before ?? undefined, after });
+      }
+      for (const t of config.templates) {
+        const provider = await tx.providerConnection.findUniqueOrThrow({ where: { name: t.provider } });
+        const data = {
+          providerId: provider.id,
+          node: t.node,
+          vmid: t.vmid,
+          public: t.public,
+          enabled: t.enabled,
+          ciuser: t.ciuser ?? null,
+          os: t.os,
+          description: t.description,
+          storage: t.storage ?? null,
+          minCpuCores: t.minCpuCores,
+          minMemoryMb: t.minMemoryMb,
+          minDiskGb: t.minDiskGb,
+        };
+        const before = await tx.template.findUnique({ where: { name: t.name } });
+        const after = await tx.template.upsert({ where: { name: t.name }, create: { name: t.name, ...data }, update: data });
+        if (t.users.length || before) {
+          await tx.templateGrant.deleteMany({ where: { templateId: after.id } });
+          const users = await tx.user.findMany({ where: { email: { in: t.users } }, select: { id: true } });
+          await tx.templateGrant.createMany({ data: users.map((u) => ({ templateId: after.id, userId: u.id })) });
+        }
+        tally(report, "templates", !before);
+        await recordAudit(tx, { actor, action: before ? "template.update" : "template.create", targetType: "template", targetId: after.id, before: before ?? undefined, after: { ...after, users: t.users } });
+      }
+    },
+    { timeout: 60_000 },
+  );
+  return report;
+}
+
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ path: "(file)", message: `cannot read ${file}: ${(error as Error).message}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import { db } from "../db/client";
+import { applyConfig } from "../config/apply";
+import type { HangarConfig } from "../schemas/config";
+
+export type DemoCredentials = { role: string; email: string; password: string }[];
+
+function password(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+export const demoPlans: HangarConfig["plans"] = [
+  {
+    name: "standard",
+    description: "Everyday VMs for development and testing",
+    default: true,
+    perVm: { cpuCores: 4, memoryMb: 8192, diskGb: 100 },
+    total: { cpuCores: 16, memoryMb: 32768, diskGb: 500, vms: 5 },
+  },
+  {
+    name: "large",
+    description: "Bigger machines for builds and data work",
+    default: false,
+    perVm: { cpuCores: 16, memoryMb: 65536, diskGb: 500 },
+    total: { cpuCores: 64, memoryMb: 262144, diskGb: 2000, vms: 20 },
+  },
+];
+
+/**
+ * The zero-setup demo: three accounts (admin, support, user) with generated passwords and
+ * two plans. Runs only on an empty database; returns the credentials to print once.
+ */
+export async function seedDemo(): Promise<DemoCredentials | null> {
+  if ((await db().user.count()) > 0) return null;
+  const credentials: DemoCredentials = [
+    { role: "admin", email: "admin@hangar.local", password: password() },
+    { role: "support", email: "support@hangar.local", password: password() },
+    { role: "user", email: "user@hangar.local", password: password() },
+  ];
+  await applyConfig(
+    {
+      plans: demoPlans,
+      users: credentials.map((c) => ({
+        email: c.email,
+        password: c.password,
+        role: c.role,
+        name: `Demo ${c.role}`,
+        plan: c.role === "admin" ? "large" : "standard",
+      })),
+    },
+    { email: "demo-setup" },
+  );
+  return credentials;
+}
+
+export function formatDemoCredentials(credentials: DemoCredentials, url: string): string {
+  const width = Math.max(...credentials.map((c) => c.email.length));
+  const lines = credentials.map((c) => `  ${c.role.padEnd(8)} ${c.email.padEnd(width)}  ${c.password}`);
+  return [
+    "",
+    "Hangar demo setup created. These passwords are shown only once:",
+    ...lines,
+    `Sign in at ${url}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+/** Every environment variable Hangar reads, checked once. README's table mirrors this. */
+export const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  HANGAR_DATA_DIR: z.string().default(".data"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HANGAR_HOST: z.string().default("0.0.0.0"),
+  HANGAR_SECRET_KEY: z.string().optional(),
+  NEXTAUTH_SECRET: z.string().optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  HANGAR_SESSION_HOURS: z.coerce.number().positive().default(12),
+  HANGAR_API_TOKEN_HOURS: z.coerce.number().positive().default(24),
+  HANGAR_OIDC_ISSUER: z.string().url().optional(),
+  HANGAR_OIDC_CLIENT_ID: z.string().optional(),
+  HANGAR_OIDC_CLIENT_SECRET: z.string().optional(),
+  HANGAR_OIDC_NAME: z.string().default("Single sign-on"),
+  HANGAR_CONFIG: z.string().optional(),
+  HANGAR_DEMO: z.enum(["auto", "on", "off"]).default("auto"),
+  HANGAR_TRUST_PROXY: bool.default(false),
+  HANGAR_LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().positive().default(5),
+  HANGAR_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().positive().default(20),
+  HANGAR_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  HANGAR_DB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parsed lazily so that `next build` and unit tests never need a configured environment. */
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+      throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** Forget the parsed environment (the launcher changes process.env before anything reads it). */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function oidcConfigured(e: Env = env()): boolean {
+  return Boolean(e.HANGAR_OIDC_ISSUER && e.HANGAR_OIDC_CLIENT_ID && e.HANGAR_OIDC_CLIENT_SECRET);
+}

@@ -1,0 +1,35 @@
+import { PgBoss } from "pg-boss";
+import { databaseUrl, getPool, isSingleConnection } from "../db/pool";
+import { log } from "../log";
+import { queues } from "./queues";
+
+type Holder = { boss?: Promise<PgBoss> };
+const holder = ((globalThis as Record<string, unknown>).__hangarBoss ??= {}) as Holder;
+
+/**
+ * The pg-boss instance of this process, in schema `pgboss` of Hangar's own database.
+ * Over the embedded database it runs its SQL through the shared single connection.
+ */
+export function getBoss(): Promise<PgBoss> {
+  holder.boss ??= (async () => {
+    const connection = isSingleConnection()
+      ? { db: { executeSql: (text: string, values?: unknown[]) => getPool().query(text, values) } }
+      : { connectionString: databaseUrl(), max: 4 };
+    const boss = new PgBoss({ ...connection, schema: "pgboss", application_name: "hangar" });
+    boss.on("error", (error) => log.error({ err: error }, "pg-boss error"));
+    await boss.start();
+    for (const q of Object.values(queues)) {
+      await boss.createQueue(q.name, q.options).catch((error: unknown) => {
+        if (!/already exists/i.test(String(error))) throw error;
+      });
+    }
+    return boss;
+  })();
+  return holder.boss;
+}
+
+export async function stopBoss(): Promise<void> {
+  const pending = holder.boss;
+  holder.boss = undefined;
+  if (pending) await (await pending).stop({ graceful: true, timeout: 10_000 });
+}

@@ -1,0 +1,18 @@
+import { purgeExpiredCredentials } from "../auth/sessions";
+import { log } from "../log";
+import { getBoss } from "./boss";
+import { queues } from "./queues";
+
+/**
+ * Registers this process as a worker on every queue. Any number of processes may do this
+ * against one database: pg-boss hands each job to exactly one of them.
+ */
+export async function startWorker(): Promise<void> {
+  const boss = await getBoss();
+  await boss.work(queues.purgeCredentials.name, async () => {
+    const removed = await purgeExpiredCredentials();
+    log.info(removed, "purged expired sessions and tokens");
+  });
+  await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
+  log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
+}
