@@ -11,28 +11,13 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { describeSignInError } from "@/lib/auth/sign-in-errors";
 
 const schema = z.object({
   email: z.string().trim().min(1, "Enter your email address").email("Enter a valid email address"),
   password: z.string().min(1, "Enter your password"),
 });
 type Values = z.infer<typeof schema>;
-
-// next-auth's own error codes, in words a person can act on.
-const knownErrors: Record<string, string> = {
-  CredentialsSignin: "Invalid email or password",
-  OAuthSignin: "Single sign-on could not start. Try again.",
-  OAuthCallback: "Single sign-on failed. Try again.",
-  OAuthAccountNotLinked: "This email is already linked to another sign-in method.",
-  SessionRequired: "Please sign in to continue.",
-  Callback: "Sign-in failed. Try again.",
-  Default: "Sign-in failed. Try again.",
-};
-
-export function describeSignInError(code: string | undefined | null): string | undefined {
-  if (!code) return undefined;
-  return knownErrors[code] ?? code;
-}
 
 export function SignInForm({ initialError, callbackUrl, sso }: { initialError?: string; callbackUrl: string; sso?: { name: string } }) {
   const router = useRouter();

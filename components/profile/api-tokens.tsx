@@ -45,7 +45,14 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
 
   return (
     <Card>
-      <CardHeader title="API tokens" description="For scripts: send one as `Authorization: Bearer …` to /api/v1." />
+      <CardHeader
+        title="API tokens"
+        description={
+          <>
+            For scripts: send one as <code className="font-mono text-xs">Authorization: Bearer …</code> to <code className="font-mono text-xs">/api/v1</code>.
+          </>
+        }
+      />
       <CardBody className="space-y-5">
         {created ? (
           <Alert tone="success" title="Token created. Copy it now: it will not be shown again.">

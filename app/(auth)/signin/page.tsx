@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { describeSignInError, SignInForm } from "@/components/auth/sign-in-form";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { describeSignInError } from "@/lib/auth/sign-in-errors";
 import { currentUser } from "@/lib/auth/guards";
 import { env, oidcConfigured } from "@/lib/env";
 
