@@ -15,7 +15,7 @@ type Stage = { name: string; ok: boolean; passed: number; failed: number; second
 const stages: Stage[] = [];
 const bin = (name: string) => `node_modules/.bin/${name}`;
 
-function run(name: string, command: string, args: string[], counts?: () => { passed: number; failed: number }, env: NodeJS.ProcessEnv = {}): Stage {
+function run(name: string, command: string, args: string[], counts?: () => { passed: number; failed: number }, env: Record<string, string> = {}): Stage {
   console.log(`\n━━ ${name}: ${[command, ...args].join(" ")}`);
   const started = Date.now();
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });

@@ -1,6 +1,7 @@
 import { authenticateBearer } from "../auth/api-tokens";
 import type { AuthenticatedUser } from "../auth/credentials";
 import { can, type Permission } from "../auth/permissions";
+import { sessionCookieFromHeader, userFromSessionCookie } from "../auth/session-cookie";
 import { AppError } from "../errors";
 import { errorResponse, ok } from "./respond";
 
@@ -26,7 +27,13 @@ export function bearerApi<P = Record<string, string>>(
   permission: Permission = "vms.own",
 ) {
   return publicApi<P>(async (ctx) => {
-    const user = await authenticateBearer(ctx.req.headers.get("authorization"));
+    // Bearer tokens everywhere; the browser's session cookie only for reads (no CSRF exposure).
+    const bearer = ctx.req.headers.get("authorization");
+    const user = bearer
+      ? await authenticateBearer(bearer)
+      : ctx.req.method === "GET"
+        ? await userFromSessionCookie(sessionCookieFromHeader(ctx.req.headers.get("cookie")))
+        : null;
     if (!user) throw new AppError("unauthorized", "Authentication required: send a valid Bearer token");
     if (!can(user.role, permission)) throw new AppError("forbidden", "You do not have permission to do this");
     return fn({ ...ctx, user });

@@ -2,22 +2,14 @@ import "server-only";
 import { cache } from "react";
 import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
-import { decode } from "next-auth/jwt";
-import { env } from "../env";
 import type { AuthenticatedUser } from "./credentials";
 import { can, type Permission } from "./permissions";
-import { validateSession } from "./sessions";
-
-const SESSION_COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+import { SESSION_COOKIES, userFromSessionCookie } from "./session-cookie";
 
 /** The signed-in user of this request (pages, layouts, server actions), or null. */
 export const currentUser = cache(async (): Promise<AuthenticatedUser | null> => {
   const jar = await cookies();
-  const raw = SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
-  if (!raw) return null;
-  const token = await decode({ token: raw, secret: env().NEXTAUTH_SECRET ?? "" }).catch(() => null);
-  if (typeof token?.sid !== "string") return null;
-  return validateSession(token.sid);
+  return userFromSessionCookie(SESSION_COOKIES.map((name) => jar.get(name)?.value).find(Boolean));
 });
 
 export async function requireUser(): Promise<AuthenticatedUser> {
