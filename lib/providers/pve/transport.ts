@@ -1,0 +1,136 @@
+import http from "node:http";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+import { ProviderError, type TlsOptions } from "../types";
+
+/**
+ * One HTTP exchange over node:http / node:https (global fetch cannot pin a certificate or
+ * trust a per-connection CA). No keep-alive: every request gets a fresh connection, so a
+ * failure can be classified as "never sent" (the connection never came up: safe to repeat
+ * any request) or "maybe processed", and every connection is checked against the pin.
+ */
+export type RawRequest = {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+};
+
+export type RawResponse = { status: number; statusMessage: string; headers: http.IncomingHttpHeaders; body: string };
+
+/** A failure after which the request cannot have reached the server. */
+const unsent = new WeakSet<ProviderError>();
+
+export function wasNeverSent(error: ProviderError): boolean {
+  return unsent.has(error);
+}
+
+/** Uppercase hex without separators, so `aa:bb…` and `AABB…` compare equal. */
+export function normalizeFingerprint(text: string): string {
+  return text.replace(/[^0-9a-f]/gi, "").toUpperCase();
+}
+
+const TLS_ERROR_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "EPROTO", // e.g. TLS spoken to a plain-HTTP port
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function tlsAgentOptions(tls: TlsOptions): https.AgentOptions {
+  // A pin replaces chain verification: PVE's default certificates are self-signed, and the
+  // pin (checked below before anything is written) is stricter than any CA.
+  // No TLS session cache: every connection presents (and is checked against) its certificate.
+  if (tls.fingerprint) return { rejectUnauthorized: false, maxCachedSessions: 0 };
+  if (!tls.verify) return { rejectUnauthorized: false };
+  return { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) };
+}
+
+export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
+  if (baseUrl.protocol === "http:") return new http.Agent({ keepAlive: false });
+  return new https.Agent({ keepAlive: false, ...tlsAgentOptions(tls) });
+}
+
+export function send(agent: http.Agent, tls: TlsOptions, request: RawRequest): Promise<RawResponse> {
+  const secure = request.url.protocol === "https:";
+  const pin = secure && tls.fingerprint ? normalizeFingerprint(tls.fingerprint) : undefined;
+  const target = `${request.url.protocol}//${request.url.host}`;
+
+  // A mistyped pin must not silently turn into "accept any certificate".
+  if (pin !== undefined && pin.length !== 64) {
+    return Promise.reject(new ProviderError("tls", `The configured certificate fingerprint is not a SHA-256 fingerprint (64 hex digits): ${tls.fingerprint}`));
+  }
+
+  return new Promise<RawResponse>((resolve, reject) => {
+    let connected = false;
+    let settled = false;
+    const headers: Record<string, string> = { ...request.headers };
+    if (request.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(request.body));
+    const sending = (secure ? https : http).request(request.url, { method: request.method, headers, agent });
+
+    // Handlers below only run after `timer` exists (all are asynchronous).
+    const fail = (error: ProviderError, neverSent: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (neverSent) unsent.add(error);
+      sending.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      fail(new ProviderError("network", `${request.method} ${target} timed out after ${request.timeoutMs} ms`), !connected);
+    }, request.timeoutMs);
+
+    sending.on("socket", (socket) => {
+      socket.once("connect", () => (connected = true));
+      if (!pin) return;
+      // Headers are only written on end(): hold the request until the peer proved its identity,
+      // so neither credentials nor the body ever reach an impostor.
+      socket.once("secureConnect", () => {
+        const actual = normalizeFingerprint((socket as TLSSocket).getPeerCertificate().fingerprint256 ?? "");
+        if (actual !== pin) {
+          fail(new ProviderError("tls", `${target} presented a certificate with SHA-256 fingerprint ${actual || "(none)"}, expected ${pin}`), true);
+          return;
+        }
+        sending.end(request.body);
+      });
+    });
+
+    sending.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", (error) => fail(new ProviderError("network", `${request.method} ${target}: ${error.message}`, { cause: error }), false));
+      res.on("end", () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? "", headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+      });
+    });
+
+    sending.on("error", (error) => {
+      const code = errorCode(error);
+      if (code && TLS_ERROR_CODES.has(code)) {
+        fail(new ProviderError("tls", `TLS with ${target} failed: ${error.message} (${code})`, { cause: error }), true);
+        return;
+      }
+      fail(new ProviderError("network", `${request.method} ${target}: ${error.message}${code ? ` (${code})` : ""}`, { cause: error }), !connected);
+    });
+
+    if (!pin) sending.end(request.body);
+  });
+}
