@@ -12,6 +12,14 @@ import { CLIENT_IP_HEADER } from "./client-ip";
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
 type HangarUser = User & { hangarUserId?: string };
 
+async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcProfile>> {
+  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint?: string };
+  if (!discovery.userinfo_endpoint) return {};
+  const res = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}` } });
+  if (!res.ok) throw new Error(`userinfo endpoint answered ${res.status}`);
+  return (await res.json()) as Partial<OidcProfile>;
+}
+
 function oidcProvider(): OAuthConfig<OidcProfile> {
   const e = env();
   const issuer = e.HANGAR_OIDC_ISSUER!.replace(/\/$/, "");
@@ -25,7 +33,11 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],
-    profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? p.email ?? null }),
+    // Many IdPs keep email and name out of the ID token (they are userinfo claims): fetch them then.
+    profile: async (p, tokens) => {
+      const claims = p.email || !tokens.access_token ? p : { ...(await fetchUserinfo(issuer, tokens.access_token)), ...p };
+      return { id: claims.sub, email: claims.email ?? null, name: claims.name ?? claims.preferred_username ?? claims.email ?? null };
+    },
   };
 }
 

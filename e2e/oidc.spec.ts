@@ -1,0 +1,64 @@
+import { expect, test, type Page } from "@playwright/test";
+import { blockExternalRequests, card, mainNav, onPath, readState, signInAs } from "./helpers";
+
+/** The demo login and consent pages of oidc-provider's development interactions. */
+async function signInWithSso(page: Page, login: string): Promise<void> {
+  const { oidc } = readState();
+  await blockExternalRequests(page.context());
+  await page.goto("/signin");
+  await page.getByRole("button", { name: `Continue with ${oidc.name}` }).click();
+
+  await expect(page).toHaveURL((url) => url.origin === oidc.issuer && url.pathname.startsWith("/interaction/"));
+  await page.locator("input[name=login]").fill(login);
+  await page.locator("input[name=password]").fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+
+  // Consent for the scopes Hangar asks for.
+  await expect(page.getByRole("listitem").filter({ hasText: /^email$/ })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /^profile$/ })).toBeVisible();
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page).toHaveURL((url) => url.origin === new URL(readState().baseURL).origin && url.pathname === "/vms");
+}
+
+async function expectSignedInAsGrace(page: Page): Promise<void> {
+  await expect(mainNav(page).getByRole("link", { name: "My VMs", exact: true })).toBeVisible();
+  await expect(mainNav(page).getByRole("link", { name: "Admin", exact: true })).toHaveCount(0);
+  await page.goto("/profile");
+  const account = card(page, "Account", "dl");
+  const field = (label: string) => account.locator("dl > div").filter({ has: page.locator("dt").getByText(label, { exact: true }) }).locator("dd");
+  await expect(field("Email")).toHaveText("grace@sso.example");
+  await expect(field("Name")).toHaveText("Grace");
+  await expect(field("Role")).toHaveText("user");
+}
+
+test.describe("single sign-on (OpenID Connect)", () => {
+  test("a new person signs in with the IdP and comes back as the same user", async ({ page, browser, baseURL }) => {
+    await signInWithSso(page, "grace");
+    await expectSignedInAsGrace(page);
+
+    // A second sign-in, from a browser that neither Hangar nor the IdP has seen before.
+    const second = await browser.newContext({ baseURL });
+    try {
+      const again = await second.newPage();
+      await signInWithSso(again, "grace");
+      await expectSignedInAsGrace(again);
+    } finally {
+      await second.close();
+    }
+
+    // Both sign-ins found one account: no duplicate was created.
+    const admin = await browser.newContext({ baseURL });
+    try {
+      const adminPage = await admin.newPage();
+      await signInAs(adminPage, "admin");
+      await adminPage.goto("/admin");
+      const rows = adminPage.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: "grace@sso.example" });
+      await expect(rows).toHaveCount(1);
+      await expect(rows.getByRole("cell").nth(2)).toHaveText("user");
+      await expect(adminPage).toHaveURL(onPath("/admin"));
+    } finally {
+      await admin.close();
+    }
+  });
+});
