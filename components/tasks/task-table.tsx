@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 
@@ -21,7 +22,9 @@ export function TaskTable({ tasks, showUser = false }: { tasks: Row[]; showUser?
         {tasks.map((t) => (
           <tr key={t.id}>
             <Td>
-              <span className="font-medium text-slate-900">{t.kind}</span>
+              <Link href={`/tasks/${encodeURIComponent(t.id)}`} className="font-medium text-indigo-700 hover:underline">
+                {t.kind}
+              </Link>
               <span className="ml-2 font-mono text-xs text-slate-400">{t.id}</span>
             </Td>
             {showUser ? <Td>{t.user?.email}</Td> : null}

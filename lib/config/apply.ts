@@ -103,7 +103,7 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
           tlsVerify: p.tls.verify,
           tlsCa: p.tls.ca ?? null,
           tlsFingerprint: p.tls.fingerprint ?? null,
-          settings: (p.defaultStorage ? { defaultStorage: p.defaultStorage } : {}) as Db.Prisma.InputJsonValue,
+          settings: { ...(p.defaultStorage && { defaultStorage: p.defaultStorage }), ...(p.simulated && { simulated: true }) } as Db.Prisma.InputJsonValue,
           enabled: p.enabled,
         };
         const before = await tx.providerConnection.findUnique({ where: { name: p.name } });

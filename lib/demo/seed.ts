@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import { applyConfig } from "../config/apply";
 import type { HangarConfig } from "../schemas/config";
+import { demoClusterConfig } from "./simulated-providers";
 
 export type DemoCredentials = { role: string; email: string; password: string }[];
 
@@ -27,8 +28,8 @@ export const demoPlans: HangarConfig["plans"] = [
 ];
 
 /**
- * The zero-setup demo: three accounts (admin, support, user) with generated passwords and
- * two plans. Runs only on an empty database; returns the credentials to print once.
+ * The zero-setup demo: three accounts (admin, support, user) with generated passwords, two
+ * plans, and a simulated 3-node Proxmox VE cluster with four templates. Runs only on an empty database; returns the credentials to print once.
  */
 export async function seedDemo(): Promise<DemoCredentials | null> {
   if ((await db().user.count()) > 0) return null;
@@ -39,6 +40,7 @@ export async function seedDemo(): Promise<DemoCredentials | null> {
   ];
   await applyConfig(
     {
+      ...(await demoClusterConfig()),
       plans: demoPlans,
       users: credentials.map((c) => ({
         email: c.email,

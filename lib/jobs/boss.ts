@@ -15,7 +15,15 @@ export function getBoss(): Promise<PgBoss> {
     const connection = isSingleConnection()
       ? { db: { executeSql: (text: string, values?: unknown[]) => getPool().query(text, values) } }
       : { connectionString: databaseUrl(), max: 4 };
-    const boss = new PgBoss({ ...connection, schema: "pgboss", application_name: "hangar" });
+    // How often pg-boss looks for jobs whose worker stopped sending heartbeats (and so died).
+    const monitorSeconds = Math.max(1, Number(process.env.HANGAR_JOB_MONITOR_SECONDS ?? 30));
+    const boss = new PgBoss({
+      ...connection,
+      schema: "pgboss",
+      application_name: "hangar",
+      superviseIntervalSeconds: monitorSeconds,
+      monitorIntervalSeconds: monitorSeconds,
+    });
     boss.on("error", (error) => log.error({ err: error }, "pg-boss error"));
     await boss.start();
     for (const q of Object.values(queues)) {

@@ -1,6 +1,19 @@
-/** Every pg-boss queue Hangar uses, with its retry policy. Payload schemas live beside handlers. */
+/** Every pg-boss queue Hangar uses, with its retry policy. */
+const taskExpireSeconds = Number(process.env.HANGAR_TASK_EXPIRE_SECONDS ?? 1800);
+// A worker sends a heartbeat every half interval; a job whose worker died is retried after this.
+const taskHeartbeatSeconds = Math.max(10, Number(process.env.HANGAR_TASK_HEARTBEAT_SECONDS ?? 30));
+
 export const queues = {
-  purgeCredentials: { name: "maintenance.purge-credentials", options: { retryLimit: 2 } },
+  purgeCredentials: { name: "maintenance.purge-credentials", options: { retryLimit: 2 }, sendOptions: {} },
+  /**
+   * A create-VM task. A worker that dies mid-task leaves its job active; once it expires,
+   * pg-boss hands it to another worker, which resumes at the first unfinished step.
+   */
+  createVm: {
+    name: "vm.create",
+    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+    sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+  },
 } as const;
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

@@ -1,5 +1,6 @@
 import { purgeExpiredCredentials } from "../auth/sessions";
 import { log } from "../log";
+import { provisionVm } from "../vms/provision-vm";
 import { getBoss } from "./boss";
 import { queues } from "./queues";
 
@@ -14,5 +15,10 @@ export async function startWorker(): Promise<void> {
     log.info(removed, "purged expired sessions and tokens");
   });
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
+  await boss.work(queues.createVm.name, { includeMetadata: true, localConcurrency: 4 }, async ([job]) => {
+    if (!job) return;
+    const final = job.retryCount >= job.retryLimit;
+    await provisionVm((job.data as { taskId: string }).taskId, { final });
+  });
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }

@@ -25,6 +25,8 @@ const providerBase = {
   tls: tlsSchema.default({ verify: true }),
   defaultStorage: z.string().min(1).optional(),
   enabled: z.boolean().default(true),
+  /** Serve this provider from Hangar's built-in simulator (demos): started with the portal, `url` is then ignored. */
+  simulated: z.boolean().default(false),
 };
 
 const pveProvider = z

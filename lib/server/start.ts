@@ -7,6 +7,7 @@ import { clientIpFrom, CLIENT_IP_HEADER } from "../auth/client-ip";
 import { applyConfig, ConfigError, readConfigFile } from "../config/apply";
 import { closePool } from "../db/pool";
 import { formatDemoCredentials, seedDemo } from "../demo/seed";
+import { startSimulatedProviders } from "../demo/simulated-providers";
 import { env } from "../env";
 import { stopBoss } from "../jobs/boss";
 import { startWorker } from "../jobs/worker";
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     if (credentials) process.stdout.write(formatDemoCredentials(credentials, publicUrl) + "\n");
   }
 
+  const simulators = await startSimulatedProviders();
   await startWorker();
 
   const app = next({ dev, dir, hostname: e.HANGAR_HOST, port: e.PORT });
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await stopBoss().catch((error: unknown) => log.warn({ err: error }, "worker stop failed"));
     await app.close?.().catch(() => undefined);
+    await simulators.stop().catch(() => undefined);
     await closePool().catch(() => undefined);
     await database.stop();
     process.exit(0);

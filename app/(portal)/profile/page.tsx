@@ -3,6 +3,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { ApiTokens } from "@/components/profile/api-tokens";
+import { SshKeys } from "@/components/profile/ssh-keys";
+import { listSshKeys } from "@/lib/ssh-keys/manage";
 import { listPersonalTokens } from "@/lib/auth/api-tokens";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
@@ -11,9 +13,10 @@ export const metadata: Metadata = { title: "Profile" };
 
 export default async function ProfilePage() {
   const user = await requireUser();
-  const [tokens, record] = await Promise.all([
+  const [tokens, record, keys] = await Promise.all([
     listPersonalTokens(user.id),
     db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } }),
+    listSshKeys(user.id),
   ]);
   return (
     <>
@@ -44,6 +47,7 @@ export default async function ProfilePage() {
             </dl>
           </CardBody>
         </Card>
+        <SshKeys keys={keys.map((k) => ({ id: k.id, name: k.name, fingerprint: k.fingerprint, createdAt: k.createdAt.toISOString() }))} />
         <ApiTokens
           tokens={tokens.map((t) => ({
             ...t,

@@ -37,7 +37,11 @@ export default async function VmsPage() {
           <tbody className="divide-y divide-slate-100">
             {vms.map((vm) => (
               <tr key={vm.id}>
-                <Td className="font-medium text-slate-900">{vm.name}</Td>
+                <Td className="font-medium">
+                  <Link href={`/vms/${vm.id}`} className="text-indigo-700 hover:underline">
+                    {vm.name}
+                  </Link>
+                </Td>
                 <Td>
                   <Badge tone={vm.status === "running" ? "green" : vm.status === "failed" ? "red" : "gray"}>{vm.status}</Badge>
                 </Td>

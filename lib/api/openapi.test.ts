@@ -1,0 +1,23 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { expect, it } from "vitest";
+import { openApiDocument } from "./openapi";
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? routeFiles(full) : name === "route.ts" ? [full] : [];
+  });
+}
+
+it("documents every /api/v1 route, and the create request has the seed's fields", () => {
+  const doc = openApiDocument();
+  const documented = Object.keys(doc.paths).map((p) => p.replace(/\{[^}]+\}/g, "{}"));
+  const routes = routeFiles("app/api/v1")
+    .map((f) => "/" + path.dirname(f).replace(/\\/g, "/").replace(/^app\//, "").replace(/\[[^\]]+\]/g, "{}"))
+    .filter((p) => p !== "/api/v1/openapi.json");
+  expect(documented.sort()).toEqual(routes.sort());
+  const body = doc.paths["/api/v1/vm/manage/createFromTemplate"].post.requestBody.content["application/json"].schema as { properties: Record<string, unknown>; required: string[] };
+  expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(["template_id", "name", "target", "cpuCores", "memorySize", "diskSize", "storage", "ciuser", "cipassword"]));
+  expect(body.required.sort()).toEqual(["cpuCores", "diskSize", "memorySize", "name", "target", "template_id"]);
+});

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
+import { loginSchema } from "../schemas/user";
+import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
+
+/**
+ * The OpenAPI 3.1 description of /api/v1, generated from the zod schemas that validate the
+ * requests (and describe the responses), so the document cannot drift from the code.
+ */
+function schema(s: z.ZodType) {
+  return z.toJSONSchema(s, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+}
+
+function json(s: z.ZodType, description: string) {
+  return { description, content: { "application/json": { schema: schema(s) } } };
+}
+
+const errors = (codes: Record<string, string>) => Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, json(errorEnvelope, description)]));
+
+export function openApiDocument(serverUrl = "/") {
+  const bearer = [{ bearer: [] }];
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Hangar API",
+      version: "1",
+      description:
+        "Self-service virtual machines. Every answer is the envelope {code, message, data}, code being the HTTP status. Authenticate with `Authorization: Bearer <token>` from POST /api/v1/auth/login or a personal API token.",
+    },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    paths: {
+      "/api/v1/auth/login": {
+        post: {
+          summary: "Exchange email and password for a session Bearer token",
+          requestBody: { required: true, content: { "application/json": { schema: schema(loginSchema) } } },
+          responses: {
+            "200": json(envelope(loginResponseSchema), "Login successful"),
+            ...errors({ "400": "Missing required fields: …", "401": "Invalid email or password", "403": "Account disabled", "429": "Too many failed sign-in attempts (Retry-After)" }),
+          },
+        },
+      },
+      "/api/v1/me": {
+        get: { summary: "Who the token belongs to", security: bearer, responses: { "200": json(envelope(meSchema), "The caller"), ...errors({ "401": "Authentication required" }) } },
+      },
+      "/api/v1/vm/manage/createFromTemplate": {
+        post: {
+          summary: "Create a VM from a template (asynchronous: returns a task id)",
+          description:
+            "Checks, in this order: missing fields, VM name, template (id or unique name), permission to use it, the caller's plan, the plan's per-VM limits, then the plan's available (aggregate) limits. `storage` defaults to the template's, then the provider's, then \"NFS\". A quota denial keeps the seed's message and lists each denied dimension in `data.denials`.",
+          security: bearer,
+          requestBody: { required: true, content: { "application/json": { schema: schema(createFromTemplateSchema) } } },
+          responses: {
+            "200": json(envelope(createFromTemplateResponseSchema), "VM created and configured successfully (the task runs on)"),
+            "400": json(
+              envelope(z.object({ denials: z.array(denialSchema) }).nullable()),
+              "Missing required fields: … | Invalid VM name: … | Requested resources exceed the per VM limits of your compute resource plan | Requested resources exceed the available limits of your compute resource plan",
+            ),
+            ...errors({
+              "401": "Authentication required",
+              "403": "You do not have permission to use this template",
+              "404": "Template not found | Compute resource plan not found",
+              "500": "PVE API or task creation failure",
+            }),
+          },
+        },
+      },
+      "/api/v1/templates": {
+        get: { summary: "Templates the caller may use", security: bearer, responses: { "200": json(envelope(z.array(templateSchema)), "Templates"), ...errors({ "401": "Authentication required" }) } },
+      },
+      "/api/v1/tasks/{task_id}": {
+        get: {
+          summary: "A task with its steps (with PVE UPIDs) and log lines",
+          security: bearer,
+          parameters: [
+            { name: "task_id", in: "path", required: true, schema: { type: "string" } },
+            { name: "logs_after", in: "query", required: false, schema: { type: "string" }, description: "Only log lines with a larger id" },
+          ],
+          responses: { "200": json(envelope(taskSchema), "The task"), ...errors({ "401": "Authentication required", "404": "Task not found" }) },
+        },
+      },
+      "/api/v1/vms": {
+        get: { summary: "The caller's VMs", security: bearer, responses: { "200": json(envelope(z.array(vmSchema)), "VMs"), ...errors({ "401": "Authentication required" }) } },
+      },
+    },
+  };
+}

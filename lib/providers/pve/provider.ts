@@ -1,0 +1,223 @@
+import { PveClient, type PveAuth } from "./client";
+import {
+  ProviderError,
+  type CreateVmSpec,
+  type NodeInfo,
+  type PowerAction,
+  type ProviderConnectionConfig,
+  type ProviderLogLine,
+  type ProvisionStep,
+  type StepContext,
+  type VmProvider,
+  type VmRef,
+  type VmStatus,
+} from "../types";
+
+const GiB = 1024 ** 3;
+
+/** Credentials as stored for a PVE connection (lib/config/apply.ts providerCredentials). */
+export function pveAuth(credentials: Record<string, string>): PveAuth {
+  if (credentials.tokenId && credentials.secret) return { type: "token", tokenId: credentials.tokenId, secret: credentials.secret };
+  if (credentials.username && credentials.password) {
+    return { type: "ticket", username: credentials.username, password: credentials.password, realm: credentials.realm ?? "pam" };
+  }
+  throw new ProviderError("auth", "This PVE connection has no usable credentials (tokenId + secret, or username + password)");
+}
+
+/** Size in GiB of a disk property string such as `local-lvm:vm-100-disk-0,size=32G`. */
+export function diskSizeGb(value: string | undefined): number | undefined {
+  const m = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(value ?? "");
+  if (!m) return undefined;
+  const factor = { "": 1 / GiB, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 }[m[2] as "" | "K" | "M" | "G" | "T"];
+  return Number(m[1]) * factor;
+}
+
+const BOOT_DISKS = ["scsi0", "virtio0", "sata0", "ide0"];
+
+/**
+ * Proxmox VE behind the common provider interface. The create flow: full clone into the
+ * requested storage on the target node → wait → cores, memory, name and cloud-init → resize
+ * the disk → start → wait → the IP from the guest agent. Each step first checks what already
+ * happened, so a retried job never clones twice.
+ */
+export class PveProvider implements VmProvider {
+  readonly kind = "pve" as const;
+  readonly client: PveClient;
+
+  constructor(
+    config: ProviderConnectionConfig,
+    private readonly timing = { agentTimeoutMs: 10 * 60_000, agentPollMs: 2_000, taskPollMs: 1_000 },
+  ) {
+    this.client = new PveClient({ baseUrl: config.baseUrl, auth: pveAuth(config.credentials), tls: config.tls });
+  }
+
+  async testConnection() {
+    const v = await this.client.version();
+    return { version: v.version };
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    return this.client.nodes();
+  }
+
+  async discover() {
+    const nodes = await this.client.nodes();
+    const storages = (await Promise.all(nodes.filter((n) => n.online).map((n) => this.client.storages(n.name)))).flat();
+    const templates = await this.client.templates();
+    return { nodes, storages, templates };
+  }
+
+  async allocateVmId(taken: (vmid: number) => Promise<boolean>): Promise<number> {
+    let candidate = await this.client.nextId();
+    // Skip ids the portal handed out a moment ago whose clone has not reached PVE yet.
+    for (let i = 0; i < 50 && (await taken(candidate)); i++) candidate += 1;
+    return candidate;
+  }
+
+  private wait(upid: string, ctx: StepContext) {
+    return this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, onLog: (lines: ProviderLogLine[]) => ctx.log(lines) });
+  }
+
+  provisionSteps(spec: CreateVmSpec): ProvisionStep[] {
+    const node = spec.targetNode;
+    const vmidOf = (ctx: StepContext) => (typeof ctx.state.vmid === "number" ? ctx.state.vmid : spec.vmid);
+    return [
+      {
+        key: "clone",
+        name: "Clone template",
+        run: async (ctx) => {
+          let vmid = vmidOf(ctx);
+          if (typeof ctx.state.cloneUpid === "string" && ctx.state.cloned === true) {
+            await this.wait(ctx.state.cloneUpid, ctx); // resumed after a crash: the clone was started
+            return;
+          }
+          for (let attempt = 0; attempt < 5; attempt++) {
+            if (await this.client.vmExists(node, vmid)) {
+              const config = await this.client.vmConfig(node, vmid).catch(() => undefined);
+              if (config?.name === spec.name && ctx.state.cloned === true) return; // ours, from an earlier attempt
+              vmid = await this.allocateVmId(async (id) => id === vmid);
+              continue;
+            }
+            try {
+              const upid = await this.client.clone(spec.template.node, spec.template.vmid, {
+                newid: vmid,
+                name: spec.name,
+                full: true,
+                storage: spec.storage,
+                target: node !== spec.template.node ? node : undefined,
+                description: spec.description,
+              });
+              await ctx.remember({ vmid, cloned: true, cloneUpid: upid });
+              await ctx.setUpid(upid);
+              await this.wait(upid, ctx);
+              return;
+            } catch (error) {
+              // nextid can hand the same id to two callers: take a new one and try again.
+              if (error instanceof ProviderError && /already exists/.test(error.message) && ctx.state.cloned !== true) {
+                await ctx.log(`VMID ${vmid} was taken meanwhile (${error.message}); taking another`);
+                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                continue;
+              }
+              throw error;
+            }
+          }
+          throw new ProviderError("conflict", "Could not find a free VMID after 5 attempts");
+        },
+      },
+      {
+        key: "configure",
+        name: "Configure CPU, memory, name and cloud-init",
+        run: async (ctx) => {
+          await this.client.updateConfig(node, vmidOf(ctx), {
+            cores: spec.cpuCores,
+            memory: spec.memoryMb,
+            name: spec.name,
+            ipconfig0: "ip=dhcp",
+            ...(spec.ciuser ? { ciuser: spec.ciuser } : {}),
+            ...(spec.cipassword ? { cipassword: spec.cipassword } : {}),
+            ...(spec.sshKeys?.length ? { sshkeys: spec.sshKeys.join("\n") } : {}),
+          });
+          await ctx.log(`Set ${spec.cpuCores} cores, ${spec.memoryMb} MB memory, name ${spec.name}, cloud-init (ip=dhcp${spec.ciuser ? `, user ${spec.ciuser}` : ""})`);
+        },
+      },
+      {
+        key: "resize",
+        name: "Resize disk",
+        run: async (ctx) => {
+          const vmid = vmidOf(ctx);
+          const config = await this.client.vmConfig(node, vmid);
+          const disk = BOOT_DISKS.find((d) => typeof config[d] === "string" && !String(config[d]).includes("media=cdrom")) ?? "scsi0";
+          const current = diskSizeGb(config[disk] as string | undefined);
+          if (current !== undefined && current >= spec.diskGb) {
+            await ctx.log(`Disk ${disk} is already ${current} GB; nothing to resize`);
+            return;
+          }
+          const upid = await this.client.resize(node, vmid, disk, `${spec.diskGb}G`);
+          if (upid) {
+            await ctx.setUpid(upid);
+            await this.wait(upid, ctx);
+          }
+          await ctx.log(`Disk ${disk} resized to ${spec.diskGb} GB`);
+        },
+      },
+      {
+        key: "start",
+        name: "Start VM",
+        run: async (ctx) => {
+          const vmid = vmidOf(ctx);
+          const status = await this.client.currentStatus(node, vmid);
+          if (status.state === "running") return;
+          const upid = await this.client.start(node, vmid);
+          await ctx.setUpid(upid);
+          await this.wait(upid, ctx);
+        },
+      },
+      {
+        key: "agent",
+        name: "Wait for the guest agent and read the IP",
+        run: async (ctx) => {
+          const vmid = vmidOf(ctx);
+          const deadline = Date.now() + this.timing.agentTimeoutMs;
+          let lastError = "";
+          while (Date.now() < deadline) {
+            try {
+              const addresses = await this.client.agentNetworkInterfaces(node, vmid);
+              const ip = addresses.find((a) => a.family === "ipv4")?.address ?? addresses[0]?.address;
+              if (ip) {
+                await ctx.remember({ ipAddress: ip });
+                await ctx.log(`Guest agent reports ${addresses.map((a) => a.address).join(", ")}`);
+                return;
+              }
+            } catch (error) {
+              const message = error instanceof Error ? error.message : String(error);
+              if (message !== lastError) await ctx.log(`Waiting for the guest agent: ${message}`);
+              lastError = message;
+            }
+            await new Promise((r) => setTimeout(r, this.timing.agentPollMs));
+          }
+          throw new ProviderError("server", `The guest agent did not report an IP address within ${Math.round(this.timing.agentTimeoutMs / 1000)} s`);
+        },
+      },
+    ];
+  }
+
+  async destroyVm(ref: VmRef, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void> {
+    if (!(await this.client.vmExists(ref.node, ref.vmid))) return;
+    const status = await this.client.currentStatus(ref.node, ref.vmid);
+    if (status.state === "running" || status.state === "paused") {
+      const stop = await this.client.stop(ref.node, ref.vmid);
+      await this.client.waitForTask(stop, { pollMs: this.timing.taskPollMs, onLog: log });
+    }
+    const upid = await this.client.destroy(ref.node, ref.vmid);
+    await this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, onLog: log });
+  }
+
+  async power(ref: VmRef, action: PowerAction): Promise<void> {
+    const upid = await this.client[action](ref.node, ref.vmid);
+    await this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs });
+  }
+
+  async status(ref: VmRef): Promise<VmStatus> {
+    return this.client.currentStatus(ref.node, ref.vmid);
+  }
+}

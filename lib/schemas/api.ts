@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Response shapes of /api/v1, used for the OpenAPI document. */
+export const envelope = <T extends z.ZodType>(data: T) => z.object({ code: z.number().int(), message: z.string(), data });
+export const errorEnvelope = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().nullable() });
+
+export const denialSchema = z.object({
+  scope: z.enum(["per_vm", "aggregate"]),
+  dimension: z.enum(["cpuCores", "memoryMb", "diskGb", "vms"]),
+  limit: z.number(),
+  used: z.number(),
+  requested: z.number(),
+  message: z.string(),
+});
+
+export const loginResponseSchema = z.object({ token: z.string(), expires_at: z.string() });
+export const meSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(["user", "support", "admin"]) });
+
+export const templateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  os: z.string(),
+  description: z.string(),
+  provider: z.string(),
+  node: z.string(),
+  vmid: z.number().int(),
+  min: z.object({ cpuCores: z.number().int(), memorySize: z.number().int(), diskSize: z.number().int() }),
+});
+
+const status = z.enum(["pending", "in_progress", "completed", "failed", "cancelled"]);
+export const taskSchema = z.object({
+  task_id: z.string(),
+  kind: z.string(),
+  status,
+  progress: z.number().int().min(0).max(100),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  vm: z.object({ id: z.string(), name: z.string(), vmid: z.number().int().nullable(), node: z.string(), status: z.string(), ip_address: z.string().nullable() }).nullable(),
+  steps: z.array(
+    z.object({
+      position: z.number().int(),
+      name: z.string(),
+      status: z.enum(["pending", "in_progress", "completed", "failed", "skipped"]),
+      upid: z.string().nullable(),
+      error: z.string().nullable(),
+      started_at: z.string().nullable(),
+      finished_at: z.string().nullable(),
+    }),
+  ),
+  logs: z.array(z.object({ id: z.string(), at: z.string(), level: z.string(), line: z.string(), step: z.number().int().nullable() })),
+});
+
+export const vmSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  vmid: z.number().int().nullable(),
+  node: z.string(),
+  status: z.string(),
+  ip_address: z.string().nullable(),
+  template: z.string().nullable(),
+  cpuCores: z.number().int(),
+  memorySize: z.number().int(),
+  diskSize: z.number().int(),
+  created_at: z.string(),
+  last_task: z.object({ task_id: z.string(), status }).nullable(),
+});

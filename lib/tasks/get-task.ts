@@ -1,0 +1,55 @@
+import type { AuthenticatedUser } from "../auth/credentials";
+import { can } from "../auth/permissions";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+
+export type TaskView = {
+  task_id: string;
+  kind: string;
+  status: string;
+  progress: number;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  vm: { id: string; name: string; vmid: number | null; node: string; status: string; ip_address: string | null } | null;
+  steps: { position: number; name: string; status: string; upid: string | null; error: string | null; started_at: string | null; finished_at: string | null }[];
+  logs: { id: string; at: string; level: string; line: string; step: number | null }[];
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A task with its steps and log lines: its owner's, or anyone's for support and admins. */
+export async function getTask(user: AuthenticatedUser, taskId: string, options: { logsAfter?: bigint } = {}): Promise<TaskView> {
+  const task = await db().task.findUnique({
+    where: { id: taskId },
+    include: {
+      vm: true,
+      steps: { orderBy: { position: "asc" } },
+      logs: { orderBy: { id: "asc" }, where: options.logsAfter ? { id: { gt: options.logsAfter } } : undefined, take: 2000 },
+    },
+  });
+  if (!task || (task.userId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", "Task not found");
+  const positions = new Map(task.steps.map((s) => [s.id, s.position]));
+  return {
+    task_id: task.id,
+    kind: task.kind,
+    status: task.status,
+    progress: task.progress,
+    error: task.error,
+    created_at: task.createdAt.toISOString(),
+    started_at: iso(task.startedAt),
+    finished_at: iso(task.finishedAt),
+    vm: task.vm ? { id: task.vm.id, name: task.vm.name, vmid: task.vm.vmid, node: task.vm.node, status: task.vm.status, ip_address: task.vm.ipAddress } : null,
+    steps: task.steps.map((s) => ({
+      position: s.position,
+      name: s.name,
+      status: s.status,
+      upid: s.upid,
+      error: s.error,
+      started_at: iso(s.startedAt),
+      finished_at: iso(s.finishedAt),
+    })),
+    logs: task.logs.map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, line: l.line, step: l.stepId ? (positions.get(l.stepId) ?? null) : null })),
+  };
+}
