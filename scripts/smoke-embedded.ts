@@ -4,7 +4,7 @@
  * can add a user to the running portal, that a restart keeps the data (and prints no
  * passwords again), and that the portal stops cleanly. Prints "N passed, N failed".
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -32,6 +32,25 @@ delete env.DATABASE_URL;
 delete env.HANGAR_SECRET_KEY;
 delete env.NEXTAUTH_SECRET;
 delete env.HANGAR_CONFIG;
+
+/**
+ * Runs a command without blocking this process: the portal's output pipes must keep draining
+ * (a pipe write blocks a Linux process whose reader has stopped reading).
+ */
+function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; timeout: number }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeout);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
 
 type Running = { child: ChildProcess; output: () => string; base: string };
 
@@ -83,9 +102,15 @@ async function main() {
       const me = await fetch(`${first.base}/api/v1/me`, { headers: { authorization: `Bearer ${body.data?.token}` } });
       check("the token authenticates GET /api/v1/me", me.status === 200);
     }
-    const cli = spawnSync(path.resolve("node_modules/.bin/tsx"), ["lib/cli/main.ts", "user", "create", "--email", "smoke@example.com", "--password", "smoke-test-pw"], {
+    if (user) {
+      const script = await run("bash", ["scripts/create-vm.sh", "ubuntu-24.04", "smoke-vm", "pve1"], {
+        env: { ...env, HANGAR_URL: first.base, HANGAR_EMAIL: user.email, HANGAR_PASSWORD: user.password },
+        timeout: 120_000,
+      });
+      check("scripts/create-vm.sh creates a VM on the simulated cluster with curl", script.status === 0 && /is running at \d+\.\d+\.\d+\.\d+/.test(script.stdout), script.stdout + script.stderr);
+    }
+    const cli = await run(path.resolve("node_modules/.bin/tsx"), ["lib/cli/main.ts", "user", "create", "--email", "smoke@example.com", "--password", "smoke-test-pw"], {
       env,
-      encoding: "utf8",
       timeout: 60_000,
     });
     check("npm run hangar -- user create works while the portal runs", cli.status === 0, cli.stderr);
