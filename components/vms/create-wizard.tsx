@@ -10,7 +10,9 @@ import { Card, CardBody } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { aggregateDenials, perVmDenials } from "@/lib/quota/rules";
+import { monthlyCost } from "@/lib/pricing/cost";
+import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
+import type { Resources } from "@/lib/quota/usage";
 import { vmNameProblem } from "@/lib/schemas/vm";
 import type { WizardData, WizardTemplate } from "@/lib/vms/wizard-data";
 import { createVmAction } from "@/app/(portal)/vms/new/actions";
@@ -60,12 +62,13 @@ function QuotaBar({ label, unit, used, adding, limit }: { label: string; unit: s
   const pct = (n: number) => (limit > 0 ? Math.min(100, (n / limit) * 100) : 100);
   const over = used + adding > limit;
   const left = Math.max(0, limit - used - adding);
+  const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
   return (
     <div>
       <div className="flex justify-between text-xs text-slate-600">
         <span className="font-medium text-slate-800">{label}</span>
         <span>
-          used {used} · adding <span className={over ? "font-semibold text-red-600" : "font-semibold text-indigo-700"}>{adding}</span> · left {left} of {limit} {unit}
+          used {n(used)} · adding <span className={over ? "font-semibold text-red-600" : "font-semibold text-indigo-700"}>{n(adding)}</span> · left {n(left)} of {n(limit)} {unit}
         </span>
       </div>
       <div className="mt-1 flex h-2 overflow-hidden rounded-full bg-slate-100" aria-hidden>
@@ -120,25 +123,44 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
   const { register, setValue, trigger, formState, handleSubmit, control } = form;
   const values = useWatch({ control }) as Values;
   const template = data.templates.find((t) => t.id === values.templateId);
-  const limits = data.plan!.limits;
+  const perVm = data.perVm!;
+  // Each aggregate quota the request must fit (the user's plan, the team's), null limits = none.
+  const scopes = useMemo(
+    () =>
+      data.scopes.map((sc) => ({
+        ...sc,
+        planLimits: {
+          perVm,
+          total: Object.fromEntries(Object.entries(sc.limits).map(([k, v]) => [k, v ?? Infinity])) as Resources,
+        } satisfies PlanLimits,
+      })),
+    [data.scopes, perVm],
+  );
 
   // The same rules the server applies (lib/quota/rules), so the reasons read the same.
-  const request = { cpuCores: Number(values.cpuCores) || 0, memoryMb: Number(values.memorySize) || 0, diskGb: Number(values.diskSize) || 0 };
+  const request = { cpuCores: Number(values.cpuCores) || 0, memoryMb: Number(values.memorySize) || 0, diskGb: Number(values.diskSize) || 0, gpus: 0 };
+  const spend = monthlyCost(request, data.prices);
   const denials = useMemo(
-    () => [...perVmDenials(limits, request), ...aggregateDenials(limits, data.used, { ...request, vms: 1 })],
+    () => [
+      ...perVmDenials({ perVm, total: scopes[0]?.planLimits.total ?? ({} as Resources) }, request),
+      ...scopes.flatMap((sc) => aggregateDenials(sc.planLimits, sc.used, { ...request, vms: 1, monthlySpend: spend }, sc.team)),
+    ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [limits, data.used, request.cpuCores, request.memoryMb, request.diskGb],
+    [scopes, perVm, request.cpuCores, request.memoryMb, request.diskGb, spend],
   );
+  const leftOf = (d: Dim | "vms") => Math.min(...scopes.map((sc) => sc.planLimits.total[d] - sc.used[d]));
+  const vmsLeft = leftOf("vms");
 
   function sizeRule(dim: Dim, min: number) {
     return (raw: number) => {
       const v = Number(raw);
       if (!Number.isInteger(v) || v <= 0) return "Enter a whole number greater than 0";
       if (template && v < min) return `At least ${min} for ${template.name}`;
-      const perVm = limits.perVm[dim];
-      if (v > perVm) return `At most ${perVm}: your plan allows ${perVm} per VM`;
-      const left = limits.total[dim] - data.used[dim];
-      if (v > left) return `Only ${Math.max(0, left)} left of your plan's ${limits.total[dim]} (${data.used[dim]} in use)`;
+      if (v > perVm[dim]) return `At most ${perVm[dim]}: your plan allows ${perVm[dim]} per VM`;
+      for (const sc of scopes) {
+        const left = sc.planLimits.total[dim] - sc.used[dim];
+        if (v > left) return `Only ${Math.max(0, left)} left of ${sc.team ? `team ${sc.team}'s` : "your plan's"} ${sc.planLimits.total[dim]} (${sc.used[dim]} in use)`;
+      }
       return true;
     };
   }
@@ -146,9 +168,9 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
   function chooseTemplate(t: WizardTemplate) {
     setValue("templateId", t.id, { shouldValidate: true });
     setValue("target", t.node);
-    setValue("cpuCores", Math.max(Number(values.cpuCores), t.min.cpuCores));
-    setValue("memorySize", Math.max(Number(values.memorySize), t.min.memoryMb));
-    setValue("diskSize", Math.max(Number(values.diskSize), t.min.diskGb));
+    setValue("cpuCores", t.defaults.cpuCores);
+    setValue("memorySize", t.defaults.memoryMb);
+    setValue("diskSize", t.defaults.diskGb);
     if (t.ciuser) setValue("ciuser", t.ciuser);
   }
 
@@ -159,7 +181,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
       2: ["name", "ciuser", "cipassword", "sshKeyId"],
     };
     if (step === 0 && !values.templateId) return;
-    if (step === 1 && data.left.vms <= 0) return;
+    if (step === 1 && vmsLeft <= 0) return;
     if (await trigger(fields[step])) setStep(step + 1);
   }
 
@@ -214,14 +236,12 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         <Card>
           <CardBody className="grid gap-8 p-6 lg:grid-cols-2">
             <div className="space-y-4">
-              {data.left.vms <= 0 ? (
-                <Alert tone="error">
-                  You already have {data.used.vms} of the {limits.total.vms} VMs your plan allows. Delete one before creating another.
-                </Alert>
+              {vmsLeft <= 0 ? (
+                <Alert tone="error">You have used all the VMs your plan allows. Delete one before creating another.</Alert>
               ) : null}
               {DIMS.map((d) => {
                 const min = template.min[d.key];
-                const max = Math.max(0, Math.min(limits.perVm[d.key], limits.total[d.key] - data.used[d.key]));
+                const max = Math.max(0, Math.min(perVm[d.key], leftOf(d.key)));
                 const error = formState.errors[d.field]?.message;
                 return (
                   <Field
@@ -260,11 +280,21 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
               </Field>
             </div>
             <div className="space-y-4">
-              <h3 className="text-sm font-semibold text-slate-900">Your plan: {data.plan!.name}</h3>
-              {DIMS.map((d) => (
-                <QuotaBar key={d.key} label={d.label} unit={d.unit} used={data.used[d.key]} adding={request[d.key]} limit={limits.total[d.key]} />
+              {scopes.map((sc) => (
+                <div key={sc.label} className="space-y-3">
+                  <h3 className="text-sm font-semibold text-slate-900">{sc.label}</h3>
+                  {DIMS.map((d) => (
+                    <QuotaBar key={d.key} label={d.label} unit={d.unit} used={sc.used[d.key]} adding={request[d.key]} limit={sc.planLimits.total[d.key]} />
+                  ))}
+                  <QuotaBar label="VMs" unit="VMs" used={sc.used.vms} adding={1} limit={sc.planLimits.total.vms} />
+                  {Number.isFinite(sc.planLimits.total.monthlySpend) ? (
+                    <QuotaBar label="Monthly spend" unit={data.currency} used={sc.used.monthlySpend} adding={spend} limit={sc.planLimits.total.monthlySpend} />
+                  ) : null}
+                </div>
               ))}
-              <QuotaBar label="VMs" unit="VMs" used={data.used.vms} adding={1} limit={limits.total.vms} />
+              <p className="text-sm text-slate-600">
+                Estimated cost: <span className="font-semibold text-slate-900">{spend.toFixed(2)} {data.currency}</span> per month
+              </p>
               {denials.length ? (
                 <Alert tone="error" title="Over your plan">
                   <ul className="list-disc pl-5">
@@ -353,6 +383,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
                 ["Name", values.name],
                 ["Node", `${template.provider} / ${values.target}`],
                 ["Size", `${values.cpuCores} vCPU · ${values.memorySize} MB · ${values.diskSize} GB`],
+                ["Estimated cost", `${spend.toFixed(2)} ${data.currency} per month`],
                 ["Login user", values.ciuser || "template default"],
                 ["Log in with", values.auth === "password" ? "password" : `SSH key ${data.sshKeys.find((k) => k.id === values.sshKeyId)?.name ?? ""}`],
               ].map(([k, v]) => (
@@ -371,7 +402,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
           Back
         </Button>
         {step < 3 ? (
-          <Button key="next" onClick={() => void next()} disabled={(step === 0 && !values.templateId) || (step === 1 && (data.left.vms <= 0 || denials.length > 0))}>
+          <Button key="next" onClick={() => void next()} disabled={(step === 0 && !values.templateId) || (step === 1 && (vmsLeft <= 0 || denials.length > 0))}>
             Next
           </Button>
         ) : (

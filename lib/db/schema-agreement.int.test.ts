@@ -34,8 +34,10 @@ const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: readFileSyn
 const models = dmmf.datamodel.models;
 
 function expectedType(f: Field): string {
+  if (f.isList) return `${expectedType({ ...f, isList: false })}[]`;
   if (f.kind === "enum") return f.type;
   if (f.nativeType?.[0] === "VarChar") return `character varying(${f.nativeType[1][0]})`;
+  if (f.nativeType?.[0] === "Decimal") return `numeric(${f.nativeType[1].join(",")})`;
   const map: Record<string, string> = {
     String: "text",
     Int: "integer",
@@ -81,7 +83,8 @@ describe("migrations match the Prisma schema", () => {
     );
     const actual = Object.fromEntries(rows.map((r) => [r.column_name, { type: r.type.replace(/^"(.*)"$/, "$1"), nullable: r.is_nullable === "YES" }]));
     const expected = Object.fromEntries(
-      model.fields.filter((f) => f.kind !== "object").map((f) => [f.name, { type: expectedType(f), nullable: !f.isRequired }]),
+      // Prisma creates scalar-list columns without NOT NULL.
+      model.fields.filter((f) => f.kind !== "object").map((f) => [f.name, { type: expectedType(f), nullable: f.isList || !f.isRequired }]),
     );
     expect(actual).toEqual(expected);
   });
@@ -185,8 +188,10 @@ describe("every model round-trips through the generated client", () => {
               Boolean: true,
               DateTime: new Date(Date.UTC(2030, 0, n, 1, 2, 3, 456)),
               Json: { model: model.name, list: [1, "two", null] },
+              Decimal: "1234.5",
             } as Record<string, unknown>
           )[f.type];
+        if (f.isList) data[f.name] = [data[f.name], `${String(data[f.name])}-2`];
       }
       const delegate = (db() as unknown as Record<string, { create: (a: unknown) => Promise<Record<string, unknown>> }>)[
         model.name[0]!.toLowerCase() + model.name.slice(1)
@@ -195,12 +200,15 @@ describe("every model round-trips through the generated client", () => {
       const expected = { ...data };
       // @updatedAt fields are set by the client at write time.
       for (const f of model.fields) if (f.isUpdatedAt) delete expected[f.name];
-      expect(row, model.name).toMatchObject(expected);
+      // Decimal columns come back as Decimal objects: compare them by value.
+      const byValue = (r: Record<string, unknown> | undefined) =>
+        Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, v && typeof v === "object" && "toFixed" in v ? String(v) : v]));
+      expect(byValue(row), model.name).toMatchObject(expected);
       const findMany = (db() as unknown as Record<string, { findMany: () => Promise<Record<string, unknown>[]> }>)[
         model.name[0]!.toLowerCase() + model.name.slice(1)
       ]!.findMany;
       const readBack = await findMany();
-      expect(readBack.at(-1), model.name).toMatchObject(expected);
+      expect(byValue(readBack.at(-1)), model.name).toMatchObject(expected);
       created.set(model.name, row);
     }
     expect(created.size).toBe(models.length);

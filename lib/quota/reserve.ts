@@ -1,37 +1,53 @@
-import type { Db, PrismaClient } from "../db/client";
+import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { aggregateDenials, type Denial, planLimits } from "./rules";
+import { monthlyCost } from "../pricing/cost";
+import { quotaContext, type QuotaContext, type Tx } from "./context";
+import { aggregateDenials, perVmDenials, type Denial } from "./rules";
 import type { Resources } from "./usage";
-
-type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 export const PER_VM_MESSAGE = "Requested resources exceed the per VM limits of your compute resource plan";
 export const AGGREGATE_MESSAGE = "Requested resources exceed the available limits of your compute resource plan";
+export const PLAN_NOT_FOUND = "Compute resource plan not found";
 
 export function quotaError(message: string, denials: Denial[]): AppError {
   return new AppError("bad_request", message, { data: { denials } });
 }
 
-/** Usage from the VMs that exist, including those still being created (their reservation). */
-export async function usageIn(tx: Tx, userId: string): Promise<Resources> {
-  const agg = await tx.vm.aggregate({
-    where: { ownerId: userId, deletedAt: null },
-    _sum: { cpuCores: true, memoryMb: true, diskGb: true },
-    _count: { _all: true },
-  });
-  return { cpuCores: agg._sum.cpuCores ?? 0, memoryMb: agg._sum.memoryMb ?? 0, diskGb: agg._sum.diskGb ?? 0, vms: agg._count._all };
+export type VmSize = { cpuCores: number; memoryMb: number; diskGb: number; gpuCount: number; gpuType?: string | null };
+
+export function requestOf(ctx: QuotaContext, size: VmSize): Resources {
+  return { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: size.gpuCount, vms: 1, monthlySpend: monthlyCost(size, ctx.prices) };
+}
+
+/** The per-VM check (run first, as in the seed). Throws the seed's 404 when there is no plan. */
+export function checkPerVm(ctx: QuotaContext, size: VmSize): void {
+  if (!ctx.perVm) throw new AppError("not_found", PLAN_NOT_FOUND);
+  const denials = perVmDenials({ perVm: ctx.perVm, total: ctx.user?.limits.total ?? ctx.team!.limits.total }, { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: size.gpuCount });
+  if (denials.length) throw quotaError(PER_VM_MESSAGE, denials);
+}
+
+/** The aggregate check against the user's plan and the team's: whichever is tighter denies. */
+export function checkAggregate(ctx: QuotaContext, size: VmSize): void {
+  const request = requestOf(ctx, size);
+  const denials = [
+    ...(ctx.user ? aggregateDenials(ctx.user.limits, ctx.user.usage.total, request) : []),
+    ...(ctx.team ? aggregateDenials(ctx.team.limits, ctx.team.usage.total, request, ctx.team.name) : []),
+  ];
+  if (denials.length) throw quotaError(AGGREGATE_MESSAGE, denials);
 }
 
 /**
  * Checks the aggregate limits and reserves by inserting the VM row, inside the caller's
- * transaction. The owner's row is locked first, so concurrent requests of one user are
- * checked one after another and cannot overshoot together.
+ * transaction. The team's row and then the owner's row are locked first (always in that
+ * order), so concurrent requests that share a quota are decided one after another and can
+ * never overshoot together. Usage is read after the lock, so it includes every request
+ * reserved before this one.
  */
-export async function reserveVm(tx: Tx, input: { userId: string; plan: Db.Plan; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId"> }): Promise<Db.Vm> {
+export async function reserveVm(tx: Tx, input: { userId: string; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId"> }): Promise<Db.Vm> {
+  const owner = await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { teamId: true } });
+  if (owner.teamId) await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${owner.teamId} FOR UPDATE`;
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${input.userId} FOR UPDATE`;
-  const used = await usageIn(tx, input.userId);
-  const request = { cpuCores: input.data.cpuCores, memoryMb: input.data.memoryMb, diskGb: input.data.diskGb, vms: 1 };
-  const denials = aggregateDenials(planLimits(input.plan), used, request);
-  if (denials.length) throw quotaError(AGGREGATE_MESSAGE, denials);
+  const ctx = await quotaContext(tx, input.userId);
+  checkAggregate(ctx, { cpuCores: input.data.cpuCores, memoryMb: input.data.memoryMb, diskGb: input.data.diskGb, gpuCount: input.data.gpuCount ?? 0, gpuType: input.data.gpuType });
   return tx.vm.create({ data: { ...input.data, ownerId: input.userId } });
 }

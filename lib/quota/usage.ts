@@ -1,20 +1,15 @@
-import { db } from "../db/client";
+/** Quantities a VM consumes, and a user's or team's totals of them. */
+export type Resources = { cpuCores: number; memoryMb: number; diskGb: number; gpus: number; vms: number; monthlySpend: number };
 
-export type Resources = { cpuCores: number; memoryMb: number; diskGb: number; vms: number };
+export const ZERO: Resources = { cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: 0, vms: 0, monthlySpend: 0 };
 
-export const ZERO: Resources = { cpuCores: 0, memoryMb: 0, diskGb: 0, vms: 0 };
-
-/** What a user's existing (not deleted) VMs use. Derived every time: there is no counter to drift. */
-export async function usageOf(userId: string): Promise<Resources> {
-  const agg = await db().vm.aggregate({
-    where: { ownerId: userId, deletedAt: null },
-    _sum: { cpuCores: true, memoryMb: true, diskGb: true },
-    _count: { _all: true },
-  });
+export function add(a: Resources, b: Resources): Resources {
   return {
-    cpuCores: agg._sum.cpuCores ?? 0,
-    memoryMb: agg._sum.memoryMb ?? 0,
-    diskGb: agg._sum.diskGb ?? 0,
-    vms: agg._count._all,
+    cpuCores: a.cpuCores + b.cpuCores,
+    memoryMb: a.memoryMb + b.memoryMb,
+    diskGb: a.diskGb + b.diskGb,
+    gpus: a.gpus + b.gpus,
+    vms: a.vms + b.vms,
+    monthlySpend: Math.round((a.monthlySpend + b.monthlySpend) * 100) / 100,
   };
 }

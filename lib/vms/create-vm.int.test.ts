@@ -9,7 +9,7 @@ import { getBoss, stopBoss } from "../jobs/boss";
 import { queues } from "../jobs/queues";
 import { startWorker } from "../jobs/worker";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
-import { usageIn } from "../quota/reserve";
+import { loadPrices, usageWhere } from "../quota/context";
 import { useMigratedDatabase } from "../testing/test-db";
 
 /**
@@ -97,7 +97,7 @@ const simVmsNamed = (name: string) => [...sim.state.vms.values()].filter((v) => 
 
 async function usage() {
   const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
-  return usageIn(db(), ada.id);
+  return (await usageWhere(db(), { ownerId: ada.id }, await loadPrices(db()))).total;
 }
 
 async function removeAll() {

@@ -7,8 +7,8 @@ import { AppError } from "../errors";
 import { getBoss } from "../jobs/boss";
 import { queues } from "../jobs/queues";
 import { log } from "../log";
-import { AGGREGATE_MESSAGE, PER_VM_MESSAGE, quotaError, reserveVm, usageIn } from "../quota/reserve";
-import { aggregateDenials, perVmDenials, planLimits } from "../quota/rules";
+import { quotaContext } from "../quota/context";
+import { checkAggregate, checkPerVm, reserveVm } from "../quota/reserve";
 import { providerFor } from "../providers/registry";
 import { ProviderError, type CreateVmSpec } from "../providers/types";
 import { requireFields } from "../api/respond";
@@ -22,7 +22,7 @@ import { recordAudit } from "../audit/record";
 export const DEFAULT_STORAGE = "NFS";
 export const TEMPLATE_NOT_FOUND = "Template not found";
 export const TEMPLATE_FORBIDDEN = "You do not have permission to use this template";
-export const PLAN_NOT_FOUND = "Compute resource plan not found";
+export { PLAN_NOT_FOUND } from "../quota/reserve";
 
 export type CreateVmResult = { task_id: string; vm_name: string; vmid: string };
 
@@ -57,11 +57,14 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
   const template = await findTemplate(input.template_id);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
   if (!canUseTemplate(user, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
-  const owner = await db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } });
-  if (!owner.plan) throw new AppError("not_found", PLAN_NOT_FOUND);
-  const plan = owner.plan;
+  const quota = await quotaContext(db(), user.id);
+  // A plan may limit which providers its users can reach: then the template is not theirs to use.
+  if (quota.plan?.allowedProviderIds.length && !quota.plan.allowedProviderIds.includes(template.providerId)) {
+    throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
+  }
 
   const request = { cpuCores: input.cpuCores, memoryMb: input.memorySize, diskGb: input.diskSize };
+  const size = { ...request, gpuCount: 0 };
   const below = [
     input.cpuCores < template.minCpuCores && `cpuCores must be at least ${template.minCpuCores}`,
     input.memorySize < template.minMemoryMb && `memorySize must be at least ${template.minMemoryMb} MB`,
@@ -69,12 +72,9 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
   ].filter(Boolean);
   if (below.length) throw new AppError("bad_request", `Requested resources are below the minimums of template "${template.name}": ${below.join("; ")}`);
 
-  const limits = planLimits(plan);
-  const perVm = perVmDenials(limits, request);
-  if (perVm.length) throw quotaError(PER_VM_MESSAGE, perVm);
+  checkPerVm(quota, size);
   // Checked again under a lock when reserving; this early check spares the provider a call.
-  const early = aggregateDenials(limits, await usageIn(db(), user.id), { ...request, vms: 1 });
-  if (early.length) throw quotaError(AGGREGATE_MESSAGE, early);
+  checkAggregate(quota, size);
 
   let sshKey: string | undefined;
   if (input.ssh_key_id) {
@@ -129,7 +129,6 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
     async (tx) => {
       const vm = await reserveVm(tx, {
         userId: user.id,
-        plan,
         data: { name: input.name, providerId: connection.id, templateId: template.id, node: input.target, vmid, ...request, status: "creating" },
       });
       const now = new Date();
@@ -143,7 +142,7 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
           progress: Math.round((acceptSteps.length / (acceptSteps.length + provisionNames.length)) * 100),
           steps: {
             create: [
-              { position: 0, name: acceptSteps[0].name, status: "completed", startedAt: now, finishedAt: now, detail: { ...request, plan: plan.name } },
+              { position: 0, name: acceptSteps[0].name, status: "completed", startedAt: now, finishedAt: now, detail: { ...request, plan: quota.planName, team: quota.team?.name ?? null } },
               { position: 1, name: acceptSteps[1].name, status: "completed", startedAt: now, finishedAt: now, detail: { vmid } },
               ...provisionNames.map((name, i) => ({ position: i + 2, name })),
             ],

@@ -2,9 +2,11 @@ import type { AuthenticatedUser } from "../auth/credentials";
 import { db } from "../db/client";
 import { log } from "../log";
 import { providerFor } from "../providers/registry";
-import { usageIn } from "../quota/reserve";
-import { planLimits, remaining, type PlanLimits } from "../quota/rules";
-import type { Resources } from "../quota/usage";
+import { loadPrices } from "../quota/context";
+import type { PerVmDimension } from "../quota/rules";
+import { quotaSummary, type Limits } from "../quota/summary";
+import { add, type Resources } from "../quota/usage";
+import type { PriceTable } from "../pricing/cost";
 import { listUsableTemplates } from "../templates/access";
 
 export type WizardTemplate = {
@@ -17,22 +19,28 @@ export type WizardTemplate = {
   nodes: string[];
   ciuser: string | null;
   min: { cpuCores: number; memoryMb: number; diskGb: number };
+  defaults: { cpuCores: number; memoryMb: number; diskGb: number };
 };
+
+/** One aggregate quota the request must fit: the user's plan, or their team's. */
+export type WizardScope = { label: string; team?: string; limits: Limits; used: Resources };
 
 export type WizardData = {
   templates: WizardTemplate[];
-  plan: { name: string; limits: PlanLimits } | null;
-  used: Resources;
-  left: Resources;
+  planName: string | null;
+  perVm: Record<PerVmDimension, number> | null;
+  scopes: WizardScope[];
+  prices: PriceTable;
+  currency: string;
   sshKeys: { id: string; name: string; fingerprint: string }[];
 };
 
 /** Everything the New VM wizard shows: usable templates (with their cluster's nodes), limits, usage, keys. */
 export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
-  const [templates, owner, used, sshKeys] = await Promise.all([
+  const [templates, quota, prices, sshKeys] = await Promise.all([
     listUsableTemplates(user),
-    db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } }),
-    usageIn(db(), user.id),
+    quotaSummary(user.id),
+    loadPrices(db()),
     db().sshKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, fingerprint: true } }),
   ]);
   const nodesByProvider = new Map<string, string[]>();
@@ -45,7 +53,9 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
       log.warn({ provider: row.name, err: error instanceof Error ? error.message : String(error) }, "could not list nodes for the wizard");
     }
   }
-  const limits = owner.plan ? planLimits(owner.plan) : null;
+  const scopes: WizardScope[] = [];
+  if (quota.user) scopes.push({ label: `Your plan: ${quota.user.name}`, limits: quota.user.limits, used: add(quota.user.used, quota.user.reserved) });
+  if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
   return {
     templates: templates.map((t) => {
       const nodes = nodesByProvider.get(t.providerId) ?? [];
@@ -59,11 +69,18 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
         nodes: nodes.includes(t.node) ? nodes : [t.node, ...nodes],
         ciuser: t.ciuser,
         min: { cpuCores: t.minCpuCores, memoryMb: t.minMemoryMb, diskGb: t.minDiskGb },
+        defaults: {
+          cpuCores: Math.max(t.minCpuCores, t.defaultCpuCores ?? t.minCpuCores),
+          memoryMb: Math.max(t.minMemoryMb, t.defaultMemoryMb ?? Math.max(t.minMemoryMb, 1024)),
+          diskGb: Math.max(t.minDiskGb, t.defaultDiskGb ?? t.minDiskGb),
+        },
       };
     }),
-    plan: owner.plan && limits ? { name: owner.plan.name, limits } : null,
-    used,
-    left: limits ? remaining(limits, used) : { cpuCores: 0, memoryMb: 0, diskGb: 0, vms: 0 },
+    planName: quota.planName,
+    perVm: quota.perVm,
+    scopes,
+    prices,
+    currency: quota.currency,
     sshKeys,
   };
 }

@@ -2,17 +2,46 @@ import type { Metadata } from "next";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { UsageBar } from "@/components/quota/usage-bar";
+import { QuotaMeter } from "@/components/quota/quota-meter";
 import { requireUser } from "@/lib/auth/guards";
-import { db } from "@/lib/db/client";
-import { usageOf } from "@/lib/quota/usage";
+import { quotaSummary, type ScopeSummary } from "@/lib/quota/summary";
 
 export const metadata: Metadata = { title: "Quota" };
 
+const DIMENSIONS = [
+  { key: "cpuCores", label: "vCPU cores", unit: "cores" },
+  { key: "memoryMb", label: "Memory", unit: "MB" },
+  { key: "diskGb", label: "Disk", unit: "GB" },
+  { key: "gpus", label: "GPUs", unit: "GPUs" },
+  { key: "vms", label: "VMs", unit: "VMs" },
+  { key: "monthlySpend", label: "Monthly spend", unit: "" },
+] as const;
+
+function ScopeCard({ scope, title, description, currency }: { scope: ScopeSummary; title: string; description: string; currency: string }) {
+  return (
+    <Card>
+      <CardHeader title={title} description={description} />
+      <CardBody className="space-y-5">
+        {DIMENSIONS.filter((d) => !(d.key === "gpus" && scope.limits.gpus === 0 && scope.used.gpus === 0)).map((d) => (
+          <QuotaMeter
+            key={d.key}
+            label={d.label}
+            unit={d.key === "monthlySpend" ? currency : d.unit}
+            used={scope.used[d.key]}
+            reserved={scope.reserved[d.key]}
+            limit={scope.limits[d.key]}
+            money={d.key === "monthlySpend"}
+          />
+        ))}
+      </CardBody>
+    </Card>
+  );
+}
+
 export default async function QuotaPage() {
   const user = await requireUser();
-  const { plan } = await db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } });
-  if (!plan) {
+  const quota = await quotaSummary(user.id);
+  if (!quota.perVm) {
     return (
       <>
         <PageHeader title="Quota" />
@@ -20,29 +49,35 @@ export default async function QuotaPage() {
       </>
     );
   }
-  const used = await usageOf(user.id);
   return (
     <>
-      <PageHeader title="Quota" description={`Your plan: ${plan.name}${plan.description ? ` — ${plan.description}` : ""}`} />
-      <div className="grid gap-6 md:grid-cols-2">
-        <Card>
-          <CardHeader title="All your VMs together" description="What your existing VMs use of your plan." />
-          <CardBody className="space-y-5">
-            <UsageBar label="vCPU cores" used={used.cpuCores} limit={plan.maxCpuCoresSum} unit="cores" />
-            <UsageBar label="Memory" used={used.memoryMb} limit={plan.maxMemoryMbSum} unit="MB" />
-            <UsageBar label="Disk" used={used.diskGb} limit={plan.maxDiskGbSum} unit="GB" />
-            <UsageBar label="VMs" used={used.vms} limit={plan.maxVms} unit="VMs" />
-          </CardBody>
-        </Card>
+      <PageHeader
+        title="Quota"
+        description={
+          <>
+            Plan <span className="font-medium text-slate-700">{quota.planName}</span>. Your running VMs cost{" "}
+            <span className="font-semibold text-slate-900" data-testid="running-cost">
+              {quota.runningMonthlyCost.toFixed(2)} {quota.currency}
+            </span>{" "}
+            per month at current prices.
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        {quota.user ? <ScopeCard scope={quota.user} title="Your VMs together" description="Used by your VMs, reserved by requests still being created, and what is left." currency={quota.currency} /> : null}
+        {quota.team ? <ScopeCard scope={quota.team} title={`Team ${quota.team.name}`} description="Shared by every member of your team: a request must fit here too." currency={quota.currency} /> : null}
         <Card>
           <CardHeader title="Largest single VM" description="No one VM may be bigger than this." />
           <CardBody>
-            <dl className="grid grid-cols-3 gap-4 text-center">
-              {[
-                ["vCPU cores", plan.maxCpuCoresPerVm],
-                ["Memory (MB)", plan.maxMemoryMbPerVm],
-                ["Disk (GB)", plan.maxDiskGbPerVm],
-              ].map(([label, value]) => (
+            <dl className="grid grid-cols-2 gap-4 text-center sm:grid-cols-4">
+              {(
+                [
+                  ["vCPU cores", quota.perVm.cpuCores],
+                  ["Memory (MB)", quota.perVm.memoryMb],
+                  ["Disk (GB)", quota.perVm.diskGb],
+                  ["GPUs", quota.perVm.gpus],
+                ] as const
+              ).map(([label, value]) => (
                 <div key={label} className="rounded-md bg-slate-50 px-3 py-4">
                   <dt className="text-xs text-slate-500">{label}</dt>
                   <dd className="mt-1 text-xl font-semibold text-slate-900">{value}</dd>

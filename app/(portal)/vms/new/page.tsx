@@ -14,7 +14,7 @@ export default async function NewVmPage() {
   return (
     <>
       <PageHeader title="New VM" description="Pick a template, size it within your plan, choose how you log in." />
-      {!data.plan ? (
+      {!data.perVm ? (
         <EmptyState title="You have no compute plan" description="Ask an administrator to assign you a plan before creating VMs." />
       ) : data.templates.length === 0 ? (
         <EmptyState

@@ -1,0 +1,15 @@
+import { expect, it } from "vitest";
+import { monthlyCost, priceTableFrom } from "./cost";
+
+it("prices a VM per month: vCPU-hours, GB RAM-hours, GB disk-month and GPU-hours by type", () => {
+  const prices = priceTableFrom([
+    { resource: "vcpu_hour", gpuType: "", amount: "0.01" },
+    { resource: "memory_gb_hour", gpuType: "", amount: 0.005 },
+    { resource: "disk_gb_month", gpuType: "", amount: "0.1" },
+    { resource: "gpu_hour", gpuType: "4090", amount: "0.5" },
+  ]);
+  // 2 × 0.01 × 730 + 4 × 0.005 × 730 + 40 × 0.1 = 14.6 + 14.6 + 4 = 33.2
+  expect(monthlyCost({ cpuCores: 2, memoryMb: 4096, diskGb: 40 }, prices)).toBe(33.2);
+  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpuCount: 2, gpuType: "4090" }, prices)).toBe(730);
+  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpuCount: 2, gpuType: "5090" }, prices)).toBe(0);
+});
