@@ -4,6 +4,7 @@ import { closePool } from "../db/pool";
 import { isAppError } from "../errors";
 import { openDatabase, prepareEnvironment, runMigrations } from "../server/bootstrap";
 import { createUser } from "../users/create-user";
+import { formatReconcileReport, reconcileQuota } from "../quota/reconcile";
 
 const usage = `Usage: npm run hangar -- <command>
 
@@ -11,6 +12,8 @@ Commands:
   apply FILE.json                  Create or update providers, templates, plans and users from a file
   user create --email E --password P [--role user|support|admin] [--plan NAME] [--name NAME]
                                    Create a user
+  quota reconcile [--fix]          Compare the portal's VM records with the providers, report every
+                                   difference and the recomputed usage; --fix corrects the records
   help                             Show this help
 `;
 
@@ -24,6 +27,14 @@ const commands: Record<string, Command> = {
     for (const [section, { created, updated }] of Object.entries(report)) {
       console.log(`${section.padEnd(10)} ${created} created, ${updated} updated`);
     }
+  },
+  async quota(args) {
+    const [sub, ...rest] = args;
+    if (sub !== "reconcile") throw new UsageError(`unknown quota command "${sub ?? ""}"`);
+    const { values } = parseArgs({ args: rest, options: { fix: { type: "boolean", default: false } }, strict: true });
+    const report = await reconcileQuota({ fix: values.fix });
+    console.log(formatReconcileReport(report, Boolean(values.fix)));
+    if (report.unreachable.length) process.exitCode = 1;
   },
   async user(args) {
     const [sub, ...rest] = args;
@@ -60,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await runMigrations(database.url);
     await command(args);
-    return 0;
+    return Number(process.exitCode ?? 0);
   } finally {
     await closePool();
     await database.stop();
