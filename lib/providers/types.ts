@@ -99,6 +99,9 @@ export type ProvisionStep = {
 
 export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
 
+/** A VM as the provider reports it (for reconciling the portal's records with reality). */
+export type ProviderVm = { node: string; vmid: number; name: string; status: string; cpuCores?: number; memoryMb?: number; diskGb?: number };
+
 /** The interface each provider kind implements (lib/providers/<kind>/provider.ts). */
 export interface VmProvider {
   readonly kind: ProviderKind;
@@ -112,4 +115,6 @@ export interface VmProvider {
   destroyVm(ref: VmRef, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void>;
   power(ref: VmRef, action: PowerAction): Promise<void>;
   status(ref: VmRef): Promise<VmStatus>;
+  /** Every VM (not templates) the provider has. */
+  listVms(): Promise<ProviderVm[]>;
 }

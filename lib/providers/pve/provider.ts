@@ -6,6 +6,7 @@ import {
   type PowerAction,
   type ProviderConnectionConfig,
   type ProviderLogLine,
+  type ProviderVm,
   type ProvisionStep,
   type StepContext,
   type VmProvider,
@@ -215,6 +216,21 @@ export class PveProvider implements VmProvider {
   async power(ref: VmRef, action: PowerAction): Promise<void> {
     const upid = await this.client[action](ref.node, ref.vmid);
     await this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs });
+  }
+
+  async listVms(): Promise<ProviderVm[]> {
+    const resources = await this.client.clusterResources("vm");
+    return resources
+      .filter((r) => !r.template && r.vmid !== undefined && r.type === "qemu")
+      .map((r) => ({
+        node: r.node ?? "",
+        vmid: r.vmid!,
+        name: r.name ?? "",
+        status: r.status ?? "unknown",
+        cpuCores: r.maxcpu,
+        memoryMb: r.maxmem !== undefined ? Math.round(r.maxmem / 1024 ** 2) : undefined,
+        diskGb: r.maxdisk !== undefined ? Math.round(r.maxdisk / GiB) : undefined,
+      }));
   }
 
   async status(ref: VmRef): Promise<VmStatus> {
