@@ -4,9 +4,9 @@ import { Table, Td, Th } from "@/components/ui/table";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow" };
 
-type Row = { id: string; kind: string; status: string; progress: number; createdAt: Date; error: string | null; user?: { email: string } };
+type Row = { id: string; kind: string; status: string; progress: number; createdAt: Date; updatedAt?: Date; error: string | null; user?: { email: string } };
 
-export function TaskTable({ tasks, showUser = false }: { tasks: Row[]; showUser?: boolean }) {
+export function TaskTable({ tasks, showUser = false, showError = false, stuckBefore }: { tasks: Row[]; showUser?: boolean; showError?: boolean; stuckBefore?: Date }) {
   return (
     <Table label="Tasks">
       <thead>
@@ -16,25 +16,33 @@ export function TaskTable({ tasks, showUser = false }: { tasks: Row[]; showUser?
           <Th>Status</Th>
           <Th>Progress</Th>
           <Th>Started</Th>
+          {showError ? <Th>Provider says</Th> : null}
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
-        {tasks.map((t) => (
-          <tr key={t.id}>
-            <Td>
-              <Link href={`/tasks/${encodeURIComponent(t.id)}`} className="font-medium text-indigo-700 hover:underline">
-                {t.kind}
-              </Link>
-              <span className="ml-2 font-mono text-xs text-slate-400">{t.id}</span>
-            </Td>
-            {showUser ? <Td>{t.user?.email}</Td> : null}
-            <Td>
-              <Badge tone={tones[t.status] ?? "gray"}>{t.status.replace("_", " ")}</Badge>
-            </Td>
-            <Td>{t.progress}%</Td>
-            <Td>{t.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</Td>
-          </tr>
-        ))}
+        {tasks.map((t) => {
+          const stuck = stuckBefore && t.updatedAt && (t.status === "pending" || t.status === "in_progress") && t.updatedAt < stuckBefore;
+          return (
+            <tr key={t.id}>
+              <Td>
+                <Link href={`/tasks/${encodeURIComponent(t.id)}`} className="font-medium text-indigo-700 hover:underline">
+                  {t.kind}
+                </Link>
+                <span className="ml-2 font-mono text-xs text-slate-400">{t.id}</span>
+              </Td>
+              {showUser ? <Td>{t.user?.email}</Td> : null}
+              <Td>
+                <span className="flex gap-1">
+                  <Badge tone={tones[t.status] ?? "gray"}>{t.status.replace("_", " ")}</Badge>
+                  {stuck ? <Badge tone="yellow">stuck</Badge> : null}
+                </span>
+              </Td>
+              <Td>{t.progress}%</Td>
+              <Td>{t.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</Td>
+              {showError ? <Td className="max-w-sm truncate whitespace-normal text-red-700">{t.error ?? ""}</Td> : null}
+            </tr>
+          );
+        })}
       </tbody>
     </Table>
   );

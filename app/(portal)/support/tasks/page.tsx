@@ -1,34 +1,50 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { cn } from "@/components/ui/cn";
 import { TaskTable } from "@/components/tasks/task-table";
 import { requirePermission } from "@/lib/auth/guards";
-import { db } from "@/lib/db/client";
+import { parseTaskFilter, TASK_FILTERS as FILTERS, taskMonitor, type TaskFilter as Filter } from "@/lib/tasks/monitor";
 
 export const metadata: Metadata = { title: "Task monitor" };
 
-export default async function TaskMonitorPage() {
+export default async function TaskMonitorPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
   await requirePermission("tasks.monitor");
-  const [tasks, counts] = await Promise.all([
-    db().task.findMany({ orderBy: { createdAt: "desc" }, take: 200, include: { user: { select: { email: true } } } }),
-    db().task.groupBy({ by: ["status"], _count: { _all: true } }),
-  ]);
-  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
+  const params = await searchParams;
+  const filter = parseTaskFilter(params.status);
+  const { tasks, tiles, stuckBefore } = await taskMonitor(filter);
   return (
     <>
-      <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures." />
+      <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures. Open a task for its steps and PVE log." />
       <dl className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
-        {(["pending", "in_progress", "failed", "completed"] as const).map((s) => (
-          <div key={s} className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs">
-            <dt className="text-xs uppercase tracking-wide text-slate-500">{s.replace("_", " ")}</dt>
-            <dd className="mt-1 text-2xl font-semibold text-slate-900">{count(s)}</dd>
-          </div>
+        {tiles.map(({ label, value, filter: f }) => (
+          <Link
+            key={label}
+            href={`/support/tasks?status=${f}`}
+            className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", filter === f ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
+          >
+            <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
+            <dd className={cn("mt-1 text-2xl font-semibold", f === "stuck" && value > 0 ? "text-amber-600" : f === "failed" && value > 0 ? "text-red-600" : "text-slate-900")}>{value}</dd>
+          </Link>
         ))}
       </dl>
+      <nav aria-label="Filter tasks" className="mb-4 flex gap-2 text-sm">
+        {(Object.keys(FILTERS) as Filter[]).map((f) => (
+          <Link
+            key={f}
+            href={f === "all" ? "/support/tasks" : `/support/tasks?status=${f}`}
+            aria-current={filter === f ? "page" : undefined}
+            className={cn("rounded-md px-3 py-1.5", filter === f ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-600 hover:bg-slate-100")}
+          >
+            {FILTERS[f].label}
+          </Link>
+        ))}
+      </nav>
       {tasks.length === 0 ? (
-        <EmptyState title="No tasks yet" description="When users create or change VMs, their tasks appear here as they run." />
+        <EmptyState title="No tasks here" description={filter === "all" ? "When users create or change VMs, their tasks appear here as they run." : "Nothing matches this filter right now."} />
       ) : (
-        <TaskTable tasks={tasks} showUser />
+        <TaskTable tasks={tasks} showUser showError stuckBefore={stuckBefore} />
       )}
     </>
   );
