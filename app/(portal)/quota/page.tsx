@@ -63,7 +63,7 @@ export default async function QuotaPage() {
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid items-start gap-6 lg:grid-cols-2">
         {quota.user ? <ScopeCard scope={quota.user} title="Your VMs together" description="Used by your VMs, reserved by requests still being created, and what is left." currency={quota.currency} /> : null}
         {quota.team ? <ScopeCard scope={quota.team} title={`Team ${quota.team.name}`} description="Shared by every member of your team: a request must fit here too." currency={quota.currency} /> : null}
         <Card>
