@@ -52,11 +52,11 @@ test.describe("single sign-on (OpenID Connect)", () => {
     try {
       const adminPage = await admin.newPage();
       await signInAs(adminPage, "admin");
-      await adminPage.goto("/admin");
+      await adminPage.goto("/admin/users");
       const rows = adminPage.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: "grace@sso.example" });
       await expect(rows).toHaveCount(1);
-      await expect(rows.getByRole("cell").nth(2)).toHaveText("user");
-      await expect(adminPage).toHaveURL(onPath("/admin"));
+      await expect(rows.getByRole("cell").nth(1)).toHaveText("user");
+      await expect(adminPage).toHaveURL(onPath("/admin/users"));
     } finally {
       await admin.close();
     }

@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { Db } from "../db/client";
 import { scrub } from "./record";
 
 it("keeps audit snapshots free of secrets but keeps the rest", () => {
@@ -11,4 +12,8 @@ it("keeps audit snapshots free of secrets but keeps the rest", () => {
     at: "2030-01-01T00:00:00.000Z",
     tlsCa: null,
   });
+});
+
+it("records a Decimal (a plan's spend limit) as its value", () => {
+  expect(scrub({ maxMonthlySpend: new Db.Prisma.Decimal("250.50"), none: null })).toEqual({ maxMonthlySpend: "250.5", none: null });
 });

@@ -9,6 +9,10 @@ const SECRET_KEYS = /pass(word)?|secret|token|credential|hash|apikey/i;
 export function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value instanceof Date) return value.toISOString();
+  // Values with their own JSON form (Prisma's Decimal: "250.5") are recorded as that, not as their internals.
+  if (value && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return scrub((value as { toJSON: () => unknown }).toJSON());
+  }
   if (value && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEYS.test(k) ? (v == null ? v : "[redacted]") : scrub(v)]),

@@ -4,10 +4,13 @@ import type { Db } from "../db/client";
 import { encryptJson } from "../crypto/secrets";
 import { hashPassword } from "../auth/password";
 import { recordAudit, type Actor } from "../audit/record";
+import { lock } from "../admin/common";
+import { priceSnapshot } from "../admin/prices/save-prices";
+import { CURRENCY_SETTING } from "../schemas/catalog";
 import { hangarConfigSchema, type HangarConfig, type ProviderConfig } from "../schemas/config";
 
 export type ConfigProblem = { path: string; message: string };
-export type ApplyReport = Record<"providers" | "templates" | "plans" | "users", { created: number; updated: number }>;
+export type ApplyReport = Record<"providers" | "templates" | "plans" | "teams" | "users" | "prices", { created: number; updated: number }>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
@@ -41,26 +44,41 @@ export async function validateConfig(raw: unknown): Promise<HangarConfig> {
     ...duplicates(config.providers, (p) => p.name, "providers", "name"),
     ...duplicates(config.templates, (t) => t.name, "templates", "name"),
     ...duplicates(config.plans, (p) => p.name, "plans", "name"),
+    ...duplicates(config.teams, (t) => t.name, "teams", "name"),
     ...duplicates(config.users, (u) => u.email, "users", "email"),
   ];
   if (config.plans.filter((p) => p.default).length > 1) problems.push({ path: "plans", message: "only one plan can be the default" });
 
-  const [dbProviders, dbPlans, dbUsers] = await Promise.all([
+  const [dbProviders, dbPlans, dbTeams, dbUsers] = await Promise.all([
     db().providerConnection.findMany({ select: { name: true } }),
     db().plan.findMany({ select: { name: true } }),
+    db().team.findMany({ select: { name: true } }),
     db().user.findMany({ select: { email: true } }),
   ]);
   const providerNames = new Set([...dbProviders.map((p) => p.name), ...config.providers.map((p) => p.name)]);
   const planNames = new Set([...dbPlans.map((p) => p.name), ...config.plans.map((p) => p.name)]);
+  const teamNames = new Set([...dbTeams.map((t) => t.name), ...config.teams.map((t) => t.name)]);
   const emails = new Set([...dbUsers.map((u) => u.email), ...config.users.map((u) => u.email)]);
   config.templates.forEach((t, i) => {
     if (!providerNames.has(t.provider)) problems.push({ path: `templates[${i}].provider`, message: `no provider named "${t.provider}"` });
     t.users.forEach((email, j) => {
       if (!emails.has(email)) problems.push({ path: `templates[${i}].users[${j}]`, message: `no user with email "${email}"` });
     });
+    t.teams.forEach((team, j) => {
+      if (!teamNames.has(team)) problems.push({ path: `templates[${i}].teams[${j}]`, message: `no team named "${team}"` });
+    });
+  });
+  config.plans.forEach((p, i) => {
+    p.allowedProviders.forEach((provider, j) => {
+      if (!providerNames.has(provider)) problems.push({ path: `plans[${i}].allowedProviders[${j}]`, message: `no provider named "${provider}"` });
+    });
+  });
+  config.teams.forEach((t, i) => {
+    if (t.plan && !planNames.has(t.plan)) problems.push({ path: `teams[${i}].plan`, message: `no plan named "${t.plan}"` });
   });
   config.users.forEach((u, i) => {
     if (u.plan && !planNames.has(u.plan)) problems.push({ path: `users[${i}].plan`, message: `no plan named "${u.plan}"` });
+    if (u.team && !teamNames.has(u.team)) problems.push({ path: `users[${i}].team`, message: `no team named "${u.team}"` });
   });
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -90,7 +108,9 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
     providers: { created: 0, updated: 0 },
     templates: { created: 0, updated: 0 },
     plans: { created: 0, updated: 0 },
+    teams: { created: 0, updated: 0 },
     users: { created: 0, updated: 0 },
+    prices: { created: 0, updated: 0 },
   };
 
   await db().$transaction(
@@ -111,6 +131,8 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
         tally(report, "providers", !before);
         await recordAudit(tx, { actor, action: before ? "provider.update" : "provider.create", targetType: "provider", targetId: after.id, before: before ?? undefined, after });
       }
+      // The console changes the default plan under the same lock (lib/admin/plans/save-plan.ts).
+      if (config.plans.some((p) => p.default)) await lock(tx, "default-plan");
       for (const p of config.plans) {
         if (p.default) await tx.plan.updateMany({ where: { isDefault: true, NOT: { name: p.name } }, data: { isDefault: false } });
         const data = {
@@ -123,26 +145,50 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
           maxMemoryMbSum: p.total.memoryMb,
           maxDiskGbSum: p.total.diskGb,
           maxVms: p.total.vms,
+          maxGpusPerVm: p.perVm.gpus,
+          maxGpusSum: p.total.gpus,
+          maxMonthlySpend: p.total.monthlySpend === null ? null : p.total.monthlySpend.toFixed(2),
+          allowedProviderIds: (await tx.providerConnection.findMany({ where: { name: { in: p.allowedProviders } }, select: { id: true } })).map((x) => x.id),
+          allowedRentalTypes: p.allowedRentalTypes,
+          allowedGpuTypes: p.allowedGpuTypes,
         };
         const before = await tx.plan.findUnique({ where: { name: p.name } });
         const after = await tx.plan.upsert({ where: { name: p.name }, create: { name: p.name, ...data }, update: data });
         tally(report, "plans", !before);
         await recordAudit(tx, { actor, action: before ? "plan.update" : "plan.create", targetType: "plan", targetId: after.id, before: before ?? undefined, after });
       }
+      for (const t of config.teams) {
+        const plan = t.plan ? await tx.plan.findUniqueOrThrow({ where: { name: t.plan } }) : null;
+        const data = { description: t.description, planId: plan?.id ?? null };
+        const before = await tx.team.findUnique({ where: { name: t.name } });
+        const after = await tx.team.upsert({ where: { name: t.name }, create: { name: t.name, ...data }, update: data });
+        tally(report, "teams", !before);
+        await recordAudit(tx, { actor, action: before ? "team.update" : "team.create", targetType: "team", targetId: after.id, before: before ?? undefined, after: { ...after, plan: t.plan ?? null } });
+      }
       const defaultPlan = await tx.plan.findFirst({ where: { isDefault: true } });
       for (const u of config.users) {
         const plan = u.plan ? await tx.plan.findUniqueOrThrow({ where: { name: u.plan } }) : null;
+        const team = u.team ? await tx.team.findUniqueOrThrow({ where: { name: u.team } }) : null;
         const before = await tx.user.findUnique({ where: { email: u.email } });
         const passwordHash = hashes.get(u.email);
         const after = await tx.user.upsert({
           where: { email: u.email },
-          create: { email: u.email, name: u.name ?? "", role: u.role, disabled: u.disabled, passwordHash: passwordHash ?? null, planId: plan?.id ?? defaultPlan?.id ?? null },
+          create: {
+            email: u.email,
+            name: u.name ?? "",
+            role: u.role,
+            disabled: u.disabled,
+            passwordHash: passwordHash ?? null,
+            planId: plan?.id ?? defaultPlan?.id ?? null,
+            teamId: team?.id ?? null,
+          },
           update: {
             role: u.role,
             disabled: u.disabled,
             ...(u.name !== undefined && { name: u.name }),
             ...(passwordHash && { passwordHash }),
             ...(plan && { planId: plan.id }),
+            ...(team && { teamId: team.id }),
           },
         });
         tally(report, "users", !before);
@@ -163,6 +209,9 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
           minCpuCores: t.minCpuCores,
           minMemoryMb: t.minMemoryMb,
           minDiskGb: t.minDiskGb,
+          defaultCpuCores: t.defaultCpuCores ?? null,
+          defaultMemoryMb: t.defaultMemoryMb ?? null,
+          defaultDiskGb: t.defaultDiskGb ?? null,
         };
         const before = await tx.template.findUnique({ where: { name: t.name } });
         const after = await tx.template.upsert({ where: { name: t.name }, create: { name: t.name, ...data }, update: data });
@@ -171,8 +220,43 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
           const users = await tx.user.findMany({ where: { email: { in: t.users } }, select: { id: true } });
           await tx.templateGrant.createMany({ data: users.map((u) => ({ templateId: after.id, userId: u.id })) });
         }
+        if (t.teams.length || before) {
+          await tx.templateTeamGrant.deleteMany({ where: { templateId: after.id } });
+          const teams = await tx.team.findMany({ where: { name: { in: t.teams } }, select: { id: true } });
+          await tx.templateTeamGrant.createMany({ data: teams.map((team) => ({ templateId: after.id, teamId: team.id })) });
+        }
         tally(report, "templates", !before);
-        await recordAudit(tx, { actor, action: before ? "template.update" : "template.create", targetType: "template", targetId: after.id, before: before ?? undefined, after: { ...after, users: t.users } });
+        await recordAudit(tx, {
+          actor,
+          action: before ? "template.update" : "template.create",
+          targetType: "template",
+          targetId: after.id,
+          before: before ?? undefined,
+          after: { ...after, users: t.users, teams: t.teams },
+        });
+      }
+      if (config.prices) {
+        const p = config.prices;
+        const before = await priceSnapshot(tx);
+        const rows: [string, string, number | undefined][] = [
+          ["vcpu_hour", "", p.vcpuHour],
+          ["memory_gb_hour", "", p.memoryGbHour],
+          ["disk_gb_month", "", p.diskGbMonth],
+          ...Object.entries(p.gpuHour).map(([gpuType, amount]) => ["gpu_hour", gpuType, amount] as [string, string, number | undefined]),
+        ];
+        for (const [resource, gpuType, amount] of rows) {
+          if (amount === undefined) continue;
+          const where = { resource_gpuType: { resource, gpuType } };
+          const existing = await tx.price.findUnique({ where });
+          await tx.price.upsert({ where, create: { resource, gpuType, amount: amount.toFixed(4) }, update: { amount: amount.toFixed(4) } });
+          tally(report, "prices", !existing);
+        }
+        if (p.currency) {
+          const existing = await tx.setting.findUnique({ where: { key: CURRENCY_SETTING } });
+          await tx.setting.upsert({ where: { key: CURRENCY_SETTING }, create: { key: CURRENCY_SETTING, value: p.currency }, update: { value: p.currency } });
+          tally(report, "prices", !existing);
+        }
+        await recordAudit(tx, { actor, action: "prices.update", targetType: "prices", before, after: await priceSnapshot(tx) });
       }
     },
     { timeout: 60_000 },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import { applyConfig } from "../config/apply";
-import type { HangarConfig } from "../schemas/config";
+import type { HangarConfigInput } from "../schemas/config";
 import { demoClusterConfig } from "./simulated-providers";
 
 export type DemoCredentials = { role: string; email: string; password: string }[];
@@ -10,7 +10,7 @@ function password(): string {
   return randomBytes(12).toString("base64url");
 }
 
-export const demoPlans: HangarConfig["plans"] = [
+export const demoPlans: NonNullable<HangarConfigInput["plans"]> = [
   {
     name: "standard",
     description: "Everyday VMs for development and testing",

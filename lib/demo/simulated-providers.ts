@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import { log } from "../log";
-import type { HangarConfig } from "../schemas/config";
+import type { HangarConfigInput } from "../schemas/config";
 
 /**
  * Providers marked `simulated` are served by Hangar's PVE simulator, started in this process
@@ -9,7 +9,7 @@ import type { HangarConfig } from "../schemas/config";
  */
 export const DEMO_PROVIDER = "demo-cluster";
 
-export async function demoClusterConfig(): Promise<Pick<HangarConfig, "providers" | "templates">> {
+export async function demoClusterConfig(): Promise<Pick<HangarConfigInput, "providers" | "templates">> {
   const { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET } = await import("../providers/pve/simulator");
   return {
     providers: [

@@ -25,3 +25,39 @@ describe("configuration file schema", () => {
     expect(r.success).toBe(false);
   });
 });
+
+describe("teams, plan limits and prices", () => {
+  const plan = { name: "p", perVm: { cpuCores: 1, memoryMb: 1, diskGb: 1 }, total: { cpuCores: 1, memoryMb: 1, diskGb: 1, vms: 1 } };
+  const issues = (config: object) => {
+    const r = hangarConfigSchema.safeParse(config);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  };
+
+  it("fills in what an older file leaves out: no GPUs, no spend limit, everything allowed, no teams, no prices", () => {
+    const r = hangarConfigSchema.parse({ plans: [plan] });
+    expect(r.plans[0]).toMatchObject({ perVm: { gpus: 0 }, total: { gpus: 0, monthlySpend: null }, allowedProviders: [], allowedRentalTypes: [], allowedGpuTypes: [] });
+    expect(r.teams).toEqual([]);
+    expect(r.prices).toBeUndefined();
+  });
+
+  it("checks rental and GPU types, money, defaults against minimums and the currency", () => {
+    expect(
+      issues({
+        plans: [{ ...plan, total: { ...plan.total, monthlySpend: 10.001 }, allowedRentalTypes: ["weekly"], allowedGpuTypes: ["3090"] }],
+        templates: [{ name: "t", provider: "p", node: "n", vmid: 100, minCpuCores: 2, defaultCpuCores: 1 }],
+        prices: { currency: "euro", vcpuHour: -0.1, gpuHour: { "4090": 0.12345 } },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        "plans.0.total.monthlySpend: must have at most 2 decimals",
+        expect.stringMatching(/^plans\.0\.allowedRentalTypes\.0: /),
+        expect.stringMatching(/^plans\.0\.allowedGpuTypes\.0: /),
+        "templates.0.defaultCpuCores: must be at least minCpuCores (2)",
+        "prices.currency: must be a three-letter currency code like EUR",
+        expect.stringMatching(/^prices\.vcpuHour: /),
+        "prices.gpuHour.4090: must have at most 4 decimals",
+      ]),
+    );
+    expect(issues({ teams: [{ name: "t", plan: "p", members: [] }] })).toEqual([expect.stringContaining("members")]);
+  });
+});

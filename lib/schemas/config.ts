@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GPU_TYPES, RENTAL_TYPES } from "./catalog";
 import { emailSchema, passwordSchema, roles } from "./user";
 
 /**
@@ -7,6 +8,13 @@ import { emailSchema, passwordSchema, roles } from "./user";
  */
 const name = z.string().trim().min(1, "is required").max(100);
 const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().min(0);
+/** A non-negative amount of money with at most `places` decimals (JSON number). */
+const amount = (places: number) =>
+  z
+    .number()
+    .min(0)
+    .refine((n) => Number(n.toFixed(places)) === n, `must have at most ${places} decimals`);
 
 export const tlsSchema = z
   .object({
@@ -63,6 +71,12 @@ const novaProvider = z.object({ ...providerBase, kind: z.literal("nova"), apiKey
 
 export const providerConfigSchema = z.discriminatedUnion("kind", [pveProvider, vergeosProvider, novaProvider]);
 
+const templateDefaults = [
+  ["defaultCpuCores", "minCpuCores"],
+  ["defaultMemoryMb", "minMemoryMb"],
+  ["defaultDiskGb", "minDiskGb"],
+] as const;
+
 export const templateConfigSchema = z
   .object({
     name,
@@ -78,17 +92,66 @@ export const templateConfigSchema = z
     minCpuCores: positiveInt.default(1),
     minMemoryMb: positiveInt.default(512),
     minDiskGb: positiveInt.default(8),
+    /** What the New VM wizard suggests; absent: the minimum. */
+    defaultCpuCores: positiveInt.optional(),
+    defaultMemoryMb: positiveInt.optional(),
+    defaultDiskGb: positiveInt.optional(),
     users: z.array(emailSchema).default([]),
+    /** Names of teams whose members may use the template when it is not public. */
+    teams: z.array(name).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    for (const [def, min] of templateDefaults) {
+      const d = t[def];
+      if (d !== undefined && d < t[min]) ctx.addIssue({ code: "custom", path: [def], message: `must be at least ${min} (${t[min]})` });
+    }
+  });
 
 export const planConfigSchema = z
   .object({
     name,
     description: z.string().default(""),
     default: z.boolean().default(false),
-    perVm: z.object({ cpuCores: positiveInt, memoryMb: positiveInt, diskGb: positiveInt }).strict(),
-    total: z.object({ cpuCores: positiveInt, memoryMb: positiveInt, diskGb: positiveInt, vms: positiveInt }).strict(),
+    perVm: z.object({ cpuCores: positiveInt, memoryMb: positiveInt, diskGb: positiveInt, gpus: nonNegativeInt.default(0) }).strict(),
+    total: z
+      .object({
+        cpuCores: positiveInt,
+        memoryMb: positiveInt,
+        diskGb: positiveInt,
+        vms: positiveInt,
+        gpus: nonNegativeInt.default(0),
+        /** In the portal's currency; absent or null: no limit. */
+        monthlySpend: amount(2).nullable().default(null),
+      })
+      .strict(),
+    /** Names of the providers the plan may use; empty: all. */
+    allowedProviders: z.array(name).default([]),
+    /** Empty: all. */
+    allowedRentalTypes: z.array(z.enum(RENTAL_TYPES)).default([]),
+    /** Empty: all. */
+    allowedGpuTypes: z.array(z.enum(GPU_TYPES)).default([]),
+  })
+  .strict();
+
+export const teamConfigSchema = z
+  .object({
+    name,
+    description: z.string().default(""),
+    /** The plan whose aggregate limits the members share; absent: none. */
+    plan: name.optional(),
+  })
+  .strict();
+
+const price = amount(4);
+export const pricesConfigSchema = z
+  .object({
+    currency: z.string().regex(/^[A-Z]{3}$/, "must be a three-letter currency code like EUR").optional(),
+    vcpuHour: price.optional(),
+    memoryGbHour: price.optional(),
+    diskGbMonth: price.optional(),
+    /** Per GPU-hour by GPU type, e.g. {"4090": 0.5}. */
+    gpuHour: z.partialRecord(z.enum(GPU_TYPES), price).default({}),
   })
   .strict();
 
@@ -99,6 +162,8 @@ export const userConfigSchema = z
     name: z.string().optional(),
     role: z.enum(roles).default("user"),
     plan: name.optional(),
+    /** The user's team (a user is in at most one); absent: unchanged. */
+    team: name.optional(),
     disabled: z.boolean().default(false),
   })
   .strict();
@@ -109,9 +174,13 @@ export const hangarConfigSchema = z
     providers: z.array(providerConfigSchema).default([]),
     templates: z.array(templateConfigSchema).default([]),
     plans: z.array(planConfigSchema).default([]),
+    teams: z.array(teamConfigSchema).default([]),
     users: z.array(userConfigSchema).default([]),
+    prices: pricesConfigSchema.optional(),
   })
   .strict();
 
 export type HangarConfig = z.infer<typeof hangarConfigSchema>;
+/** A configuration as written (defaults not yet filled in). */
+export type HangarConfigInput = z.input<typeof hangarConfigSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;

@@ -1,0 +1,80 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ProviderForm } from "@/components/admin/providers/provider-form";
+import { TestConnection } from "@/components/admin/providers/test-connection";
+import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { getProvider } from "@/lib/admin/providers/views";
+import { or404 } from "../../page-data";
+import { requirePermission } from "@/lib/auth/guards";
+
+export const metadata: Metadata = { title: "Provider · Admin" };
+
+const KIND = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as const;
+
+export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePermission("admin.manage");
+  const { id } = await params;
+  const p = await or404(getProvider(id));
+  const auth = p.auth;
+  return (
+    <>
+      <PageHeader
+        title={p.name}
+        description={
+          <>
+            {KIND[p.kind]} · {p.templates} template{p.templates === 1 ? "" : "s"} · {p.vms} VM{p.vms === 1 ? "" : "s"}{" "}
+            {p.enabled ? <Badge tone="green">enabled</Badge> : <Badge>disabled</Badge>}
+          </>
+        }
+        actions={
+          <Link href={`/admin/providers/${p.id}/discover`} className={buttonClass("primary")}>
+            Discover
+          </Link>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-[1fr_18rem]">
+        <ProviderForm
+          start={{
+            id: p.id,
+            values: {
+              name: p.name,
+              kind: p.kind,
+              url: p.baseUrl,
+              pveAuth: auth.method === "password" ? "password" : "token",
+              tokenId: auth.method === "token" ? auth.tokenId : "",
+              username: auth.method === "password" ? auth.username : "",
+              realm: auth.method === "password" ? auth.realm : "",
+              tlsVerify: p.tlsVerify,
+              tlsCa: p.tlsCa ?? "",
+              tlsFingerprint: p.tlsFingerprint ?? "",
+              defaultStorage: p.defaultStorage ?? "",
+              enabled: p.enabled,
+            },
+            stored: auth.method,
+            simulated: p.simulated,
+          }}
+        />
+        <div className="space-y-6">
+          <Card>
+            <CardHeader title="Status" />
+            <CardBody>
+              <TestConnection providerId={p.id} />
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader title="Templates" />
+            <CardBody className="space-y-3 text-sm text-slate-600">
+              <p>Discover lists the provider&apos;s nodes, storages and templates, and publishes the templates you choose.</p>
+              <Link href={`/admin/providers/${p.id}/discover`} className={buttonClass("secondary", "sm")}>
+                Discover templates
+              </Link>
+            </CardBody>
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

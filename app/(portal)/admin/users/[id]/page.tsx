@@ -1,0 +1,97 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { OVERRIDE_KEYS } from "@/lib/schemas/admin";
+import { QuotaOverridesForm } from "@/components/admin/users/quota-overrides-form";
+import { UserEditForm } from "@/components/admin/users/user-edit-form";
+import { QuotaMeter } from "@/components/quota/quota-meter";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { getPlan, planOptions } from "@/lib/admin/plans/views";
+import { teamOptions } from "@/lib/admin/teams/views";
+import { getUserForAdmin } from "@/lib/admin/users/views";
+import { requirePermission } from "@/lib/auth/guards";
+import { or404, when } from "../../page-data";
+
+export const metadata: Metadata = { title: "User · Admin" };
+
+const METERS = [
+  { key: "vms", label: "VMs", unit: "VMs" },
+  { key: "cpuCores", label: "vCPU cores", unit: "cores" },
+  { key: "memoryMb", label: "Memory", unit: "MB" },
+  { key: "diskGb", label: "Disk", unit: "GB" },
+  { key: "gpus", label: "GPUs", unit: "GPUs" },
+  { key: "monthlySpend", label: "Monthly spend", unit: "" },
+] as const;
+
+export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
+  const me = await requirePermission("admin.manage");
+  const { id } = await params;
+  const user = await or404(getUserForAdmin(id));
+  const [plans, teams, plan] = await Promise.all([planOptions(), teamOptions(), user.planId ? getPlan(user.planId) : null]);
+  const planValues = plan ? (Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, k === "maxMonthlySpend" ? (plan.maxMonthlySpend ?? "no limit") : String(plan[k])])) as Record<(typeof OVERRIDE_KEYS)[number], string>) : null;
+  const scope = user.summary.user;
+  return (
+    <>
+      <PageHeader
+        title={user.email}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            {user.name || "No name"} <Badge tone={user.role === "admin" ? "blue" : user.role === "support" ? "yellow" : "gray"}>{user.role}</Badge>
+            {user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
+            <span className="text-xs text-slate-500">
+              created {when(user.createdAt)} · last sign-in {user.lastLoginAt ? when(user.lastLoginAt) : "never"} · {user.sso ? "single sign-on" : user.hasPassword ? "password" : "no password"}
+            </span>
+          </span>
+        }
+      />
+      <div className="space-y-6">
+        <div className="grid gap-6 lg:grid-cols-2">
+          <UserEditForm
+            self={me.id === user.id}
+            options={{ plans, teams }}
+            start={{ id: user.id, name: user.name, role: user.role, planId: user.planId ?? "", teamId: user.teamId ?? "", disabled: user.disabled }}
+          />
+          <Card>
+            <CardHeader
+              title="Usage"
+              description={
+                <>
+                  {user.vms} VM{user.vms === 1 ? "" : "s"}; running ones cost {user.summary.runningMonthlyCost.toFixed(2)} {user.summary.currency} per month.
+                  {user.team ? (
+                    <>
+                      {" "}
+                      Also limited by team{" "}
+                      <Link href={`/admin/teams/${user.teamId}`} className="text-indigo-700 hover:underline">
+                        {user.team.name}
+                      </Link>
+                      {user.team.plan ? ` (plan ${user.team.plan})` : ""}.
+                    </>
+                  ) : null}
+                </>
+              }
+            />
+            <CardBody className="space-y-4">
+              {scope ? (
+                METERS.map((m) => (
+                  <QuotaMeter
+                    key={m.key}
+                    label={m.label}
+                    unit={m.key === "monthlySpend" ? user.summary.currency : m.unit}
+                    used={scope.used[m.key]}
+                    reserved={scope.reserved[m.key]}
+                    limit={scope.limits[m.key]}
+                    money={m.key === "monthlySpend"}
+                  />
+                ))
+              ) : (
+                <p className="text-sm text-slate-500">No plan: this user cannot create VMs.</p>
+              )}
+            </CardBody>
+          </Card>
+        </div>
+        <QuotaOverridesForm userId={user.id} overrides={user.quotaOverrides} planValues={planValues} currency={user.summary.currency} />
+      </div>
+    </>
+  );
+}

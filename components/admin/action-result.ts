@@ -1,0 +1,14 @@
+import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
+
+/** What an admin server action answers (app/(portal)/admin/action-result.ts). */
+export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+
+/**
+ * Shows a refused action in its form: each field error under its field; returns the message
+ * for the form's alert (the first field error's words when the server only named fields).
+ */
+export function showRefusal<T extends FieldValues>(result: Extract<ActionResult<unknown>, { ok: false }>, setError: UseFormSetError<T>): string {
+  const entries = Object.entries(result.fieldErrors ?? {});
+  for (const [field, message] of entries) setError(field as Path<T>, { type: "server", message });
+  return result.error;
+}

@@ -1,0 +1,45 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cn } from "@/components/ui/cn";
+
+export const ADMIN_SECTIONS = [
+  { href: "/admin", label: "Overview" },
+  { href: "/admin/providers", label: "Providers" },
+  { href: "/admin/templates", label: "Templates" },
+  { href: "/admin/plans", label: "Plans" },
+  { href: "/admin/teams", label: "Teams" },
+  { href: "/admin/users", label: "Users" },
+  { href: "/admin/prices", label: "Prices" },
+  { href: "/admin/audit", label: "Audit log" },
+] as const;
+
+/** The admin console's sections; a section stays current on its sub-pages (e.g. a plan's page). */
+export function AdminTabs() {
+  const pathname = usePathname();
+  const current = (href: string) => (href === "/admin" ? pathname === href : pathname === href || pathname.startsWith(`${href}/`));
+  return (
+    <nav aria-label="Admin sections" className="-mt-2 mb-6 overflow-x-auto border-b border-slate-200">
+      <ul className="flex min-w-max gap-1">
+        {ADMIN_SECTIONS.map((s) => {
+          const active = current(s.href);
+          return (
+            <li key={s.href}>
+              <Link
+                href={s.href}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "-mb-px inline-block border-b-2 px-3 py-2.5 text-sm font-medium transition-colors",
+                  active ? "border-indigo-600 text-indigo-700" : "border-transparent text-slate-500 hover:border-slate-300 hover:text-slate-800",
+                )}
+              >
+                {s.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

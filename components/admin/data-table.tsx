@@ -1,0 +1,172 @@
+"use client";
+
+import {
+  columnFilteringFeature,
+  createColumnHelper,
+  createFilteredRowModel,
+  createPaginatedRowModel,
+  createSortedRowModel,
+  filterFn_includesString,
+  globalFilteringFeature,
+  rowPaginationFeature,
+  rowSortingFeature,
+  sortFn_alphanumeric,
+  sortFn_basic,
+  sortFn_datetime,
+  sortFn_text,
+  tableFeatures,
+  useTable,
+  type ColumnDef,
+  type RowData,
+  type SortingState,
+} from "@tanstack/react-table";
+import { useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Input } from "@/components/ui/input";
+import { Table, Td, Th } from "@/components/ui/table";
+
+/** One feature set for every admin list: sort by a column, search all text columns, pages. */
+export const adminTableFeatures = tableFeatures({
+  rowSortingFeature,
+  sortedRowModel: createSortedRowModel(),
+  sortFns: { alphanumeric: sortFn_alphanumeric, text: sortFn_text, basic: sortFn_basic, datetime: sortFn_datetime },
+  columnFilteringFeature,
+  globalFilteringFeature,
+  filteredRowModel: createFilteredRowModel(),
+  filterFns: { includesString: filterFn_includesString },
+  rowPaginationFeature,
+  paginatedRowModel: createPaginatedRowModel(),
+});
+export type AdminTableFeatures = typeof adminTableFeatures;
+
+export function adminColumns<T extends RowData>() {
+  return createColumnHelper<AdminTableFeatures, T>();
+}
+
+function SortMark({ direction }: { direction: false | "asc" | "desc" }) {
+  return (
+    <span aria-hidden className={cn("text-[10px]", direction ? "text-indigo-600" : "text-slate-300")}>
+      {direction === "desc" ? "▼" : direction === "asc" ? "▲" : "▲▼"}
+    </span>
+  );
+}
+
+type Props<T extends RowData> = {
+  label: string;
+  data: T[];
+  // Columns of one table have different value types.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columns: ColumnDef<AdminTableFeatures, T, any>[];
+  /** Placeholder of the search box; no box when absent. */
+  search?: string;
+  pageSize?: number;
+  initialSort?: SortingState;
+  /** Extra controls beside the search box (e.g. an "Add" button). */
+  toolbar?: ReactNode;
+  rowId?: (row: T) => string;
+};
+
+/** A list with sortable columns, a search box over its text and pages (client-side). */
+export function DataTable<T extends RowData>({ label, data, columns, search, pageSize = 20, initialSort = [], toolbar, rowId }: Props<T>) {
+  const [sorting, setSorting] = useState<SortingState>(initialSort);
+  const [globalFilter, setGlobalFilter] = useState("");
+  const [pagination, setPagination] = useState({ pageIndex: 0, pageSize });
+  const table = useTable({
+    features: adminTableFeatures,
+    columns,
+    data,
+    state: { sorting, globalFilter, pagination },
+    onSortingChange: setSorting,
+    onGlobalFilterChange: setGlobalFilter,
+    onPaginationChange: setPagination,
+    globalFilterFn: "includesString",
+    getRowId: rowId ? (row: T) => rowId(row) : undefined,
+  });
+  const rows = table.getRowModel().rows;
+  const matching = table.getFilteredRowModel().rows.length;
+  const first = pagination.pageIndex * pagination.pageSize;
+
+  return (
+    <div className="space-y-3">
+      {search || toolbar ? (
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          {search ? (
+            <div className="w-full max-w-xs">
+              <Input
+                type="search"
+                aria-label={`Search ${label.toLowerCase()}`}
+                placeholder={search}
+                value={globalFilter}
+                onChange={(e) => {
+                  setGlobalFilter(e.target.value);
+                  setPagination((p) => ({ ...p, pageIndex: 0 }));
+                }}
+              />
+            </div>
+          ) : (
+            <span />
+          )}
+          {toolbar}
+        </div>
+      ) : null}
+      <Table label={label}>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const sorted = header.column.getIsSorted();
+                return (
+                  <Th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
+                    {header.isPlaceholder ? null : header.column.getCanSort() ? (
+                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
+                        <table.FlexRender header={header} />
+                        <SortMark direction={sorted} />
+                      </button>
+                    ) : (
+                      <table.FlexRender header={header} />
+                    )}
+                  </Th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.length === 0 ? (
+            <tr>
+              <Td colSpan={columns.length} className="py-8 text-center text-slate-500">
+                {globalFilter ? `Nothing matches “${globalFilter}”.` : "Nothing here yet."}
+              </Td>
+            </tr>
+          ) : (
+            rows.map((row) => (
+              <tr key={row.id} className="hover:bg-slate-50/60">
+                {row.getAllCells().map((cell) => (
+                  <Td key={cell.id}>
+                    <table.FlexRender cell={cell} />
+                  </Td>
+                ))}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </Table>
+      {matching > pagination.pageSize ? (
+        <div className="flex items-center justify-between text-sm text-slate-600">
+          <span>
+            {first + 1}–{Math.min(first + pagination.pageSize, matching)} of {matching}
+          </span>
+          <div className="flex gap-2">
+            <Button variant="secondary" size="sm" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()}>
+              Previous
+            </Button>
+            <Button variant="secondary" size="sm" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()}>
+              Next
+            </Button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

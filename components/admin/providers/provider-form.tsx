@@ -1,0 +1,175 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Checkbox } from "@/components/ui/checkbox";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { providerFormSchema, type ProviderForm as ProviderValues, type ProviderFormInput } from "@/lib/schemas/admin";
+import { saveProviderAction } from "@/app/(portal)/admin/providers/actions";
+import { showRefusal } from "../action-result";
+
+/** What the form knows about a saved connection: never a secret, only which ones are stored. */
+export type ProviderFormStart = {
+  id?: string;
+  values: Omit<ProviderFormInput, "secret" | "password" | "apiKey" | "id">;
+  stored: "token" | "password" | "apiKey" | "unreadable" | null;
+  simulated: boolean;
+};
+
+const KIND_LABELS = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as const;
+const KEEP = "••• stored; leave empty to keep";
+
+export function ProviderForm({ start }: { start: ProviderFormStart }) {
+  const router = useRouter();
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const editing = Boolean(start.id);
+  const { register, handleSubmit, setError, control, resetField, formState } = useForm<ProviderFormInput, unknown, ProviderValues>({
+    resolver: zodResolver(providerFormSchema),
+    defaultValues: { ...start.values, id: start.id, secret: "", password: "", apiKey: "" },
+  });
+  const kind = useWatch({ control, name: "kind" });
+  const pveAuth = useWatch({ control, name: "pveAuth" });
+  const errors = formState.errors;
+  // The stored secret is kept only for the kind of login it belongs to.
+  const storedFor = (method: "token" | "password" | "apiKey") => editing && start.stored === method && kind === start.values.kind;
+
+  async function onSubmit(values: ProviderValues) {
+    setMessage(null);
+    const result = await saveProviderAction(values);
+    if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
+    for (const field of ["secret", "password", "apiKey"] as const) resetField(field, { defaultValue: "" });
+    if (!editing) return router.push(`/admin/providers/${result.data.id}`);
+    setMessage({ tone: "success", text: "Saved." });
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={handleSubmit(onSubmit)} noValidate className="space-y-6">
+      <Card>
+        <CardHeader title="Connection" description="Where the provider is and how Hangar signs in. Secrets are stored encrypted and never shown again." />
+        <CardBody className="grid gap-5 sm:grid-cols-2">
+          <Field id="p-name" label="Name" error={errors.name?.message} hint="Unique; templates and plans refer to it.">
+            <Input id="p-name" invalid={!!errors.name} {...register("name")} />
+          </Field>
+          <Field id="p-kind" label="Kind" error={errors.kind?.message}>
+            <Select id="p-kind" {...register("kind")}>
+              {Object.entries(KIND_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <div className="sm:col-span-2">
+            <Field
+              id="p-url"
+              label="URL"
+              error={errors.url?.message}
+              hint={start.simulated ? "Served by Hangar's built-in PVE simulator: its address is set when the portal starts." : "e.g. https://pve.example:8006"}
+            >
+              <Input id="p-url" readOnly={start.simulated} invalid={!!errors.url} {...register("url")} />
+            </Field>
+          </div>
+          {kind === "pve" ? (
+            <>
+              <fieldset className="space-y-2 sm:col-span-2">
+                <legend className="text-sm font-medium text-slate-800">Sign in with</legend>
+                <div className="flex flex-wrap gap-6 text-sm">
+                  <label className="flex items-center gap-2">
+                    <input type="radio" value="token" className="accent-indigo-600" {...register("pveAuth")} /> An API token
+                  </label>
+                  <label className="flex items-center gap-2">
+                    <input type="radio" value="password" className="accent-indigo-600" {...register("pveAuth")} /> A user and password
+                  </label>
+                </div>
+              </fieldset>
+              {pveAuth === "token" ? (
+                <>
+                  <Field id="p-token" label="API token ID" error={errors.tokenId?.message} hint="user@realm!tokenname">
+                    <Input id="p-token" autoComplete="off" placeholder="root@pam!hangar" invalid={!!errors.tokenId} {...register("tokenId")} />
+                  </Field>
+                  <Field id="p-secret" label="Token secret" error={errors.secret?.message}>
+                    <Input id="p-secret" type="password" autoComplete="new-password" placeholder={storedFor("token") ? KEEP : ""} invalid={!!errors.secret} {...register("secret")} />
+                  </Field>
+                </>
+              ) : (
+                <>
+                  <Field id="p-user" label="User name" error={errors.username?.message}>
+                    <Input id="p-user" autoComplete="off" placeholder="hangar" invalid={!!errors.username} {...register("username")} />
+                  </Field>
+                  <Field id="p-realm" label="Realm" error={errors.realm?.message} hint="pam when empty">
+                    <Input id="p-realm" placeholder="pam" {...register("realm")} />
+                  </Field>
+                  <Field id="p-password" label="Password" error={errors.password?.message}>
+                    <Input
+                      id="p-password"
+                      type="password"
+                      autoComplete="new-password"
+                      placeholder={storedFor("password") ? KEEP : ""}
+                      invalid={!!errors.password}
+                      {...register("password")}
+                    />
+                  </Field>
+                </>
+              )}
+            </>
+          ) : (
+            <div className="sm:col-span-2">
+              <Field id="p-apikey" label={`${KIND_LABELS[kind ?? "nova"]} API key`} error={errors.apiKey?.message}>
+                <Input
+                  id="p-apikey"
+                  type="password"
+                  autoComplete="new-password"
+                  placeholder={storedFor("apiKey") || (editing && kind === "vergeos" && start.stored === "password" && kind === start.values.kind) ? KEEP : ""}
+                  invalid={!!errors.apiKey}
+                  {...register("apiKey")}
+                />
+              </Field>
+            </div>
+          )}
+        </CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="TLS and defaults" />
+        <CardBody className="grid gap-5 sm:grid-cols-2">
+          <div className="sm:col-span-2">
+            <Checkbox id="p-verify" label="Verify the server's certificate" hint="Turn off only for self-signed lab clusters, or pin the certificate below." {...register("tlsVerify")} />
+          </div>
+          <Field id="p-fp" label="Certificate fingerprint (SHA-256)" error={errors.tlsFingerprint?.message} hint="Pins exactly this certificate. Optional.">
+            <Input id="p-fp" className="font-mono text-xs" placeholder="AB:CD:…" invalid={!!errors.tlsFingerprint} {...register("tlsFingerprint")} />
+          </Field>
+          <Field id="p-storage" label="Default storage" error={errors.defaultStorage?.message} hint="For new VMs when a template names none.">
+            <Input id="p-storage" placeholder="local-lvm" invalid={!!errors.defaultStorage} {...register("defaultStorage")} />
+          </Field>
+          <div className="sm:col-span-2">
+            <Field id="p-ca" label="CA certificate (PEM)" error={errors.tlsCa?.message} hint="Trust this CA instead of the system's. Optional.">
+              <Textarea id="p-ca" rows={3} className="font-mono text-xs" placeholder="-----BEGIN CERTIFICATE-----" invalid={!!errors.tlsCa} {...register("tlsCa")} />
+            </Field>
+          </div>
+          <div className="sm:col-span-2">
+            <Checkbox id="p-enabled" label="Enabled" hint="A disabled provider's templates are offered to no one." {...register("enabled")} />
+          </div>
+        </CardBody>
+      </Card>
+
+      {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
+      <div className="flex gap-3">
+        <Button type="submit" disabled={formState.isSubmitting}>
+          {editing ? "Save changes" : "Add provider"}
+        </Button>
+        <Button variant="secondary" onClick={() => router.push("/admin/providers")}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,34 @@
+import { db } from "../../db/client";
+import type { PricesForm } from "../../schemas/admin";
+import { CURRENCY_SETTING, GPU_TYPES } from "../../schemas/catalog";
+import { audit, TX_OPTIONS, type AdminActor, type Tx } from "../common";
+import { plainDecimal } from "./views";
+
+/** Price rows as `resource` or `gpu_hour:<type>` → amount, and the currency: for the audit log. */
+export async function priceSnapshot(tx: Pick<Tx, "price" | "setting">) {
+  const [rows, currency] = await Promise.all([tx.price.findMany(), tx.setting.findUnique({ where: { key: CURRENCY_SETTING } })]);
+  return {
+    currency: currency?.value ?? null,
+    ...Object.fromEntries(rows.map((r) => [r.gpuType ? `${r.resource}:${r.gpuType}` : r.resource, plainDecimal(r.amount)])),
+  };
+}
+
+/** Sets the currency and every price at once; an empty price removes it (it then counts as 0). Audited. */
+export async function savePrices(input: PricesForm, actor: AdminActor): Promise<void> {
+  const wanted: { resource: string; gpuType: string; amount: string | null }[] = [
+    { resource: "vcpu_hour", gpuType: "", amount: input.vcpuHour },
+    { resource: "memory_gb_hour", gpuType: "", amount: input.memoryGbHour },
+    { resource: "disk_gb_month", gpuType: "", amount: input.diskGbMonth },
+    ...GPU_TYPES.map((g) => ({ resource: "gpu_hour", gpuType: g, amount: input.gpuHour[g] })),
+  ];
+  await db().$transaction(async (tx) => {
+    const before = await priceSnapshot(tx);
+    await tx.setting.upsert({ where: { key: CURRENCY_SETTING }, create: { key: CURRENCY_SETTING, value: input.currency }, update: { value: input.currency } });
+    for (const p of wanted) {
+      const key = { resource_gpuType: { resource: p.resource, gpuType: p.gpuType } };
+      if (p.amount === null) await tx.price.deleteMany({ where: { resource: p.resource, gpuType: p.gpuType } });
+      else await tx.price.upsert({ where: key, create: { resource: p.resource, gpuType: p.gpuType, amount: p.amount }, update: { amount: p.amount } });
+    }
+    await audit(tx, actor, "prices.update", "prices", null, before, await priceSnapshot(tx));
+  }, TX_OPTIONS);
+}

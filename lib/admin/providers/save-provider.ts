@@ -1,0 +1,82 @@
+import { db } from "../../db/client";
+import type { Db } from "../../db/client";
+import { encryptJson } from "../../crypto/secrets";
+import type { ProviderForm } from "../../schemas/admin";
+import { audit, fieldError, isUniqueViolation, notFound, TX_OPTIONS, type AdminActor } from "../common";
+import { authView, providerSettings, storedCredentials, type StoredCredentials } from "./views";
+
+/**
+ * The credentials to store. A secret left empty on edit keeps the stored one, but only for
+ * the same login: a new token id, user or kind needs its own secret.
+ */
+export function credentialsFor(input: ProviderForm, existing: Db.ProviderConnection | null): Record<string, string> {
+  const stored: StoredCredentials = (existing && storedCredentials(existing)) ?? {};
+  const sameKind = existing?.kind === input.kind;
+  const keep = (field: "secret" | "password" | "apiKey", sameLogin: boolean, what: string): string => {
+    const stillStored = sameKind && sameLogin ? stored[field] : undefined;
+    if (stillStored) return stillStored;
+    throw fieldError(field, existing && stored[field] ? `Required: the stored ${what} belongs to another login` : `Required: no ${what} is stored`);
+  };
+  if (input.kind === "pve" && input.pveAuth === "token") {
+    return { tokenId: input.tokenId, secret: input.secret || keep("secret", stored.tokenId === input.tokenId, "token secret") };
+  }
+  if (input.kind === "pve") {
+    const realm = input.realm || "pam";
+    return {
+      username: input.username,
+      password: input.password || keep("password", stored.username === input.username && (stored.realm ?? "pam") === realm, "password"),
+      realm,
+    };
+  }
+  if (!input.apiKey && sameKind && input.kind === "vergeos" && !stored.apiKey && stored.username && stored.password) {
+    // A VergeOS connection configured with a user (configuration file) keeps it until a key is given.
+    return { username: stored.username, password: stored.password };
+  }
+  return { apiKey: input.apiKey || keep("apiKey", true, "API key") };
+}
+
+/** The audit snapshot of a connection: no credentials, but which login is used. */
+function snapshot(row: Db.ProviderConnection, rotated?: boolean) {
+  const auth = authView(storedCredentials(row));
+  const { credentials: _credentials, ...rest } = row;
+  return { ...rest, authMethod: auth.method, login: auth.method === "token" ? auth.tokenId : auth.method === "password" ? `${auth.username}@${auth.realm}` : null, ...(rotated !== undefined && { rotated }) };
+}
+
+/** Creates (no `id`) or updates a provider connection, audited. Returns its id. */
+export async function saveProvider(input: ProviderForm, actor: AdminActor): Promise<{ id: string }> {
+  try {
+    return await db().$transaction(async (tx) => {
+      const existing = input.id ? await tx.providerConnection.findUnique({ where: { id: input.id } }) : null;
+      if (input.id && !existing) throw notFound("Provider");
+      const clash = await tx.providerConnection.findUnique({ where: { name: input.name }, select: { id: true } });
+      if (clash && clash.id !== input.id) throw fieldError("name", "A provider with this name already exists", "conflict");
+
+      const credentials = credentialsFor(input, existing);
+      const previous = existing ? storedCredentials(existing) : null;
+      const rotated = !previous || JSON.stringify(previous) !== JSON.stringify(credentials);
+      const settings = { ...((existing?.settings ?? {}) as Record<string, unknown>) };
+      if (input.defaultStorage) settings.defaultStorage = input.defaultStorage;
+      else delete settings.defaultStorage;
+      const data = {
+        name: input.name,
+        kind: input.kind,
+        // A simulated connection's address is set by the portal at start-up: keep it.
+        baseUrl: existing && providerSettings(existing).simulated ? existing.baseUrl : input.url,
+        credentials: rotated || !existing ? encryptJson(credentials) : existing.credentials,
+        tlsVerify: input.tlsVerify,
+        tlsCa: input.tlsCa || null,
+        tlsFingerprint: input.tlsFingerprint ? input.tlsFingerprint.toUpperCase() : null,
+        settings: settings as Db.Prisma.InputJsonValue,
+        enabled: input.enabled,
+      };
+      const row = existing
+        ? await tx.providerConnection.update({ where: { id: existing.id }, data })
+        : await tx.providerConnection.create({ data });
+      await audit(tx, actor, existing ? "provider.update" : "provider.create", "provider", row.id, existing ? snapshot(existing) : undefined, snapshot(row, rotated));
+      return { id: row.id };
+    }, TX_OPTIONS);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw fieldError("name", "A provider with this name already exists", "conflict");
+    throw error;
+  }
+}

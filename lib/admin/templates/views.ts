@@ -1,0 +1,63 @@
+import { db } from "../../db/client";
+import { notFound } from "../common";
+
+export type TemplateRow = {
+  id: string;
+  name: string;
+  os: string;
+  provider: string;
+  node: string;
+  vmid: number;
+  public: boolean;
+  enabled: boolean;
+  users: number;
+  teams: number;
+  min: { cpuCores: number; memoryMb: number; diskGb: number };
+  vms: number;
+};
+
+export async function listTemplatesForAdmin(): Promise<TemplateRow[]> {
+  const rows = await db().template.findMany({
+    orderBy: { name: "asc" },
+    include: { provider: { select: { name: true } }, _count: { select: { grants: true, teamGrants: true, vms: { where: { deletedAt: null } } } } },
+  });
+  return rows.map((t) => ({
+    id: t.id,
+    name: t.name,
+    os: t.os,
+    provider: t.provider.name,
+    node: t.node,
+    vmid: t.vmid,
+    public: t.public,
+    enabled: t.enabled,
+    users: t._count.grants,
+    teams: t._count.teamGrants,
+    min: { cpuCores: t.minCpuCores, memoryMb: t.minMemoryMb, diskGb: t.minDiskGb },
+    vms: t._count.vms,
+  }));
+}
+
+export type TemplateDetail = Awaited<ReturnType<typeof getTemplateForAdmin>>;
+
+export async function getTemplateForAdmin(id: string) {
+  const t = await db().template.findUnique({
+    where: { id },
+    include: {
+      provider: { select: { id: true, name: true, kind: true, enabled: true } },
+      grants: { select: { userId: true } },
+      teamGrants: { select: { teamId: true } },
+    },
+  });
+  if (!t) throw notFound("Template");
+  const { grants, teamGrants, createdAt, updatedAt, ...rest } = t;
+  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString(), userIds: grants.map((g) => g.userId), teamIds: teamGrants.map((g) => g.teamId) };
+}
+
+/** Everyone a template could be granted to. */
+export async function grantOptions() {
+  const [users, teams] = await Promise.all([
+    db().user.findMany({ orderBy: { email: "asc" }, select: { id: true, email: true, name: true, disabled: true } }),
+    db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+  ]);
+  return { users, teams };
+}

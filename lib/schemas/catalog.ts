@@ -1,0 +1,27 @@
+/**
+ * The fixed vocabularies of plans and prices, shared by the configuration file, the admin
+ * console's forms (in the browser) and the server. Free of server-only imports.
+ */
+export const PROVIDER_KINDS = ["pve", "vergeos", "nova"] as const;
+export type ProviderKindName = (typeof PROVIDER_KINDS)[number];
+
+export const RENTAL_TYPES = ["on_demand", "reserved_1m", "reserved_3m", "reserved_6m", "interruptible"] as const;
+export type RentalType = (typeof RENTAL_TYPES)[number];
+export const RENTAL_TYPE_LABELS: Record<RentalType, string> = {
+  on_demand: "On demand",
+  reserved_1m: "Reserved 1 month",
+  reserved_3m: "Reserved 3 months",
+  reserved_6m: "Reserved 6 months",
+  interruptible: "Interruptible",
+};
+
+export const GPU_TYPES = ["5090", "4090", "6000pro"] as const;
+export type GpuType = (typeof GPU_TYPES)[number];
+export const GPU_TYPE_LABELS: Record<GpuType, string> = { "5090": "RTX 5090", "4090": "RTX 4090", "6000pro": "RTX PRO 6000" };
+
+/** Price rows: `resource` with `gpuType` "" except for gpu_hour (one row per GPU type). */
+export const PRICE_RESOURCES = ["vcpu_hour", "memory_gb_hour", "disk_gb_month", "gpu_hour"] as const;
+export type PriceResource = (typeof PRICE_RESOURCES)[number];
+
+export const CURRENCY_SETTING = "currency";
+export const DEFAULT_CURRENCY = "EUR";
