@@ -56,7 +56,8 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
 
   const template = await findTemplate(input.template_id);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
-  if (!canUseTemplate(user, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
+  const { teamId } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } });
+  if (!canUseTemplate({ id: user.id, teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
   const quota = await quotaContext(db(), user.id);
   // A plan may limit which providers its users can reach: then the template is not theirs to use.
   if (quota.plan?.allowedProviderIds.length && !quota.plan.allowedProviderIds.includes(template.providerId)) {
