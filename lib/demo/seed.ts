@@ -42,6 +42,7 @@ export async function seedDemo(): Promise<DemoCredentials | null> {
     {
       ...(await demoClusterConfig()),
       plans: demoPlans,
+      prices: { currency: "EUR", vcpuHour: 0.012, memoryGbHour: 0.004, diskGbMonth: 0.05, gpuHour: { "4090": 0.45, "5090": 0.69, "6000pro": 1.29 } },
       users: credentials.map((c) => ({
         email: c.email,
         password: c.password,
