@@ -9,6 +9,7 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { TaskView } from "@/lib/tasks/get-task";
+import { ACTION_LABELS, actionOfKind } from "@/lib/vms/action-rules";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow", skipped: "gray" };
 const terminal = new Set(["completed", "failed", "cancelled"]);
@@ -24,7 +25,33 @@ function time(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString() : "";
 }
 
-/** A task filling in live: polls the task API every second until the task ends. */
+/** What a completed task of each kind says about its VM. */
+function outcome(task: TaskView): string | null {
+  const vm = task.vm;
+  if (!vm) return null;
+  switch (actionOfKind(task.kind)) {
+    case "create":
+    case "start":
+      return `${vm.name} is running${vm.ip_address ? ` at ${vm.ip_address}` : ""}`;
+    case "reboot":
+      return `${vm.name} was rebooted and is running`;
+    case "stop":
+    case "shutdown":
+      return `${vm.name} is stopped`;
+    case "resize":
+      return `${vm.name} was resized`;
+    case "delete":
+      return `${vm.name} was deleted`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * A task filling in live: polls the task API every second until the task ends. When it
+ * completes, the page moves on (unless `goToVm` is false): to the VM's page, or to My VMs
+ * after a delete, since the VM's page is then gone.
+ */
 export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm?: boolean }) {
   const router = useRouter();
   const { data: task, error } = useQuery({
@@ -33,13 +60,16 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
     initialData: initial,
     refetchInterval: (q) => (q.state.data && terminal.has(q.state.data.status) ? false : 1000),
   });
+  const action = actionOfKind(task.kind);
   const vmPage = task.vm ? `/vms/${task.vm.id}` : null;
+  const next = action === "delete" ? "/vms" : vmPage;
   useEffect(() => {
-    if (goToVm && task.status === "completed" && vmPage && initial.status !== "completed") {
-      const t = setTimeout(() => router.push(vmPage), 1500);
+    if (goToVm && task.status === "completed" && next && initial.status !== "completed") {
+      const t = setTimeout(() => router.push(next), 1500);
       return () => clearTimeout(t);
     }
-  }, [goToVm, task.status, vmPage, initial.status, router]);
+  }, [goToVm, task.status, next, initial.status, router]);
+  const done = task.status === "completed" ? outcome(task) : null;
 
   return (
     <div className="space-y-6">
@@ -49,16 +79,29 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
           {task.error}
         </Alert>
       ) : null}
-      {task.status === "completed" && task.vm ? (
-        <Alert tone="success" title={`${task.vm.name} is running${task.vm.ip_address ? ` at ${task.vm.ip_address}` : ""}`}>
-          <Link href={vmPage!} className="underline">
-            Open the VM
-          </Link>
+      {done ? (
+        <Alert tone="success" title={done}>
+          {action === "delete" ? (
+            <Link href="/vms" className="underline">
+              Back to My VMs
+            </Link>
+          ) : (
+            <Link href={vmPage!} className="underline">
+              Open the VM
+            </Link>
+          )}
         </Alert>
+      ) : null}
+      {task.status === "failed" && task.vm && action && action !== "create" && task.vm.status !== "deleted" ? (
+        <p className="text-sm">
+          <Link href={vmPage!} className="text-indigo-700 underline">
+            Back to {task.vm.name}
+          </Link>
+        </p>
       ) : null}
       <Card>
         <CardHeader
-          title={task.vm ? `Create ${task.vm.name}` : task.kind}
+          title={task.vm && action ? `${action === "create" ? "Create" : ACTION_LABELS[action]} ${task.vm.name}` : task.kind}
           description={<span className="font-mono text-xs">{task.task_id}</span>}
           actions={<Badge tone={tones[task.status] ?? "gray"}>{task.status.replace("_", " ")}</Badge>}
         />

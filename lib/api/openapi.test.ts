@@ -21,3 +21,12 @@ it("documents every /api/v1 route, and the create request has the seed's fields"
   expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(["template_id", "name", "target", "cpuCores", "memorySize", "diskSize", "storage", "ciuser", "cipassword"]));
   expect(body.required.sort()).toEqual(["cpuCores", "diskSize", "memorySize", "name", "target", "template_id"]);
 });
+
+it("documents the VM actions, with the resize request's optional sizes", () => {
+  const paths = openApiDocument().paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> } }>>;
+  for (const action of ["start", "stop", "shutdown", "reboot", "resize"]) expect(paths[`/api/v1/vms/{vm_id}/${action}`]?.post).toBeDefined();
+  expect(Object.keys(paths["/api/v1/vms/{vm_id}"]!)).toEqual(expect.arrayContaining(["get", "delete"]));
+  const body = paths["/api/v1/vms/{vm_id}/resize"]!.post!.requestBody!.content["application/json"]!.schema;
+  expect(Object.keys(body.properties).sort()).toEqual(["cpuCores", "diskSize", "memorySize"]);
+  expect(body.required ?? []).toEqual([]);
+});

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
 import { loginSchema } from "../schemas/user";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
+import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
 /**
  * The OpenAPI 3.1 description of /api/v1, generated from the zod schemas that validate the
@@ -19,6 +20,13 @@ const errors = (codes: Record<string, string>) => Object.fromEntries(Object.entr
 
 export function openApiDocument(serverUrl = "/") {
   const bearer = [{ bearer: [] }];
+  const vmIdParam = { name: "vm_id", in: "path", required: true, schema: { type: "string" } };
+  const actionErrors = errors({
+    "401": "Authentication required",
+    "403": "Only the VM's owner or an admin may manage it",
+    "404": "VM not found",
+    "409": "Another task is running on this VM | The VM is still being created: wait for its create task to finish | VM is already running | VM is already stopped | VM is not running",
+  });
   return {
     openapi: "3.1.0",
     info: {
@@ -81,6 +89,65 @@ export function openApiDocument(serverUrl = "/") {
       },
       "/api/v1/vms": {
         get: { summary: "The caller's VMs", security: bearer, responses: { "200": json(envelope(z.array(vmSchema)), "VMs"), ...errors({ "401": "Authentication required" }) } },
+      },
+      "/api/v1/vms/{vm_id}": {
+        parameters: [vmIdParam],
+        get: {
+          summary: "One VM: its state, size, the task running on it and the actions it accepts now",
+          security: bearer,
+          responses: { "200": json(envelope(vmDetailSchema), "The VM"), ...errors({ "401": "Authentication required", "404": "VM not found" }) },
+        },
+        delete: {
+          summary: "Delete the VM (asynchronous: returns a task id)",
+          description:
+            "Stops the VM if it runs, then destroys it with its disks (purged from backup jobs, replication and HA). A VM already gone on the provider counts as done. When the task completes the VM is gone from the caller's VMs and its quota is released; if it fails, the VM stays and the task says why.",
+          security: bearer,
+          responses: { "200": json(envelope(vmActionResponseSchema), "Delete of <name> accepted"), ...actionErrors },
+        },
+      },
+      ...Object.fromEntries(
+        (
+          [
+            ["start", "Start the VM", "409 when it is already running."],
+            ["stop", "Stop the VM at once (like pulling the plug)", "409 when it is already stopped."],
+            ["shutdown", "Shut the VM down cleanly (ACPI or guest agent); stopped if it is still running after a timeout", "409 when it is already stopped."],
+            ["reboot", "Reboot the VM; pending CPU and memory changes take effect", "409 when it is not running."],
+          ] as const
+        ).map(([action, summary, conflict]) => [
+          `/api/v1/vms/{vm_id}/${action}`,
+          {
+            parameters: [vmIdParam],
+            post: {
+              summary: `${summary} (asynchronous: returns a task id)`,
+              description: `One task at a time per VM. ${conflict} The VM's state follows when the task completes.`,
+              security: bearer,
+              responses: { "200": json(envelope(vmActionResponseSchema), `${action} of <name> accepted`), ...actionErrors },
+            },
+          },
+        ]),
+      ),
+      "/api/v1/vms/{vm_id}/resize": {
+        parameters: [vmIdParam],
+        post: {
+          summary: "Change the VM's vCPU cores, memory (MB) and disk (GB) (asynchronous: returns a task id)",
+          description:
+            "Give any of cpuCores, memorySize, diskSize; the others stay. Only increases are checked against the plan (per-VM limits first, then the available limits of the user's and the team's plan), so shrinking CPU or memory is always allowed, even over a lowered plan. Disks never shrink. The new size counts against the quota at once and is restored if the task fails. On a running VM, PVE keeps new CPU cores and memory pending until the VM is rebooted; the disk grows at once.",
+          security: bearer,
+          requestBody: { required: true, content: { "application/json": { schema: schema(resizeVmSchema) } } },
+          responses: {
+            "200": json(envelope(vmActionResponseSchema), "Resize of <name> accepted"),
+            "400": json(
+              envelope(z.object({ denials: z.array(denialSchema) }).nullable()),
+              "Disks cannot shrink: … GB is smaller than the current … GB | Nothing to change: … | Requested resources exceed the per VM limits of your compute resource plan | Requested resources exceed the available limits of your compute resource plan",
+            ),
+            ...errors({
+              "401": "Authentication required",
+              "403": "Only the VM's owner or an admin may manage it",
+              "404": "VM not found | Compute resource plan not found",
+              "409": "Another task is running on this VM | The VM is still being created: wait for its create task to finish",
+            }),
+          },
+        },
       },
     },
   };

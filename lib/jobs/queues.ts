@@ -14,6 +14,15 @@ export const queues = {
     options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
     sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
   },
+  /**
+   * An action on an existing VM (start, stop, shutdown, reboot, delete, resize): a task whose
+   * steps are the provider's; retried and resumed like a create task.
+   */
+  vmAction: {
+    name: "vm.action",
+    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+    sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+  },
 } as const;
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

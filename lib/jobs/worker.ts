@@ -1,6 +1,7 @@
 import { purgeExpiredCredentials } from "../auth/sessions";
 import { log } from "../log";
 import { provisionVm } from "../vms/provision-vm";
+import { runVmAction } from "../vms/run-vm-action";
 import { getBoss } from "./boss";
 import { queues } from "./queues";
 
@@ -19,6 +20,11 @@ export async function startWorker(): Promise<void> {
     if (!job) return;
     const final = job.retryCount >= job.retryLimit;
     await provisionVm((job.data as { taskId: string }).taskId, { final });
+  });
+  await boss.work(queues.vmAction.name, { includeMetadata: true, localConcurrency: 4 }, async ([job]) => {
+    if (!job) return;
+    const final = job.retryCount >= job.retryLimit;
+    await runVmAction((job.data as { taskId: string }).taskId, { final });
   });
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }

@@ -99,6 +99,20 @@ export type ProvisionStep = {
 
 export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
 
+/** What a user may ask of an existing VM; each becomes a durable task of provider steps. */
+export type VmAction = PowerAction | "delete" | "resize";
+export const VM_ACTIONS: readonly VmAction[] = ["start", "stop", "shutdown", "reboot", "delete", "resize"];
+
+/**
+ * Parameters of an action. `resize`: the wanted sizes, each only when it changes (cores and
+ * memory are set together; the disk only grows, to this absolute size). `shutdown`: how long
+ * the guest gets to power off cleanly before it is stopped.
+ */
+export type VmActionParams = {
+  resize?: { cpuCores?: number; memoryMb?: number; diskGb?: number };
+  shutdownTimeoutSeconds?: number;
+};
+
 /** A VM as the provider reports it (for reconciling the portal's records with reality). */
 export type ProviderVm = { node: string; vmid: number; name: string; status: string; cpuCores?: number; memoryMb?: number; diskGb?: number };
 
@@ -114,6 +128,13 @@ export interface VmProvider {
   /** Stops (if needed) and destroys a VM; a VM that does not exist is fine. */
   destroyVm(ref: VmRef, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void>;
   power(ref: VmRef, action: PowerAction): Promise<void>;
+  /**
+   * The steps of an action on an existing VM: start, stop (hard), shutdown (clean, then stop
+   * after a timeout), reboot, delete (stop, then destroy with its disks; a VM already gone is
+   * done) or resize (cores and memory, then grow the disk; disks never shrink). Every step
+   * checks the VM's state first, so a retried job never repeats what already happened.
+   */
+  actionSteps(action: VmAction, ref: VmRef, params?: VmActionParams): ProvisionStep[];
   status(ref: VmRef): Promise<VmStatus>;
   /** Every VM (not templates) the provider has. */
   listVms(): Promise<ProviderVm[]>;

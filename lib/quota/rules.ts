@@ -75,7 +75,15 @@ export function remaining(limits: PlanLimits, used: Resources): Resources {
  * A change to an existing VM is checked on its increases only: growing needs room, shrinking
  * or staying the same never does, even when the plan was lowered below current use.
  */
-export function changeDenials(limits: PlanLimits, used: Resources, current: Pick<Resources, PerVmDimension>, wanted: Pick<Resources, PerVmDimension>, extraMonthlySpend = 0): Denial[] {
+export function changeDenials(
+  limits: PlanLimits,
+  used: Resources,
+  current: Pick<Resources, PerVmDimension>,
+  wanted: Pick<Resources, PerVmDimension>,
+  extraMonthlySpend = 0,
+  /** The team whose shared quota this is (its denials name it, as aggregateDenials does). */
+  team?: string,
+): Denial[] {
   const grown = PER_VM_DIMENSIONS.filter((d) => wanted[d] > current[d]);
   const perVm = perVmDenials(limits, { cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: 0, ...Object.fromEntries(grown.map((d) => [d, wanted[d]])) });
   if (perVm.length) return perVm;
@@ -87,5 +95,5 @@ export function changeDenials(limits: PlanLimits, used: Resources, current: Pick
     vms: 0,
     monthlySpend: Math.max(0, extraMonthlySpend),
   };
-  return aggregateDenials(limits, used, delta);
+  return aggregateDenials(limits, used, delta, team);
 }

@@ -5,9 +5,9 @@ export const envelope = <T extends z.ZodType>(data: T) => z.object({ code: z.num
 export const errorEnvelope = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().nullable() });
 
 export const denialSchema = z.object({
-  scope: z.enum(["per_vm", "aggregate"]),
-  dimension: z.enum(["cpuCores", "memoryMb", "diskGb", "vms"]),
-  limit: z.number(),
+  scope: z.enum(["per_vm", "aggregate", "team"]),
+  dimension: z.enum(["cpuCores", "memoryMb", "diskGb", "gpus", "vms", "monthlySpend"]),
+  limit: z.number().nullable(),
   used: z.number(),
   requested: z.number(),
   message: z.string(),

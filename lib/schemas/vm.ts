@@ -18,7 +18,7 @@ export function vmNameProblem(name: string): string | null {
   return null;
 }
 
-const positiveInt = (label: string) =>
+export const positiveInt = (label: string) =>
   z.coerce
     .number({ error: `${label} must be a number` })
     .int(`${label} must be a whole number`)

@@ -19,7 +19,10 @@ export type TaskView = {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** A task with its steps and log lines: its owner's, or anyone's for support and admins. */
+/**
+ * A task with its steps and log lines: its requester's, the owner's of its VM (an admin may have
+ * acted on it), or anyone's for support and admins.
+ */
 export async function getTask(user: AuthenticatedUser, taskId: string, options: { logsAfter?: bigint } = {}): Promise<TaskView> {
   const task = await db().task.findUnique({
     where: { id: taskId },
@@ -29,7 +32,7 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
       logs: { orderBy: { id: "asc" }, where: options.logsAfter ? { id: { gt: options.logsAfter } } : undefined, take: 2000 },
     },
   });
-  if (!task || (task.userId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", "Task not found");
+  if (!task || (task.userId !== user.id && task.vm?.ownerId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", "Task not found");
   const positions = new Map(task.steps.map((s) => [s.id, s.position]));
   return {
     task_id: task.id,

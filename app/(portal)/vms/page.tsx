@@ -4,7 +4,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { buttonClass } from "@/components/ui/button";
 import { Table, Td, Th } from "@/components/ui/table";
-import { Badge } from "@/components/ui/badge";
+import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
 
@@ -12,7 +12,15 @@ export const metadata: Metadata = { title: "My VMs" };
 
 export default async function VmsPage() {
   const user = await requireUser();
-  const vms = await db().vm.findMany({ where: { ownerId: user.id, deletedAt: null }, orderBy: { createdAt: "desc" }, include: { template: true } });
+  const vms = await db().vm.findMany({
+    where: { ownerId: user.id, deletedAt: null },
+    orderBy: { createdAt: "desc" },
+    // The task running on each VM, if any: its badge says what is happening ("stopping…").
+    include: {
+      template: true,
+      tasks: { where: { status: { in: ["pending", "in_progress"] } }, orderBy: { createdAt: "desc" }, take: 1, select: { kind: true } },
+    },
+  });
   const newVm = (
     <Link href="/vms/new" className={buttonClass()}>
       New VM
@@ -43,7 +51,7 @@ export default async function VmsPage() {
                   </Link>
                 </Td>
                 <Td>
-                  <Badge tone={vm.status === "running" ? "green" : vm.status === "failed" ? "red" : "gray"}>{vm.status}</Badge>
+                  <VmStateBadge status={vm.status} activeTaskKind={vm.tasks[0]?.kind} />
                 </Td>
                 <Td>{vm.template?.name ?? "—"}</Td>
                 <Td>

@@ -11,6 +11,8 @@ import {
   type StepContext,
   type VmProvider,
   type VmRef,
+  type VmAction,
+  type VmActionParams,
   type VmStatus,
 } from "../types";
 
@@ -34,6 +36,20 @@ export function diskSizeGb(value: string | undefined): number | undefined {
 }
 
 const BOOT_DISKS = ["scsi0", "virtio0", "sata0", "ide0"];
+
+/** The VM's boot disk: the first of scsi0, virtio0, sata0, ide0 that is not a CD-ROM. */
+export function bootDisk(config: Record<string, string | number>): string {
+  return BOOT_DISKS.find((d) => typeof config[d] === "string" && !String(config[d]).includes("media=cdrom")) ?? "scsi0";
+}
+
+/** Memory in MB of a `memory` property: `2048` or (PVE 8.1+) `current=2048[,...]`. */
+export function memoryMbOf(value: string | number | undefined): number | undefined {
+  if (typeof value === "number") return value;
+  const m = /(?:^|current=)(\d+)/.exec(value ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 180;
 
 /**
  * Proxmox VE behind the common provider interface. The create flow: full clone into the
@@ -75,8 +91,196 @@ export class PveProvider implements VmProvider {
     return candidate;
   }
 
-  private wait(upid: string, ctx: StepContext) {
-    return this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, onLog: (lines: ProviderLogLine[]) => ctx.log(lines) });
+  private wait(upid: string, ctx: StepContext, timeoutMs?: number) {
+    return this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, timeoutMs, onLog: (lines: ProviderLogLine[]) => ctx.log(lines) });
+  }
+
+  /**
+   * Runs one PVE task for a step, exactly once: a UPID remembered by an earlier attempt of the
+   * step is waited for instead of starting the operation again. `issue` may answer null (PVE
+   * had nothing to run, or answered synchronously).
+   */
+  private async track(ctx: StepContext, key: string, issue: () => Promise<string | null>, timeoutMs?: number): Promise<void> {
+    const remembered = ctx.state[`${key}Upid`];
+    if (typeof remembered === "string") {
+      await ctx.log(`Resuming: waiting for ${remembered}`);
+      await this.wait(remembered, ctx, timeoutMs);
+      return;
+    }
+    const upid = await issue();
+    if (!upid) return;
+    await ctx.remember({ [`${key}Upid`]: upid });
+    await ctx.setUpid(upid);
+    await this.wait(upid, ctx, timeoutMs);
+  }
+
+  actionSteps(action: VmAction, ref: VmRef, params: VmActionParams = {}): ProvisionStep[] {
+    const { node, vmid } = ref;
+    const label = `VM ${vmid} on ${node}`;
+    const state = () => this.client.currentStatus(node, vmid);
+    const startStep: ProvisionStep = {
+      key: "start",
+      name: "Start VM",
+      run: async (ctx) => {
+        if (typeof ctx.state.startUpid !== "string" && (await state()).state !== "stopped") {
+          await ctx.log(`${label} is already running; nothing to start`);
+          return;
+        }
+        await this.track(ctx, "start", () => this.client.start(node, vmid));
+        await ctx.log(`${label} is running`);
+      },
+    };
+    /** A hard stop; with `gone: true` a VM that no longer exists counts as stopped (delete). */
+    const stopStep = (gone: boolean): ProvisionStep => ({
+      key: "stop",
+      name: "Stop VM",
+      run: async (ctx) => {
+        if (gone && !(await this.client.vmExists(node, vmid))) {
+          await ctx.log(`${label} no longer exists; nothing to stop`);
+          return;
+        }
+        if (typeof ctx.state.stopUpid !== "string" && (await state()).state === "stopped") {
+          await ctx.log(`${label} is already stopped`);
+          return;
+        }
+        await this.track(ctx, "stop", () => this.client.stop(node, vmid));
+        await ctx.log(`${label} is stopped`);
+      },
+    });
+
+    switch (action) {
+      case "start":
+        return [startStep];
+      case "stop":
+        return [stopStep(false)];
+      case "shutdown": {
+        const timeout = params.shutdownTimeoutSeconds ?? DEFAULT_SHUTDOWN_TIMEOUT_SECONDS;
+        return [
+          {
+            key: "shutdown",
+            name: "Shut down the guest",
+            run: async (ctx) => {
+              if (typeof ctx.state.shutdownUpid !== "string" && (await state()).state === "stopped") {
+                await ctx.log(`${label} is already stopped`);
+                return;
+              }
+              await ctx.log(`Asking the guest to shut down (ACPI or guest agent), waiting up to ${timeout} s`);
+              try {
+                // Our own wait gives PVE's timeout a margin; either ending falls back to a stop.
+                await this.track(ctx, "shutdown", () => this.client.shutdown(node, vmid, { timeout }), (timeout + 60) * 1000);
+              } catch (error) {
+                if (!(error instanceof ProviderError) || (error.kind !== "task_failed" && error.kind !== "server")) throw error;
+                await ctx.remember({ cleanShutdownFailed: error.message });
+                await ctx.log(`The guest did not shut down cleanly: ${error.message}`);
+              }
+            },
+          },
+          {
+            key: "force_stop",
+            name: "Stop if still running",
+            run: async (ctx) => {
+              if (typeof ctx.state.force_stopUpid !== "string" && (await state()).state === "stopped") {
+                await ctx.log(ctx.state.cleanShutdownFailed ? `${label} is stopped` : `${label} shut down cleanly; no stop needed`);
+                return;
+              }
+              await ctx.log(`${label} is still running after the shutdown request; stopping it (hard stop)`);
+              await this.track(ctx, "force_stop", () => this.client.stop(node, vmid));
+              await ctx.log(`${label} is stopped`);
+            },
+          },
+        ];
+      }
+      case "reboot":
+        return [
+          {
+            key: "reboot",
+            name: "Reboot VM",
+            run: async (ctx) => {
+              if (typeof ctx.state.rebootUpid !== "string" && (await state()).state === "stopped") {
+                await ctx.log(`${label} is stopped; starting it instead of rebooting`);
+                await this.track(ctx, "reboot", () => this.client.start(node, vmid));
+              } else {
+                await this.track(ctx, "reboot", () => this.client.reboot(node, vmid));
+              }
+              await ctx.log(`${label} is running (pending configuration changes are now applied)`);
+            },
+          },
+        ];
+      case "delete":
+        return [
+          stopStep(true),
+          {
+            key: "destroy",
+            name: "Destroy VM and its disks",
+            run: async (ctx) => {
+              if (!(await this.client.vmExists(node, vmid))) {
+                await ctx.log(`${label} no longer exists; nothing to destroy`);
+                return;
+              }
+              await this.track(ctx, "destroy", () => this.client.destroy(node, vmid));
+              await ctx.log(`${label} destroyed, with its disks, and purged from backup jobs, replication and HA`);
+            },
+          },
+        ];
+      case "resize":
+        return this.resizeSteps(ref, params.resize ?? {});
+    }
+  }
+
+  private resizeSteps(ref: VmRef, want: NonNullable<VmActionParams["resize"]>): ProvisionStep[] {
+    const { node, vmid } = ref;
+    const steps: ProvisionStep[] = [];
+    if (want.cpuCores !== undefined || want.memoryMb !== undefined) {
+      steps.push({
+        key: "configure",
+        name: "Set CPU cores and memory",
+        run: async (ctx) => {
+          // GET config shows pending values: what the VM will have after its next restart.
+          const config = await this.client.vmConfig(node, vmid);
+          const change: { cores?: number; memory?: number } = {};
+          if (want.cpuCores !== undefined && Number(config.cores ?? 1) !== want.cpuCores) change.cores = want.cpuCores;
+          if (want.memoryMb !== undefined && memoryMbOf(config.memory) !== want.memoryMb) change.memory = want.memoryMb;
+          const wanted = [want.cpuCores !== undefined && `${want.cpuCores} cores`, want.memoryMb !== undefined && `${want.memoryMb} MB memory`].filter(Boolean).join(", ");
+          if (change.cores === undefined && change.memory === undefined) {
+            await ctx.log(`VM ${vmid} is already configured with ${wanted}`);
+          } else {
+            await this.client.updateConfig(node, vmid, change);
+            await ctx.log(`Set ${wanted}`);
+          }
+          const status = await this.client.currentStatus(node, vmid);
+          if (status.state !== "stopped") {
+            const live =
+              (want.cpuCores === undefined || status.cpus === want.cpuCores) && (want.memoryMb === undefined || status.memoryMb === undefined || Math.round(status.memoryMb) === want.memoryMb);
+            if (!live) {
+              await ctx.remember({ pendingUntilRestart: true });
+              await ctx.log(
+                `The VM is running, so PVE keeps the new CPU cores and memory pending: it still runs with ${status.cpus ?? "?"} cores and ${status.memoryMb !== undefined ? Math.round(status.memoryMb) : "?"} MB until it is restarted. Reboot it (or stop and start it) to apply the new size.`,
+              );
+            }
+          }
+        },
+      });
+    }
+    if (want.diskGb !== undefined) {
+      const wanted = want.diskGb;
+      steps.push({
+        key: "grow_disk",
+        name: "Grow disk",
+        run: async (ctx) => {
+          const config = await this.client.vmConfig(node, vmid);
+          const disk = bootDisk(config);
+          const current = diskSizeGb(config[disk] as string | undefined);
+          if (typeof ctx.state.grow_diskUpid !== "string" && current !== undefined && current >= wanted) {
+            await ctx.log(`Disk ${disk} is already ${current} GB; nothing to grow (disks never shrink)`);
+            return;
+          }
+          // An absolute size: running the step twice can never grow the disk twice.
+          await this.track(ctx, "grow_disk", () => this.client.resize(node, vmid, disk, `${wanted}G`));
+          await ctx.log(`Disk ${disk} grown${current !== undefined ? ` from ${current} GB` : ""} to ${wanted} GB`);
+        },
+      });
+    }
+    return steps;
   }
 
   provisionSteps(spec: CreateVmSpec): ProvisionStep[] {
@@ -147,7 +351,7 @@ export class PveProvider implements VmProvider {
         run: async (ctx) => {
           const vmid = vmidOf(ctx);
           const config = await this.client.vmConfig(node, vmid);
-          const disk = BOOT_DISKS.find((d) => typeof config[d] === "string" && !String(config[d]).includes("media=cdrom")) ?? "scsi0";
+          const disk = bootDisk(config);
           const current = diskSizeGb(config[disk] as string | undefined);
           if (current !== undefined && current >= spec.diskGb) {
             await ctx.log(`Disk ${disk} is already ${current} GB; nothing to resize`);

@@ -1,13 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Badge } from "@/components/ui/badge";
+import { Alert } from "@/components/ui/alert";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { TaskTable } from "@/components/tasks/task-table";
+import { ResizeForm, VmActionBar } from "@/components/vms/vm-actions";
+import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import { requireUser } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
+import { vmControls } from "@/lib/vms/vm-page-data";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -16,23 +19,30 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
   const { vmId } = await params;
   const vm = await db().vm.findUnique({
     where: { id: vmId },
-    include: { template: true, provider: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" } } },
+    include: { template: true, provider: { select: { name: true } }, owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" } } },
   });
   if (!vm || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) notFound();
+  const controls = vm.deletedAt ? null : await vmControls(user, vm.id);
   const facts = [
-    ["State", <Badge key="s" tone={vm.status === "running" ? "green" : vm.status === "failed" ? "red" : "gray"}>{vm.status}</Badge>],
+    [
+      "State",
+      <span key="s" data-testid="vm-state">
+        <VmStateBadge status={vm.status} activeTaskKind={controls?.activeTask?.kind} />
+      </span>,
+    ],
     ["IP address", <span key="ip" className="font-mono" data-testid="vm-ip">{vm.ipAddress ?? "—"}</span>],
     ["VMID", vm.vmid ?? "—"],
     ["Where", `${vm.provider.name} / ${vm.node}`],
     ["Template", vm.template?.name ?? "—"],
     ["Size", `${vm.cpuCores} vCPU · ${vm.memoryMb} MB · ${vm.diskGb} GB`],
+    ...(vm.ownerId !== user.id ? ([["Owner", vm.owner.email]] as const) : []),
   ] as const;
   return (
     <>
       <PageHeader title={vm.name} description={vm.deletedAt ? "This VM no longer exists." : undefined} />
       <Card className="mb-6">
         <CardHeader title="Details" />
-        <CardBody>
+        <CardBody className="space-y-5">
           <dl className="grid gap-4 text-sm sm:grid-cols-3">
             {facts.map(([k, v]) => (
               <div key={k}>
@@ -41,8 +51,19 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
               </div>
             ))}
           </dl>
+          {controls?.pendingUntilRestart && !controls.activeTask ? (
+            <Alert tone="warning" title="New CPU cores and memory are pending">
+              The VM keeps running with its previous CPU cores and memory until it is restarted: reboot it (or stop and start it) to apply the new size.
+            </Alert>
+          ) : null}
+          {controls ? <VmActionBar controls={controls} /> : null}
         </CardBody>
       </Card>
+      {controls?.mayAct && vm.vmid !== null && vm.status !== "creating" ? (
+        <div className="mb-6">
+          <ResizeForm key={`${vm.cpuCores}-${vm.memoryMb}-${vm.diskGb}`} controls={controls} />
+        </div>
+      ) : null}
       <h2 className="mb-3 text-base font-semibold text-slate-900">Tasks</h2>
       <TaskTable tasks={vm.tasks} />
       <p className="mt-4 text-sm">

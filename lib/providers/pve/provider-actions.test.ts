@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StepContext } from "../types";
+import { PveProvider } from "./provider";
+import { startTestSim, TOKEN_ID, TOKEN_SECRET } from "./simulator/test-helpers";
+import type { PveSimulator } from "./simulator";
+
+/**
+ * The action steps against the simulator, each run twice: a step run again (a retried job, or a
+ * worker that died mid-step) checks the VM's state first, or waits for the PVE task it already
+ * started, and never repeats an operation.
+ */
+let sim: PveSimulator;
+let provider: PveProvider;
+const ref = { node: "pve1", vmid: 100 };
+
+beforeAll(async () => {
+  sim = await startTestSim({ taskDurationMs: 30 });
+  provider = new PveProvider(
+    { kind: "pve", baseUrl: sim.url, credentials: { tokenId: TOKEN_ID, secret: TOKEN_SECRET }, tls: { verify: true } },
+    { agentTimeoutMs: 5_000, agentPollMs: 50, taskPollMs: 20 },
+  );
+});
+afterAll(async () => {
+  provider.client.close();
+  await sim?.stop();
+});
+
+/** A step context that keeps what a task row would: remembered facts, UPIDs and log lines. */
+function context(state: Record<string, unknown> = {}) {
+  const upids: string[] = [];
+  const lines: string[] = [];
+  const ctx: StepContext = {
+    get state() {
+      return state;
+    },
+    remember: async (facts) => void Object.assign(state, facts),
+    setUpid: async (upid) => void upids.push(upid),
+    log: async (l) => void lines.push(...(typeof l === "string" ? [l] : l.map((x) => x.t))),
+  };
+  return { ctx, state, upids, lines };
+}
+
+async function run(steps: ReturnType<PveProvider["actionSteps"]>, c = context()) {
+  for (const step of steps) await step.run(c.ctx);
+  return c;
+}
+
+describe("PVE action steps are safe to run again", () => {
+  it("stop: a second run waits for the remembered task instead of stopping again; a fresh run sees it stopped", async () => {
+    const first = await run(provider.actionSteps("stop", ref));
+    expect(first.upids).toEqual([expect.stringMatching(/:qmstop:100:/)]);
+    expect(sim.state.vms.get(100)!.running).toBe(false);
+    const resumed = await run(provider.actionSteps("stop", ref), context({ ...first.state }));
+    expect(resumed.upids).toEqual([]);
+    expect(resumed.lines[0]).toBe(`Resuming: waiting for ${first.upids[0]}`);
+    const fresh = await run(provider.actionSteps("stop", ref));
+    expect(fresh.upids).toEqual([]);
+    expect(fresh.lines).toEqual(["VM 100 on pve1 is already stopped"]);
+  });
+
+  it("reboot of a stopped VM starts it; start of a running VM does nothing", async () => {
+    const reboot = await run(provider.actionSteps("reboot", ref));
+    expect(reboot.upids).toEqual([expect.stringMatching(/:qmstart:100:/)]);
+    expect(reboot.lines[0]).toBe("VM 100 on pve1 is stopped; starting it instead of rebooting");
+    expect(sim.state.vms.get(100)!.running).toBe(true);
+    const start = await run(provider.actionSteps("start", ref));
+    expect(start.upids).toEqual([]);
+    expect(start.lines).toEqual(["VM 100 on pve1 is already running; nothing to start"]);
+  });
+
+  it("resize: cores and memory pending on a running VM, the disk grown to an absolute size, once", async () => {
+    const steps = () => provider.actionSteps("resize", ref, { resize: { cpuCores: 2, memoryMb: 2048, diskGb: 12 } });
+    const first = await run(steps());
+    expect(first.upids).toEqual([expect.stringMatching(/:resize:100:/)]);
+    expect(first.state.pendingUntilRestart).toBe(true);
+    expect(first.lines.join("\n")).toMatch(/still runs with 1 cores and 1024 MB until it is restarted/);
+    expect(sim.state.vms.get(100)!.pending).toMatchObject({ cores: "2", memory: "2048" });
+    expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
+    const again = await run(steps());
+    expect(again.upids).toEqual([]);
+    expect(again.lines).toEqual(expect.arrayContaining(["VM 100 is already configured with 2 cores, 2048 MB memory", "Disk scsi0 is already 12 GB; nothing to grow (disks never shrink)"]));
+    // A smaller disk than the current one is never sent to PVE.
+    const smaller = await run(provider.actionSteps("resize", ref, { resize: { diskGb: 11 } }));
+    expect(smaller.upids).toEqual([]);
+  });
+
+  it("delete: stops, destroys with purge; run again, a VM already gone is done", async () => {
+    const first = await run(provider.actionSteps("delete", ref));
+    expect(first.upids).toEqual([expect.stringMatching(/:qmstop:100:/), expect.stringMatching(/:qmdestroy:100:/)]);
+    expect(first.lines.join("\n")).toMatch(/purging VM 100 from related configurations/);
+    expect(sim.state.vms.has(100)).toBe(false);
+    const again = await run(provider.actionSteps("delete", ref));
+    expect(again.upids).toEqual([]);
+    expect(again.lines).toEqual(["VM 100 on pve1 no longer exists; nothing to stop", "VM 100 on pve1 no longer exists; nothing to destroy"]);
+  });
+});

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { vmSchema } from "./api";
+import { positiveInt } from "./vm";
+
+/**
+ * Requests and answers of the actions on an existing VM (`/api/v1/vms/{vm_id}/…`). Sizes use the
+ * seed API's names and units: `memorySize` in MB, `diskSize` in GB.
+ */
+export const resizeVmSchema = z
+  .object({
+    cpuCores: positiveInt("cpuCores").optional(),
+    memorySize: positiveInt("memorySize").optional(),
+    diskSize: positiveInt("diskSize").optional(),
+  })
+  .refine((v) => v.cpuCores !== undefined || v.memorySize !== undefined || v.diskSize !== undefined, {
+    message: "Give at least one of cpuCores, memorySize (MB), diskSize (GB)",
+  });
+
+export type ResizeVmInput = z.infer<typeof resizeVmSchema>;
+
+export const vmActionResponseSchema = z.object({ task_id: z.string() });
+
+const actionEnum = z.enum(["start", "stop", "shutdown", "reboot", "delete", "resize"]);
+const taskStatus = z.enum(["pending", "in_progress", "completed", "failed", "cancelled"]);
+
+export const vmDetailSchema = vmSchema.extend({
+  provider: z.string(),
+  owner: z.string(),
+  active_task: z.object({ task_id: z.string(), kind: z.string(), status: taskStatus }).nullable(),
+  /** What the VM accepts now (none while a task runs on it). */
+  actions: z.array(actionEnum),
+});
+
+export type VmDetail = z.infer<typeof vmDetailSchema>;

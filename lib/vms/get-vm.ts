@@ -1,0 +1,46 @@
+import type { AuthenticatedUser } from "../auth/credentials";
+import { can } from "../auth/permissions";
+import { db } from "../db/client";
+import { AppError } from "../errors";
+import type { VmDetail } from "../schemas/vm-action";
+import { allowedActions } from "./action-rules";
+import { ACTIVE_TASK_STATUSES, VM_NOT_FOUND } from "./vm-action";
+
+/**
+ * One VM as the API shows it: its owner's, or anyone's for support and admins (as the VM page).
+ * `actions` lists what the caller may ask of it now: nothing while a task runs on it, nothing
+ * for support staff, who may look but not act.
+ */
+export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDetail> {
+  const vm = await db().vm.findUnique({
+    where: { id: vmId },
+    include: {
+      template: { select: { name: true } },
+      provider: { select: { name: true } },
+      owner: { select: { email: true } },
+      tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, kind: true, status: true } },
+    },
+  });
+  if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", VM_NOT_FOUND);
+  const last = vm.tasks[0] ?? null;
+  const active = last && (ACTIVE_TASK_STATUSES as readonly string[]).includes(last.status) ? last : null;
+  const mayAct = vm.ownerId === user.id || can(user.role, "admin.manage");
+  return {
+    id: vm.id,
+    name: vm.name,
+    vmid: vm.vmid,
+    node: vm.node,
+    status: vm.status,
+    ip_address: vm.ipAddress,
+    template: vm.template?.name ?? null,
+    cpuCores: vm.cpuCores,
+    memorySize: vm.memoryMb,
+    diskSize: vm.diskGb,
+    created_at: vm.createdAt.toISOString(),
+    last_task: last ? { task_id: last.id, status: last.status } : null,
+    provider: vm.provider.name,
+    owner: vm.owner.email,
+    active_task: active ? { task_id: active.id, kind: active.kind, status: active.status } : null,
+    actions: mayAct ? allowedActions(vm.status, active !== null) : [],
+  };
+}

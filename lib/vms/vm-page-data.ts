@@ -1,0 +1,79 @@
+import type { AuthenticatedUser } from "../auth/credentials";
+import { can } from "../auth/permissions";
+import { db } from "../db/client";
+import { loadPrices } from "../quota/context";
+import type { PerVmDimension } from "../quota/rules";
+import { quotaSummary, type Limits } from "../quota/summary";
+import { add, type Resources } from "../quota/usage";
+import type { PriceTable } from "../pricing/cost";
+import type { VmAction } from "../providers/types";
+import { actionOfKind, allowedActions, type VmSize } from "./action-rules";
+import { ACTIVE_TASK_STATUSES } from "./vm-action";
+
+/** One aggregate quota a resize must fit, as the browser gets it (null limit: none). */
+export type ResizeFormScope = { label: string; team?: string; limits: Limits; used: Resources };
+
+/** What the VM page's action buttons and resize form need: the same inputs the server's checks use. */
+export type VmControls = {
+  vm: { id: string; name: string; status: string; provider: string } & VmSize & { gpuCount: number; gpuType: string | null };
+  actions: VmAction[];
+  mayAct: boolean;
+  activeTask: { id: string; kind: string; status: string } | null;
+  /** Cores and memory changed by a resize are waiting for the VM's next restart. */
+  pendingUntilRestart: boolean;
+  resize: {
+    perVm: Record<PerVmDimension, number> | null;
+    scopes: ResizeFormScope[];
+    prices: PriceTable;
+    min: VmSize | null;
+    templateName: string | null;
+  };
+};
+
+/** The controls of VM `vmId` for `user`, or null when the VM is gone or not theirs to see. */
+export async function vmControls(user: AuthenticatedUser, vmId: string): Promise<VmControls | null> {
+  const vm = await db().vm.findUnique({
+    where: { id: vmId },
+    include: { template: true, provider: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true } } },
+  });
+  if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) return null;
+  const active = vm.tasks.find((t) => (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status)) ?? null;
+  const mayAct = vm.ownerId === user.id || can(user.role, "admin.manage");
+
+  // A completed resize with pending cores/memory, not followed by a completed power action.
+  const lastPower = vm.tasks.find((t) => t.status === "completed" && ["start", "stop", "shutdown", "reboot", "resize"].includes(actionOfKind(t.kind) ?? ""));
+  let pendingUntilRestart = false;
+  if (lastPower?.kind === "vm.resize") {
+    const steps = await db().taskStep.findMany({ where: { taskId: lastPower.id }, select: { detail: true } });
+    pendingUntilRestart = steps.some((s) => (s.detail as Record<string, unknown> | null)?.pendingUntilRestart === true);
+  }
+
+  const [quota, prices] = await Promise.all([quotaSummary(vm.ownerId), loadPrices(db())]);
+  const scopes: ResizeFormScope[] = [];
+  if (quota.user) scopes.push({ label: `Plan ${quota.user.name}`, limits: quota.user.limits, used: add(quota.user.used, quota.user.reserved) });
+  if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
+  return {
+    vm: {
+      id: vm.id,
+      name: vm.name,
+      status: vm.status,
+      provider: vm.provider.name,
+      cpuCores: vm.cpuCores,
+      memoryMb: vm.memoryMb,
+      diskGb: vm.diskGb,
+      gpuCount: vm.gpuCount,
+      gpuType: vm.gpuType,
+    },
+    actions: mayAct ? allowedActions(vm.status, active !== null) : [],
+    mayAct,
+    activeTask: active,
+    pendingUntilRestart,
+    resize: {
+      perVm: quota.perVm,
+      scopes,
+      prices,
+      min: vm.template ? { cpuCores: vm.template.minCpuCores, memoryMb: vm.template.minMemoryMb, diskGb: vm.template.minDiskGb } : null,
+      templateName: vm.template?.name ?? null,
+    },
+  };
+}
