@@ -4,6 +4,7 @@ import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { VmDetail } from "../schemas/vm-action";
 import { allowedActions } from "./action-rules";
+import { vmSummary } from "./list-vms";
 import { ACTIVE_TASK_STATUSES, VM_NOT_FOUND } from "./vm-action";
 
 /**
@@ -26,18 +27,7 @@ export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDe
   const active = last && (ACTIVE_TASK_STATUSES as readonly string[]).includes(last.status) ? last : null;
   const mayAct = vm.ownerId === user.id || can(user.role, "admin.manage");
   return {
-    id: vm.id,
-    name: vm.name,
-    vmid: vm.vmid,
-    node: vm.node,
-    status: vm.status,
-    ip_address: vm.ipAddress,
-    template: vm.template?.name ?? null,
-    cpuCores: vm.cpuCores,
-    memorySize: vm.memoryMb,
-    diskSize: vm.diskGb,
-    created_at: vm.createdAt.toISOString(),
-    last_task: last ? { task_id: last.id, status: last.status } : null,
+    ...vmSummary(vm),
     provider: vm.provider.name,
     owner: vm.owner.email,
     active_task: active ? { task_id: active.id, kind: active.kind, status: active.status } : null,
