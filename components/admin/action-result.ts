@@ -1,7 +1,8 @@
 import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
 
-/** What an admin server action answers (app/(portal)/admin/action-result.ts). */
-export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+import type { ActionResult } from "@/lib/schemas/action-result";
+
+export type { ActionResult } from "@/lib/schemas/action-result";
 
 /**
  * Shows a refused action in its form: each field error under its field; returns the message

@@ -118,7 +118,7 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
                   {s.error ? <span className="text-red-600">{s.error}</span> : null}
                 </div>
                 <div className="flex items-center gap-3 text-xs text-slate-500">
-                  {s.upid ? <span className="font-mono" title="Proxmox task id (UPID)">{s.upid}</span> : null}
+                  {s.provider_task_id ? <span className="font-mono" title="The provider's task id">{s.provider_task_id}</span> : null}
                   <span>{time(s.finished_at ?? s.started_at)}</span>
                 </div>
               </li>

@@ -94,7 +94,7 @@ function TemplateCard({ t, selected, onSelect }: { t: WizardTemplate; selected: 
       <span className="text-xs text-indigo-700">{t.os || "Linux"}</span>
       <span className="mt-2 flex-1 text-sm text-slate-600">{t.description || "No description."}</span>
       <span className="mt-3 text-xs text-slate-500">
-        min {t.min.cpuCores} vCPU · {t.min.memoryMb} MB · {t.min.diskGb} GB · {t.provider}/{t.node}
+        min {t.min.cpuCores} vCPU · {t.min.memoryMb} MB · {t.min.diskGb} GB · {t.provider}{t.home ? `/${t.home}` : ""}
       </span>
     </button>
   );
@@ -109,7 +109,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     mode: "onChange",
     defaultValues: {
       templateId: "",
-      target: first.node,
+      target: first.home ?? first.placements[0] ?? "",
       cpuCores: first.min.cpuCores,
       memorySize: Math.max(first.min.memoryMb, 1024),
       diskSize: first.min.diskGb,
@@ -139,7 +139,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
 
   // The same rules the server applies (lib/quota/rules), so the reasons read the same.
   const request = { cpuCores: Number(values.cpuCores) || 0, memoryMb: Number(values.memorySize) || 0, diskGb: Number(values.diskSize) || 0, gpus: 0 };
-  const spend = monthlyCost(request, data.prices);
+  const spend = monthlyCost({ ...request, gpus: {} }, data.prices);
   const denials = useMemo(
     () => [
       ...perVmDenials({ perVm, total: scopes[0]?.planLimits.total ?? ({} as Resources) }, request),
@@ -167,7 +167,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
 
   function chooseTemplate(t: WizardTemplate) {
     setValue("templateId", t.id, { shouldValidate: true });
-    setValue("target", t.node);
+    setValue("target", t.home ?? t.placements[0] ?? "");
     setValue("cpuCores", t.defaults.cpuCores);
     setValue("memorySize", t.defaults.memoryMb);
     setValue("diskSize", t.defaults.diskGb);
@@ -201,7 +201,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
       setServerError({ error: result.error, details: result.details });
       return;
     }
-    router.push(`/tasks/${encodeURIComponent(result.taskId)}`);
+    router.push(`/tasks/${encodeURIComponent(result.data.taskId)}`);
   }
 
   return (
@@ -264,16 +264,16 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
                   </Field>
                 );
               })}
-              <Field id="target" label="Node" hint={`Where the VM runs on ${template.provider}.`}>
+              <Field id="target" label={template.placementLabel} hint={`Where the VM runs on ${template.provider}.`}>
                 <select
                   id="target"
                   className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
                   {...register("target", { required: true })}
                 >
-                  {template.nodes.map((n) => (
+                  {template.placements.map((n) => (
                     <option key={n} value={n}>
                       {n}
-                      {n === template.node ? " (template's node)" : ""}
+                      {n === template.home ? " (the template's)" : ""}
                     </option>
                   ))}
                 </select>
@@ -381,7 +381,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
               {[
                 ["Template", `${template.name} (${template.os || "Linux"})`],
                 ["Name", values.name],
-                ["Node", `${template.provider} / ${values.target}`],
+                [template.placementLabel, `${template.provider} / ${values.target}`],
                 ["Size", `${values.cpuCores} vCPU · ${values.memorySize} MB · ${values.diskSize} GB`],
                 ["Estimated cost", `${spend.toFixed(2)} ${data.currency} per month`],
                 ["Login user", values.ciuser || "template default"],

@@ -9,7 +9,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import type { Resources } from "@/lib/quota/usage";
-import { ACTION_LABELS, ACTION_PROGRESSIVE, actionOfKind, resizeProblem, resizeQuotaCheck, type VmSize } from "@/lib/vms/action-rules";
+import { sizeOf } from "@/lib/schemas/size";
+import { ACTION_LABELS, ACTION_PROGRESSIVE, actionOfKind, resizeProblem, resizeQuotaCheck, type ResizableSize } from "@/lib/vms/action-rules";
 import type { VmControls } from "@/lib/vms/vm-page-data";
 import { resizeVm, vmAction, type VmActionResult } from "@/app/(portal)/vms/[vmId]/actions";
 
@@ -45,7 +46,7 @@ function useSubmit() {
     startTransition(async () => {
       setFailure(null);
       const result = await call();
-      if (result.ok) router.push(`/tasks/${encodeURIComponent(result.taskId)}`);
+      if (result.ok) router.push(`/tasks/${encodeURIComponent(result.data.taskId)}`);
       else {
         setFailure(result);
         onFailure?.();
@@ -131,10 +132,10 @@ const DIMS = [
 /** The resize form: the server's rules (lib/vms/action-rules) run here too, so the reasons read the same. */
 export function ResizeForm({ controls }: { controls: VmControls }) {
   const { vm, resize } = controls;
-  const current: VmSize = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb };
-  const [values, setValues] = useState<Record<keyof VmSize, string>>({ cpuCores: String(vm.cpuCores), memoryMb: String(vm.memoryMb), diskGb: String(vm.diskGb) });
+  const current: ResizableSize = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb };
+  const [values, setValues] = useState<Record<keyof ResizableSize, string>>({ cpuCores: String(vm.cpuCores), memoryMb: String(vm.memoryMb), diskGb: String(vm.diskGb) });
   const { pending, failure, submit } = useSubmit();
-  const wanted: VmSize = { cpuCores: Number(values.cpuCores), memoryMb: Number(values.memoryMb), diskGb: Number(values.diskGb) };
+  const wanted: ResizableSize = { cpuCores: Number(values.cpuCores), memoryMb: Number(values.memoryMb), diskGb: Number(values.diskGb) };
   const invalid = DIMS.filter((d) => !Number.isInteger(wanted[d.key]) || wanted[d.key] <= 0);
   const unchanged = wanted.cpuCores === current.cpuCores && wanted.memoryMb === current.memoryMb && wanted.diskGb === current.diskGb;
   const problem = invalid.length ? `${invalid.map((d) => d.label).join(", ")}: enter a whole number greater than 0` : unchanged ? null : resizeProblem(current, wanted, resize.min, resize.templateName ?? undefined);
@@ -142,7 +143,7 @@ export function ResizeForm({ controls }: { controls: VmControls }) {
     () => resize.scopes.map((s) => ({ team: s.team, used: s.used, total: Object.fromEntries(Object.entries(s.limits).map(([k, v]) => [k, v ?? Infinity])) as Resources })),
     [resize.scopes],
   );
-  const verdict = problem || unchanged ? null : resizeQuotaCheck(resize.perVm, scopes, { ...current, gpuCount: vm.gpuCount, gpuType: vm.gpuType }, wanted, resize.prices);
+  const verdict = problem || unchanged ? null : resizeQuotaCheck(resize.perVm, scopes, sizeOf(vm), wanted, resize.prices);
   const denied =
     verdict?.kind === "no_plan"
       ? { title: "You have no compute plan: the VM cannot grow", lines: [] as string[] }

@@ -280,26 +280,31 @@ describe("providers", () => {
     const lab2 = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab2" } });
     const refused = await refusal(testProviderConnection(lab2.id));
     expect(refused.message).toMatch(/authentication failed|invalid token/i);
-    const { id } = await saveProvider(form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", defaultStorage: "" }), root);
-    expect((await refusal(testProviderConnection(id))).message).toBe('Provider kind "nova" is not supported yet');
+    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", defaultStorage: "" });
+    // A kind without a module would fail on every use: it cannot be saved enabled.
+    const enabled = await refusal(saveProvider({ ...nova, enabled: true }, root));
+    expect(enabled.data).toEqual({ fieldErrors: { enabled: "Nova Cloud is not supported yet: save the connection disabled" } });
+    const { id } = await saveProvider({ ...nova, enabled: false }, root);
+    expect((await refusal(testProviderConnection(id))).message).toBe("Nova Cloud is not supported yet");
   });
 
   it("discovers templates with their portal names and imports one under a new name", async () => {
     const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
     const found = await discoverProvider(lab.id);
-    expect(found.nodes.map((n) => n.name)).toEqual(["pve1", "pve2", "pve3"]);
-    expect(found.storages.map((s) => s.storage)).toContain("NFS");
-    const debian = found.templates.find((t) => t.vmid === 9001)!;
-    expect(debian).toMatchObject({ name: "debian-12-template", node: "pve2", cpuCores: 2, memoryMb: 2048, diskGb: 20, publishedAs: ["debian-12"] });
+    const table = (title: string) => found.inventory.find((t) => t.title === title)!;
+    expect(table("Nodes").rows.map((r) => r[0])).toEqual(["pve1", "pve2", "pve3"]);
+    expect(table("Storages").rows.map((r) => r[1])).toContain("NFS (shared)");
+    const debian = found.templates.find((t) => t.ref.id === "9001")!;
+    expect(debian).toMatchObject({ name: "debian-12-template", ref: { data: { node: "pve2", vmid: 9001 } }, where: "vmid 9001 on pve2", size: { cpuCores: 2, memoryMb: 2048, diskGb: 20 }, publishedAs: ["debian-12"] });
 
-    const row = (vmid: number, name: string) => ({ selected: true, node: "pve2", vmid, name, os: "Debian 12", description: "for builds", public: false, minCpuCores: 2, minMemoryMb: 2048, minDiskGb: 20 });
+    const row = (vmid: number, name: string) => ({ selected: true, ref: { id: String(vmid), data: { node: "pve2", vmid } }, name, os: "Debian 12", description: "for builds", public: false, minCpuCores: 2, minMemoryMb: 2048, minDiskGb: 20 });
     const clash = await refusal(importTemplates(importTemplatesSchema.parse({ providerId: lab.id, templates: [{ selected: false }, row(9001, "Debian-12")] }), root));
     expect(clash.data).toEqual({ fieldErrors: { "templates.1.name": 'A template named "Debian-12" already exists' } });
 
     const { ids } = await importTemplates(importTemplatesSchema.parse({ providerId: lab.id, templates: [{ selected: false }, row(9001, "bookworm-builds")] }), root);
     const imported = await getTemplateForAdmin(ids[0]!);
-    expect(imported).toMatchObject({ name: "bookworm-builds", node: "pve2", vmid: 9001, public: false, enabled: true, minCpuCores: 2, minMemoryMb: 2048, minDiskGb: 20 });
-    expect((await discoverProvider(lab.id)).templates.find((t) => t.vmid === 9001)!.publishedAs).toEqual(["bookworm-builds", "debian-12"]);
+    expect(imported).toMatchObject({ name: "bookworm-builds", providerRefId: "9001", public: false, enabled: true, minCpuCores: 2, minMemoryMb: 2048, minDiskGb: 20 });
+    expect((await discoverProvider(lab.id)).templates.find((t) => t.ref.id === "9001")!.publishedAs).toEqual(["bookworm-builds", "debian-12"]);
     const audit = await db().auditEvent.findFirstOrThrow({ where: { targetId: ids[0], action: "template.import" } });
     expect(audit.after).toMatchObject({ name: "bookworm-builds", provider: "lab" });
   });
@@ -320,7 +325,7 @@ describe("templates", () => {
         userIds: [],
         teamIds: [],
         ciuser: "debian",
-        storage: "",
+        settings: { storage: "" },
         minCpuCores: t.minCpuCores,
         minMemoryMb: t.minMemoryMb,
         minDiskGb: t.minDiskGb,

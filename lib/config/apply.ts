@@ -7,7 +7,11 @@ import { recordAudit, type Actor } from "../audit/record";
 import { lock } from "../admin/common";
 import { priceSnapshot } from "../admin/prices/save-prices";
 import { CURRENCY_SETTING } from "../schemas/catalog";
-import { hangarConfigSchema, type HangarConfig, type ProviderConfig } from "../schemas/config";
+import { PROVIDER_KINDS, type ProviderKindName } from "../schemas/catalog";
+import { hangarConfigSchema, TEMPLATE_COMMON_FIELDS, type HangarConfig, type ProviderConfig } from "../schemas/config";
+import { enableProblem } from "../providers/catalog";
+import { providerModules } from "../providers/registry";
+import type { ProviderModule, ProviderTemplate } from "../providers/types";
 
 export type ConfigProblem = { path: string; message: string };
 export type ApplyReport = Record<"providers" | "templates" | "plans" | "teams" | "users" | "prices", { created: number; updated: number }>;
@@ -33,14 +37,54 @@ function duplicates<T>(items: T[], key: (t: T) => string, section: string, field
   });
 }
 
+/** A valid configuration; each template with its reference and settings from its kind's own fields. */
+export type ValidConfig = Omit<HangarConfig, "templates"> & { templates: (HangarConfig["templates"][number] & { onProvider: ProviderTemplate })[] };
+
+const isKind = (k: unknown): k is ProviderKindName => typeof k === "string" && (PROVIDER_KINDS as readonly string[]).includes(k);
+
+/**
+ * Each template's kind-specific fields (everything beside the common ones), checked by the
+ * module of its provider's kind (from the file, else the database). A provider whose kind is
+ * unknown (itself a problem) is checked against the kinds Hangar drives.
+ */
+function templateFields(raw: unknown, stored: Map<string, ProviderKindName>): { problems: ConfigProblem[]; found: (ProviderTemplate | null)[] } {
+  const file = (raw ?? {}) as { providers?: unknown; templates?: unknown };
+  const kinds = new Map(stored);
+  if (Array.isArray(file.providers)) for (const p of file.providers as { name?: unknown; kind?: unknown }[]) if (typeof p?.name === "string") kinds.set(p.name, p.kind as ProviderKindName);
+  const templates = Array.isArray(file.templates) ? (file.templates as Record<string, unknown>[]) : [];
+  const available = Object.values(providerModules).filter((m): m is ProviderModule => m.available);
+  const problems: ConfigProblem[] = [];
+  const found = templates.map((t, i) => {
+    if (!t || typeof t !== "object") return null;
+    const own = Object.fromEntries(Object.entries(t).filter(([k]) => !(TEMPLATE_COMMON_FIELDS as readonly string[]).includes(k)));
+    const kind = kinds.get(String(t.provider));
+    const entry = isKind(kind) ? providerModules[kind] : null;
+    if (entry && !entry.available) {
+      problems.push({ path: `templates[${i}].provider`, message: `${entry.label} templates are not supported yet` });
+      return null;
+    }
+    const candidates = entry ? [entry] : available;
+    const results = candidates.map((m) => m.templateFields.safeParse(own));
+    const ok = results.find((r) => r.success);
+    if (ok?.success) return ok.data;
+    const first = results[0];
+    if (first && !first.success) problems.push(...first.error.issues.map((issue) => ({ path: pathOf([`templates`, i, ...issue.path]), message: issue.message })));
+    return null;
+  });
+  return { problems, found };
+}
+
 /** Parses and cross-checks a configuration: every problem, each with the path of its field. */
-export async function validateConfig(raw: unknown): Promise<HangarConfig> {
+export async function validateConfig(raw: unknown): Promise<ValidConfig> {
+  const stored = new Map((await db().providerConnection.findMany({ select: { name: true, kind: true } })).map((p) => [p.name, p.kind]));
+  const own = templateFields(raw, stored);
   const parsed = hangarConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ path: pathOf(i.path) || "(file)", message: i.message })));
+    throw new ConfigError([...parsed.error.issues.map((i) => ({ path: pathOf(i.path) || "(file)", message: i.message })), ...own.problems]);
   }
   const config = parsed.data;
   const problems: ConfigProblem[] = [
+    ...own.problems,
     ...duplicates(config.providers, (p) => p.name, "providers", "name"),
     ...duplicates(config.templates, (t) => t.name, "templates", "name"),
     ...duplicates(config.plans, (p) => p.name, "plans", "name"),
@@ -80,8 +124,12 @@ export async function validateConfig(raw: unknown): Promise<HangarConfig> {
     if (u.plan && !planNames.has(u.plan)) problems.push({ path: `users[${i}].plan`, message: `no plan named "${u.plan}"` });
     if (u.team && !teamNames.has(u.team)) problems.push({ path: `users[${i}].team`, message: `no team named "${u.team}"` });
   });
+  config.providers.forEach((p, i) => {
+    const problem = p.enabled ? enableProblem(p.kind) : null;
+    if (problem) problems.push({ path: `providers[${i}].enabled`, message: problem });
+  });
   if (problems.length) throw new ConfigError(problems);
-  return config;
+  return { ...config, templates: config.templates.map((t, i) => ({ ...t, onProvider: own.found[i]! })) };
 }
 
 export function providerCredentials(p: ProviderConfig): Record<string, string> {
@@ -198,14 +246,14 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
         const provider = await tx.providerConnection.findUniqueOrThrow({ where: { name: t.provider } });
         const data = {
           providerId: provider.id,
-          node: t.node,
-          vmid: t.vmid,
+          providerRef: t.onProvider.ref.data,
+          providerRefId: t.onProvider.ref.id,
+          settings: t.onProvider.settings as Db.Prisma.InputJsonValue,
           public: t.public,
           enabled: t.enabled,
           ciuser: t.ciuser ?? null,
           os: t.os,
           description: t.description,
-          storage: t.storage ?? null,
           minCpuCores: t.minCpuCores,
           minMemoryMb: t.minMemoryMb,
           minDiskGb: t.minDiskGb,

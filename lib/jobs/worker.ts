@@ -1,7 +1,7 @@
 import { purgeExpiredCredentials } from "../auth/sessions";
 import { log } from "../log";
-import { provisionVm } from "../vms/provision-vm";
-import { runVmAction } from "../vms/run-vm-action";
+import { runTask } from "../tasks/engine";
+import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
 import { queues } from "./queues";
 
@@ -16,15 +16,13 @@ export async function startWorker(): Promise<void> {
     log.info(removed, "purged expired sessions and tokens");
   });
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
-  await boss.work(queues.createVm.name, { includeMetadata: true, localConcurrency: 4 }, async ([job]) => {
-    if (!job) return;
-    const final = job.retryCount >= job.retryLimit;
-    await provisionVm((job.data as { taskId: string }).taskId, { final });
-  });
-  await boss.work(queues.vmAction.name, { includeMetadata: true, localConcurrency: 4 }, async ([job]) => {
-    if (!job) return;
-    const final = job.retryCount >= job.retryLimit;
-    await runVmAction((job.data as { taskId: string }).taskId, { final });
-  });
+  // Every queue that carries a task kind: the task engine runs the task, whatever its kind.
+  for (const queue of new Set(Object.values(vmTaskKinds).map((k) => k.queue))) {
+    await boss.work(queues[queue].name, { includeMetadata: true, localConcurrency: 4 }, async ([job]) => {
+      if (!job) return;
+      const final = job.retryCount >= job.retryLimit;
+      await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });
+    });
+  }
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }

@@ -9,7 +9,7 @@ it("prices a VM per month: vCPU-hours, GB RAM-hours, GB disk-month and GPU-hours
     { resource: "gpu_hour", gpuType: "4090", amount: "0.5" },
   ]);
   // 2 × 0.01 × 730 + 4 × 0.005 × 730 + 40 × 0.1 = 14.6 + 14.6 + 4 = 33.2
-  expect(monthlyCost({ cpuCores: 2, memoryMb: 4096, diskGb: 40 }, prices)).toBe(33.2);
-  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpuCount: 2, gpuType: "4090" }, prices)).toBe(730);
-  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpuCount: 2, gpuType: "5090" }, prices)).toBe(0);
+  expect(monthlyCost({ cpuCores: 2, memoryMb: 4096, diskGb: 40, gpus: {} }, prices)).toBe(33.2);
+  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: { "4090": 2 } }, prices)).toBe(730);
+  expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: { "5090": 2 } }, prices)).toBe(0);
 });

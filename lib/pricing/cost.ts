@@ -1,3 +1,5 @@
+import type { Size } from "../schemas/size";
+
 /**
  * Prices are per vCPU-hour, per GB RAM-hour, per GB disk-month and per GPU-hour (by GPU type).
  * A month is 730 hours. Costs are in the portal's currency, rounded to cents.
@@ -7,11 +9,11 @@ export const HOURS_PER_MONTH = 730;
 export type PriceTable = { vcpuHour: number; memoryGbHour: number; diskGbMonth: number; gpuHour: Record<string, number> };
 export const NO_PRICES: PriceTable = { vcpuHour: 0, memoryGbHour: 0, diskGbMonth: 0, gpuHour: {} };
 
-export type Sized = { cpuCores: number; memoryMb: number; diskGb: number; gpuCount?: number; gpuType?: string | null };
-
-export function monthlyCost(vm: Sized, prices: PriceTable): number {
-  const hourly = vm.cpuCores * prices.vcpuHour + (vm.memoryMb / 1024) * prices.memoryGbHour + (vm.gpuCount ?? 0) * (prices.gpuHour[vm.gpuType ?? ""] ?? 0);
-  return Math.round((hourly * HOURS_PER_MONTH + vm.diskGb * prices.diskGbMonth) * 100) / 100;
+/** The monthly cost of a VM of `size` (GPUs priced by their type). */
+export function monthlyCost(size: Size, prices: PriceTable): number {
+  const gpuHourly = Object.entries(size.gpus).reduce((sum, [type, n]) => sum + (n ?? 0) * (prices.gpuHour[type] ?? 0), 0);
+  const hourly = size.cpuCores * prices.vcpuHour + (size.memoryMb / 1024) * prices.memoryGbHour + gpuHourly;
+  return Math.round((hourly * HOURS_PER_MONTH + size.diskGb * prices.diskGbMonth) * 100) / 100;
 }
 
 export function priceTableFrom(rows: { resource: string; gpuType: string; amount: { toString(): string } | number }[]): PriceTable {

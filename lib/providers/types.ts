@@ -1,8 +1,24 @@
+import type { z } from "zod";
+import type { ProviderKindName, RentalType } from "../schemas/catalog";
+import type { Size } from "../schemas/size";
+
 /**
- * The one interface every provider kind implements (lib/providers/<kind>/provider.ts), so the
- * task runner, discovery and the admin console never see a vendor's wire format.
+ * What every provider kind declares and implements (lib/providers/<kind>/), so that the core
+ * (lib/tasks, lib/vms, lib/quota, app/, components/) never sees a vendor's names or wire format.
+ * The core decides (quota, order of checks, task bookkeeping); providers declare what they can
+ * do and carry out steps.
  */
-export type ProviderKind = "pve" | "vergeos" | "nova";
+export type ProviderKind = ProviderKindName;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * Where an object (a VM, a template) lives on its provider. `data` is opaque: only its provider
+ * kind's module reads it (e.g. a node and a number, or a key pair, or a UUID). `id` is a short,
+ * human-readable id, unique within its connection, for display and search.
+ */
+export type ProviderRef = { id: string; data: JsonObject };
 
 export type TlsOptions = {
   /** false: accept any certificate (self-signed labs). */
@@ -14,19 +30,17 @@ export type TlsOptions = {
 };
 
 export type ProviderConnectionConfig = {
+  /** The connection's name, for messages. */
+  name: string;
   kind: ProviderKind;
   baseUrl: string;
   credentials: Record<string, string>;
   tls: TlsOptions;
-  settings?: Record<string, unknown>;
+  settings: Record<string, unknown>;
 };
 
 /** A line of a provider's own task log, kept in the portal's task history. */
 export type ProviderLogLine = { n: number; t: string };
-
-export type NodeInfo = { name: string; online: boolean; cpus?: number; memoryBytes?: number };
-export type StorageInfo = { node: string; storage: string; type?: string; content: string[]; shared: boolean; availableBytes?: number; enabled: boolean };
-export type TemplateInfo = { node: string; vmid: number; name: string; cpuCores?: number; memoryMb?: number; diskGb?: number };
 
 export type VmPowerState = "running" | "stopped" | "paused" | "unknown";
 export type VmStatus = { state: VmPowerState; lock?: string; cpus?: number; memoryMb?: number; diskGb?: number; uptimeSeconds?: number };
@@ -35,7 +49,7 @@ export type ProviderErrorKind =
   | "auth" // 401/403: credentials refused
   | "parameter" // 400: a parameter the provider rejected (details per parameter)
   | "locked" // the VM is locked by another operation (retryable)
-  | "conflict" // e.g. VMID or name already exists
+  | "conflict" // e.g. an id or name already exists
   | "not_found"
   | "task_failed" // an asynchronous provider task ended in error
   | "network" // could not reach the provider (retryable)
@@ -48,7 +62,7 @@ export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly details: { status?: number; errors?: Record<string, string>; upid?: string; cause?: unknown } = {},
+    readonly details: { status?: number; errors?: Record<string, string>; providerTaskId?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = "ProviderError";
@@ -59,38 +73,22 @@ export class ProviderError extends Error {
   }
 }
 
-/** Where a VM lives on its provider. */
-export type VmRef = { node: string; vmid: number };
-
-/** What the portal asks a provider to build from a template. */
-export type CreateVmSpec = {
-  template: { node: string; vmid: number };
-  targetNode: string;
-  vmid: number;
-  name: string;
-  cpuCores: number;
-  memoryMb: number;
-  diskGb: number;
-  storage: string;
-  ciuser?: string;
-  cipassword?: string;
-  sshKeys?: string[];
-  description?: string;
-};
-
 /**
- * What a provisioning step may do besides calling its provider: remember facts for later steps
- * and for a retried job (persisted at once), and record the provider's task ids and log lines.
+ * What a step may do besides calling its provider: remember facts for later steps and for a
+ * retried job (persisted at once; private to the provider: the core never reads them), record
+ * the provider's task ids, and add log lines to the task.
  */
 export type StepContext = {
-  /** Facts remembered by earlier steps (and by this step in an earlier attempt). */
-  readonly state: Readonly<Record<string, unknown>>;
+  /** Facts remembered by the task's steps so far (including this step in an earlier attempt). */
+  readonly facts: Readonly<Record<string, unknown>>;
   remember(facts: Record<string, unknown>): Promise<void>;
-  setUpid(upid: string): Promise<void>;
+  /** The provider's own id of an asynchronous job this step started (shown as `provider_task_id`). */
+  recordProviderTask(id: string): Promise<void>;
   log(lines: ProviderLogLine[] | string): Promise<void>;
 };
 
-export type ProvisionStep = {
+/** One step of a plan. `key` is stable (the engine matches stored steps by it); `name` is shown. */
+export type ProviderStep = {
   key: string;
   name: string;
   /** Must be safe to run again after a crash: check what already happened before acting. */
@@ -104,38 +102,123 @@ export type VmAction = PowerAction | "delete" | "resize";
 export const VM_ACTIONS: readonly VmAction[] = ["start", "stop", "shutdown", "reboot", "delete", "resize"];
 
 /**
- * Parameters of an action. `resize`: the wanted sizes, each only when it changes (cores and
- * memory are set together; the disk only grows, to this absolute size). `shutdown`: how long
- * the guest gets to power off cleanly before it is stopped.
+ * Parameters of an action. `resize`: the wanted sizes, each only when it changes (the disk only
+ * grows, to this absolute size). `shutdown`: how long the guest gets to power off cleanly
+ * before it is stopped.
  */
 export type VmActionParams = {
-  resize?: { cpuCores?: number; memoryMb?: number; diskGb?: number };
+  resize?: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">>;
   shutdownTimeoutSeconds?: number;
 };
 
-/** A VM as the provider reports it (for reconciling the portal's records with reality). */
-export type ProviderVm = { node: string; vmid: number; name: string; status: string; cpuCores?: number; memoryMb?: number; diskGb?: number };
+/** What a provider kind can do, for the core and the UI to decide with. */
+export type ProviderCapabilities = {
+  /** Actions on an existing VM that the kind supports. */
+  actions: readonly VmAction[];
+  /** How a VM is placed: on a chosen node, anywhere in a cluster, or in a region. */
+  placement: "node" | "cluster" | "region";
+  /** The word for a placement in forms, e.g. "Node" or "Region". */
+  placementLabel: string;
+  gpus: { offered: boolean; rentalTypes: readonly RentalType[] };
+  /** `free`: any size within the plan; `offers`: sizes come from the provider's offers. */
+  sizes: "free" | "offers";
+};
 
-/** The interface each provider kind implements (lib/providers/<kind>/provider.ts). */
-export interface VmProvider {
-  readonly kind: ProviderKind;
+/** A text field of a kind's template settings, for the admin console's template form. */
+export type SettingField = { key: string; label: string; hint?: string };
+
+/** What a kind tells the admin console and the configuration file (browser-safe). */
+export type ProviderMetadata = {
+  kind: ProviderKind;
+  label: string;
+  /** Example URL shown in the connection form. */
+  urlHint: string;
+  capabilities: ProviderCapabilities;
+  /** The kind's template settings as form fields (their values are checked by `templateSettings`). */
+  templateSettingFields: readonly SettingField[];
+};
+
+/** A template on its provider, as the portal stores it. */
+export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null };
+
+/** A request to build a VM, once the core has checked it (validation, permission, quota). */
+export type CreateRequest = {
+  name: string;
+  template: ProviderTemplate;
+  size: Size;
+  /** The kind's create options (checked by its `createOptions` schema), e.g. a placement. */
+  options: Record<string, unknown>;
+  cloudInit: { user?: string; password?: string; sshKeys?: string[] };
+  description?: string;
+};
+
+/** The provider's facts checked before a request is accepted: every problem, as the user reads it. */
+export type Precheck = { problems: string[]; options: Record<string, unknown> };
+
+/** What the provider fixed while the request was accepted (e.g. an id it handed out), recorded as an accepted step. */
+export type Accepted = { ref: ProviderRef | null; step: { key: string; name: string } | null; describe: string };
+
+/** A finished create: where the VM is, its addresses, the size actually built, notices for the user. */
+export type CreateResult = { ref: ProviderRef; addresses: string[]; size: Size; notices: string[] };
+
+/** What a finished action leaves for the user and the VM page. */
+export type ActionOutcome = { notices: string[]; pendingRestart: boolean };
+
+/** A VM as the provider reports it (for reconciling the portal's records with reality). */
+export type ProviderVm = { ref: ProviderRef; name: string; status: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> };
+
+/** What the admin console shows of a provider: inventory tables and its templates. */
+export type Discovery = {
+  inventory: { title: string; columns: string[]; rows: string[][] }[];
+  templates: { ref: ProviderRef; name: string; where: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> }[];
+};
+
+/** A client of one connection: built once per connection (lib/providers/registry.ts). */
+export interface ProviderClient {
   testConnection(): Promise<{ version: string }>;
-  discover(): Promise<{ nodes: NodeInfo[]; storages: StorageInfo[]; templates: TemplateInfo[] }>;
-  nodes(): Promise<NodeInfo[]>;
-  /** A free VM id, skipping ids the portal has already handed out (`taken`). */
-  allocateVmId(taken: (vmid: number) => Promise<boolean>): Promise<number>;
-  provisionSteps(spec: CreateVmSpec): ProvisionStep[];
-  /** Stops (if needed) and destroys a VM; a VM that does not exist is fine. */
-  destroyVm(ref: VmRef, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void>;
-  power(ref: VmRef, action: PowerAction): Promise<void>;
-  /**
-   * The steps of an action on an existing VM: start, stop (hard), shutdown (clean, then stop
-   * after a timeout), reboot, delete (stop, then destroy with its disks; a VM already gone is
-   * done) or resize (cores and memory, then grow the disk; disks never shrink). Every step
-   * checks the VM's state first, so a retried job never repeats what already happened.
-   */
-  actionSteps(action: VmAction, ref: VmRef, params?: VmActionParams): ProvisionStep[];
-  status(ref: VmRef): Promise<VmStatus>;
+  discover(): Promise<Discovery>;
+  /** Where VMs may be placed now (nodes, regions…), for the wizard. */
+  placements(): Promise<{ name: string; online: boolean }[]>;
+  /** The placement an object lives in (e.g. a template's node), or null when the kind has no such notion. */
+  homeOf(ref: ProviderRef): string | null;
+  /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */
+  precheck(request: CreateRequest): Promise<Precheck>;
+  /** Accept-time work (e.g. handing out an id), skipping ids the portal already uses (`taken`). */
+  accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>): Promise<Accepted>;
+  createSteps(request: CreateRequest, accepted: ProviderRef | null): ProviderStep[];
+  /** The VM the create steps made so far (from their facts), or null when nothing exists yet. */
+  madeRef(request: CreateRequest, accepted: ProviderRef | null, facts: Readonly<Record<string, unknown>>): ProviderRef | null;
+  createResult(request: CreateRequest, accepted: ProviderRef | null, facts: Readonly<Record<string, unknown>>): CreateResult;
+  /** Removes what a failed create made (a VM that does not exist is fine). */
+  cleanupSteps(ref: ProviderRef): ProviderStep[];
+  /** The steps of an action; each checks the VM's state first, so a retried job never repeats what happened. */
+  actionSteps(action: VmAction, ref: ProviderRef, params?: VmActionParams): ProviderStep[];
+  actionOutcome(action: VmAction, facts: Readonly<Record<string, unknown>>): ActionOutcome;
+  /** `VMID 100 on pve1`-like words for log lines (the kind's own vocabulary). */
+  describe(ref: ProviderRef): string;
+  status(ref: ProviderRef): Promise<VmStatus>;
   /** Every VM (not templates) the provider has. */
   listVms(): Promise<ProviderVm[]>;
+  /** Frees the connection's sockets (the client was replaced or the process stops). */
+  close(): void;
 }
+
+/** A kind that Hangar can drive. */
+export type ProviderModule = ProviderMetadata & {
+  available: true;
+  /** The kind's template settings (stored in Template.settings). */
+  templateSettings: z.ZodType<Record<string, unknown>>;
+  /**
+   * A template's kind-specific fields in the configuration file (e.g. where it lives and its
+   * settings), strict: its reference and settings, or issues at the fields' paths.
+   */
+  templateFields: z.ZodType<ProviderTemplate>;
+  /** The shape of this kind's references (checks a reference that came back from a form). */
+  refSchema: z.ZodType<ProviderRef>;
+  /** The kind's create options (from the API edge or the wizard). */
+  createOptions: z.ZodType<Record<string, unknown>>;
+  connect(config: ProviderConnectionConfig): ProviderClient;
+};
+
+/** A kind announced (labels, hints) but not implemented yet: it cannot be enabled. */
+export type PlannedProvider = ProviderMetadata & { available: false };

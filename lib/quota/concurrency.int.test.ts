@@ -6,7 +6,7 @@ import { isAppError } from "../errors";
 import { stopBoss } from "../jobs/boss";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
 import { useMigratedDatabase } from "../testing/test-db";
-import { createVmFromTemplate } from "../vms/create-vm";
+import { createFromTemplate } from "../api/seed-create-from-template";
 import { AGGREGATE_MESSAGE } from "./reserve";
 
 /**
@@ -53,7 +53,7 @@ async function round(requesters: AuthenticatedUser[]) {
   const results = await Promise.allSettled(
     Array.from({ length: 50 }, async (_, i) => {
       await new Promise((r) => setTimeout(r, Math.random() * 25));
-      return createVmFromTemplate(requesters[i % requesters.length]!, body(i));
+      return createFromTemplate(requesters[i % requesters.length]!, body(i));
     }),
   );
   const accepted = results.filter((r) => r.status === "fulfilled").length;

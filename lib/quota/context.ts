@@ -1,5 +1,6 @@
 import type { Db, PrismaClient } from "../db/client";
 import { monthlyCost, priceTableFrom, type PriceTable } from "../pricing/cost";
+import { sizeOf } from "../schemas/size";
 import { limitsOf, tighter } from "./limits";
 import type { PlanLimits } from "./rules";
 import { add, ZERO, type Resources } from "./usage";
@@ -24,7 +25,7 @@ export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: 
   let used = ZERO;
   let reserved = ZERO;
   for (const vm of vms) {
-    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: monthlyCost(vm, prices) };
+    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: monthlyCost(sizeOf(vm), prices) };
     if (vm.status === "creating") reserved = add(reserved, r);
     else used = add(used, r);
   }

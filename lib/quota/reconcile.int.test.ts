@@ -31,7 +31,9 @@ beforeAll(async () => {
   const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
   const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
   const vm = (data: { name: string; vmid: number; cpuCores: number; status: string }) =>
-    db().vm.create({ data: { ...data, ownerId: ada.id, providerId: lab.id, node: "pve1", memoryMb: 2048, diskGb: 32 } });
+    db().vm.create({
+      data: { name: data.name, cpuCores: data.cpuCores, status: data.status, providerRef: { node: "pve1", vmid: data.vmid }, providerRefId: String(data.vmid), ownerId: ada.id, providerId: lab.id, memoryMb: 2048, diskGb: 32 },
+    });
   await vm({ name: "kept", vmid: 200, cpuCores: 4, status: "running" }); // the portal counts 4 cores, PVE says 2
   await vm({ name: "vanished", vmid: 300, cpuCores: 2, status: "running" }); // deleted outside the portal
   const stuck = await vm({ name: "stuck", vmid: 301, cpuCores: 1, status: "creating" }); // its task died

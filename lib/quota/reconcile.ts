@@ -1,6 +1,6 @@
 import { db } from "../db/client";
 import { providerFor } from "../providers/registry";
-import type { ProviderVm } from "../providers/types";
+import type { JsonObject, ProviderClient, ProviderVm } from "../providers/types";
 import { loadPrices, usageWhere } from "./context";
 import type { Resources } from "./usage";
 
@@ -16,7 +16,8 @@ import type { Resources } from "./usage";
  * With `fix`, the portal's records are corrected to the providers' reality (never the other way).
  */
 export type DifferenceKind = "missing_on_provider" | "size_mismatch" | "stuck_request" | "cleanup_required" | "unmanaged";
-export type Difference = { kind: DifferenceKind; provider: string; vmId?: string; node?: string; vmid?: number | null; name?: string; owner?: string; detail: string; fixed: boolean };
+/** `ref`: the provider's short id of the VM; `where`: the provider's words for it (e.g. its placement). */
+export type Difference = { kind: DifferenceKind; provider: string; vmId?: string; ref?: string | null; where?: string; name?: string; owner?: string; detail: string; fixed: boolean };
 export type ReconcileReport = {
   differences: Difference[];
   unreachable: { provider: string; error: string }[];
@@ -36,21 +37,24 @@ export async function reconcileQuota(options: { fix?: boolean; now?: Date } = {}
       include: { owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1 } },
     });
     let remote: ProviderVm[];
+    let client: ProviderClient;
     try {
-      remote = await providerFor(provider).listVms();
+      client = providerFor(provider);
+      remote = await client.listVms();
     } catch (error) {
       unreachable.push({ provider: provider.name, error: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    const byVmid = new Map(remote.map((v) => [v.vmid, v]));
-    const known = new Set<number>();
+    const byRef = new Map(remote.map((v) => [v.ref.id, v]));
+    const known = new Set<string>();
 
     for (const vm of rows) {
-      const found = vm.vmid !== null ? byVmid.get(vm.vmid) : undefined;
-      if (vm.vmid !== null) known.add(vm.vmid);
-      const base = { provider: provider.name, vmId: vm.id, node: vm.node, vmid: vm.vmid, name: vm.name, owner: vm.owner.email };
+      const found = vm.providerRefId !== null ? byRef.get(vm.providerRefId) : undefined;
+      if (vm.providerRefId !== null) known.add(vm.providerRefId);
+      const ref = vm.providerRef !== null && vm.providerRefId !== null ? { id: vm.providerRefId, data: vm.providerRef as JsonObject } : null;
+      const base = { provider: provider.name, vmId: vm.id, ref: vm.providerRefId, where: ref ? client.describe(ref) : undefined, name: vm.name, owner: vm.owner.email };
       if (vm.status === "cleanup_required") {
-        if (found) differences.push({ ...base, kind: "cleanup_required", detail: `half-made VM ${vm.vmid} still exists on ${found.node}: remove it on the provider`, fixed: false });
+        if (found) differences.push({ ...base, kind: "cleanup_required", detail: `half-made VM ${client.describe(found.ref)} still exists: remove it on the provider`, fixed: false });
         continue;
       }
       if (vm.status === "creating") {
@@ -66,14 +70,14 @@ export async function reconcileQuota(options: { fix?: boolean; now?: Date } = {}
       if (!found) {
         const fixed = Boolean(options.fix);
         if (fixed) await db().vm.update({ where: { id: vm.id }, data: { deletedAt: now, status: "gone" } });
-        differences.push({ ...base, kind: "missing_on_provider", detail: `VM ${vm.vmid} is not on ${provider.name}; it still counts ${vm.cpuCores} cores, ${vm.memoryMb} MB, ${vm.diskGb} GB`, fixed });
+        differences.push({ ...base, kind: "missing_on_provider", detail: `VM ${vm.providerRefId ?? "?"} is not on ${provider.name}; it still counts ${vm.cpuCores} cores, ${vm.memoryMb} MB, ${vm.diskGb} GB`, fixed });
         continue;
       }
       const mismatches = (
         [
-          ["cores", vm.cpuCores, found.cpuCores],
-          ["memory MB", vm.memoryMb, found.memoryMb],
-          ["disk GB", vm.diskGb, found.diskGb],
+          ["cores", vm.cpuCores, found.size.cpuCores],
+          ["memory MB", vm.memoryMb, found.size.memoryMb],
+          ["disk GB", vm.diskGb, found.size.diskGb],
         ] as const
       ).filter(([, ours, theirs]) => theirs !== undefined && theirs !== ours);
       if (mismatches.length) {
@@ -81,14 +85,14 @@ export async function reconcileQuota(options: { fix?: boolean; now?: Date } = {}
         if (fixed) {
           await db().vm.update({
             where: { id: vm.id },
-            data: { cpuCores: found.cpuCores ?? vm.cpuCores, memoryMb: found.memoryMb ?? vm.memoryMb, diskGb: found.diskGb ?? vm.diskGb },
+            data: { cpuCores: found.size.cpuCores ?? vm.cpuCores, memoryMb: found.size.memoryMb ?? vm.memoryMb, diskGb: found.size.diskGb ?? vm.diskGb },
           });
         }
         differences.push({ ...base, kind: "size_mismatch", detail: mismatches.map(([what, ours, theirs]) => `${what}: portal ${ours}, provider ${theirs}`).join("; "), fixed });
       }
     }
     for (const v of remote) {
-      if (!known.has(v.vmid)) differences.push({ kind: "unmanaged", provider: provider.name, node: v.node, vmid: v.vmid, name: v.name, detail: `not created through Hangar (${v.status})`, fixed: false });
+      if (!known.has(v.ref.id)) differences.push({ kind: "unmanaged", provider: provider.name, ref: v.ref.id, where: client.describe(v.ref), name: v.name, detail: `not created through Hangar (${v.status})`, fixed: false });
     }
   }
 
@@ -108,7 +112,7 @@ export function formatReconcileReport(report: ReconcileReport, fix: boolean): st
   const actionable = report.differences.filter((d) => d.kind !== "unmanaged");
   if (actionable.length === 0) lines.push("No differences between the portal's records and the providers.");
   for (const d of report.differences) {
-    lines.push(`${d.fixed ? "fixed" : d.kind === "unmanaged" ? "note " : "DIFF "} ${d.kind.padEnd(19)} ${d.provider}/${d.node ?? "?"}/${d.vmid ?? "-"} ${d.name ?? ""}${d.owner ? ` (${d.owner})` : ""}: ${d.detail}`);
+    lines.push(`${d.fixed ? "fixed" : d.kind === "unmanaged" ? "note " : "DIFF "} ${d.kind.padEnd(19)} ${d.provider}/${d.ref ?? "-"}${d.where ? ` (${d.where})` : ""} ${d.name ?? ""}${d.owner ? ` (${d.owner})` : ""}: ${d.detail}`);
   }
   if (actionable.some((d) => !d.fixed) && !fix) lines.push("Run with --fix to correct the portal's records.");
   lines.push("", "Usage (recomputed from the VM records): used / reserved");

@@ -4,6 +4,7 @@ import { monthlyCost } from "../pricing/cost";
 import { quotaContext, type QuotaContext, type Tx } from "./context";
 import { aggregateDenials, perVmDenials, type Denial } from "./rules";
 import type { Resources } from "./usage";
+import { gpuTotal, sizeOf, type Size } from "../schemas/size";
 
 export const PER_VM_MESSAGE = "Requested resources exceed the per VM limits of your compute resource plan";
 export const AGGREGATE_MESSAGE = "Requested resources exceed the available limits of your compute resource plan";
@@ -13,21 +14,19 @@ export function quotaError(message: string, denials: Denial[]): AppError {
   return new AppError("bad_request", message, { data: { denials } });
 }
 
-export type VmSize = { cpuCores: number; memoryMb: number; diskGb: number; gpuCount: number; gpuType?: string | null };
-
-export function requestOf(ctx: QuotaContext, size: VmSize): Resources {
-  return { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: size.gpuCount, vms: 1, monthlySpend: monthlyCost(size, ctx.prices) };
+export function requestOf(ctx: QuotaContext, size: Size): Resources {
+  return { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: gpuTotal(size), vms: 1, monthlySpend: monthlyCost(size, ctx.prices) };
 }
 
 /** The per-VM check (run first, as in the seed). Throws the seed's 404 when there is no plan. */
-export function checkPerVm(ctx: QuotaContext, size: VmSize): void {
+export function checkPerVm(ctx: QuotaContext, size: Size): void {
   if (!ctx.perVm) throw new AppError("not_found", PLAN_NOT_FOUND);
-  const denials = perVmDenials({ perVm: ctx.perVm, total: ctx.user?.limits.total ?? ctx.team!.limits.total }, { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: size.gpuCount });
+  const denials = perVmDenials({ perVm: ctx.perVm, total: ctx.user?.limits.total ?? ctx.team!.limits.total }, { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: gpuTotal(size) });
   if (denials.length) throw quotaError(PER_VM_MESSAGE, denials);
 }
 
 /** The aggregate check against the user's plan and the team's: whichever is tighter denies. */
-export function checkAggregate(ctx: QuotaContext, size: VmSize): void {
+export function checkAggregate(ctx: QuotaContext, size: Size): void {
   const request = requestOf(ctx, size);
   const denials = [
     ...(ctx.user ? aggregateDenials(ctx.user.limits, ctx.user.usage.total, request) : []),
@@ -48,6 +47,6 @@ export async function reserveVm(tx: Tx, input: { userId: string; data: Omit<Db.P
   if (owner.teamId) await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${owner.teamId} FOR UPDATE`;
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${input.userId} FOR UPDATE`;
   const ctx = await quotaContext(tx, input.userId);
-  checkAggregate(ctx, { cpuCores: input.data.cpuCores, memoryMb: input.data.memoryMb, diskGb: input.data.diskGb, gpuCount: input.data.gpuCount ?? 0, gpuType: input.data.gpuType });
+  checkAggregate(ctx, sizeOf(input.data));
   return tx.vm.create({ data: { ...input.data, ownerId: input.userId } });
 }

@@ -1,5 +1,6 @@
 import { db } from "../db/client";
 import { monthlyCost } from "../pricing/cost";
+import { sizeOf } from "../schemas/size";
 import { quotaContext, type QuotaScope } from "./context";
 import type { PerVmDimension } from "./rules";
 import { remaining } from "./rules";
@@ -37,7 +38,7 @@ export async function quotaSummary(userId: string): Promise<QuotaSummary> {
     perVm: ctx.perVm,
     user: scope(ctx.user),
     team: scope(ctx.team),
-    runningMonthlyCost: Math.round(running.reduce((sum, vm) => sum + monthlyCost(vm, ctx.prices), 0) * 100) / 100,
+    runningMonthlyCost: Math.round(running.reduce((sum, vm) => sum + monthlyCost(sizeOf(vm), ctx.prices), 0) * 100) / 100,
     currency: typeof currency?.value === "string" ? currency.value : "EUR",
   };
 }

@@ -146,7 +146,7 @@ describe("template forms", () => {
     userIds: ["u1"],
     teamIds: [],
     ciuser: "",
-    storage: "",
+    settings: { storage: "" },
     minCpuCores: "2",
     minMemoryMb: "2048",
     minDiskGb: "20",
@@ -156,7 +156,7 @@ describe("template forms", () => {
   };
 
   it("keeps empty defaults as null and checks default ≥ minimum", () => {
-    expect(templateFormSchema.parse(template)).toMatchObject({ defaultCpuCores: null, defaultMemoryMb: 4096, ciuser: null, storage: null });
+    expect(templateFormSchema.parse(template)).toMatchObject({ defaultCpuCores: null, defaultMemoryMb: 4096, ciuser: null, settings: { storage: "" } });
     expect(problems(templateFormSchema.safeParse({ ...template, defaultCpuCores: "1", defaultDiskGb: "10" }))).toEqual({
       defaultCpuCores: "Must be at least the minimum (2 cores)",
       defaultDiskGb: "Must be at least the minimum (20 GB)",
@@ -165,13 +165,14 @@ describe("template forms", () => {
   });
 
   it("imports only the selected discovered templates, validating only those", () => {
-    const row = { selected: true, node: "pve2", vmid: "9001", name: "bookworm", os: "Debian 12", description: "", public: false, minCpuCores: "2", minMemoryMb: "2048", minDiskGb: "20" };
-    const r = importTemplatesSchema.parse({ providerId: "p1", templates: [row, { selected: false, node: "pve1", vmid: 9000, name: "" }] });
-    expect(r.templates[0]).toMatchObject({ selected: true, vmid: 9001, minCpuCores: 2 });
+    const ref = (id: string) => ({ id, data: { node: "pve2", vmid: Number(id) } });
+    const row = { selected: true, ref: ref("9001"), name: "bookworm", os: "Debian 12", description: "", public: false, minCpuCores: "2", minMemoryMb: "2048", minDiskGb: "20" };
+    const r = importTemplatesSchema.parse({ providerId: "p1", templates: [row, { selected: false, ref: ref("9000"), name: "" }] });
+    expect(r.templates[0]).toMatchObject({ selected: true, ref: ref("9001"), minCpuCores: 2 });
     expect(problems(importTemplatesSchema.safeParse({ providerId: "p1", templates: [{ ...row, selected: false }] }))).toEqual({
       templates: "Select at least one template to import",
     });
-    expect(problems(importTemplatesSchema.safeParse({ providerId: "p1", templates: [{ ...row, name: "" }, { ...row, vmid: "9002", name: "x" }, { ...row, name: "X" }] }))).toEqual({
+    expect(problems(importTemplatesSchema.safeParse({ providerId: "p1", templates: [{ ...row, name: "" }, { ...row, ref: ref("9002"), name: "x" }, { ...row, name: "X" }] }))).toEqual({
       "templates.0.name": "Required",
       "templates.2.name": "Two templates cannot have the same name",
     });
@@ -237,12 +238,12 @@ describe("every form schema accepts its own output", () => {
     [
       "template",
       templateFormSchema,
-      { id: "t1", name: "t", os: "", description: "", public: true, enabled: true, userIds: [], teamIds: [], ciuser: "", storage: "", minCpuCores: "1", minMemoryMb: "512", minDiskGb: "8", defaultCpuCores: "", defaultMemoryMb: "", defaultDiskGb: "" },
+      { id: "t1", name: "t", os: "", description: "", public: true, enabled: true, userIds: [], teamIds: [], ciuser: "", settings: {}, minCpuCores: "1", minMemoryMb: "512", minDiskGb: "8", defaultCpuCores: "", defaultMemoryMb: "", defaultDiskGb: "" },
     ],
     [
       "import",
       importTemplatesSchema,
-      { providerId: "p1", templates: [{ selected: true, node: "pve1", vmid: 9000, name: "n", os: "", description: "", public: false, minCpuCores: "1", minMemoryMb: "512", minDiskGb: "8" }, { selected: false, node: "pve1", vmid: 9001, name: "" }] },
+      { providerId: "p1", templates: [{ selected: true, ref: { id: "9000", data: { node: "pve1", vmid: 9000 } }, name: "n", os: "", description: "", public: false, minCpuCores: "1", minMemoryMb: "512", minDiskGb: "8" }, { selected: false, name: "" }] },
     ],
     [
       "plan",

@@ -144,7 +144,8 @@ export const templateFormSchema = z
     userIds: ids,
     teamIds: ids,
     ciuser: optionalText(32, UNIX_USER),
-    storage: optionalText(100, STORAGE_ID),
+    /** The provider kind's template settings as text (empty: not set), checked by its module on the server. */
+    settings: z.record(z.string(), z.string().trim().max(200, "At most 200 characters")).default({}),
     ...templateSizes,
     defaultCpuCores: optionalIntField(1, 1024),
     defaultMemoryMb: optionalIntField(16, 16_777_216),
@@ -170,8 +171,8 @@ const discoveredTemplateRow = z.discriminatedUnion("selected", [
   z.looseObject({ selected: z.literal(false) }),
   z.object({
     selected: z.literal(true),
-    node: z.string().trim().min(1),
-    vmid: intField(100, 999_999_999),
+    /** The template's reference as discovery returned it (checked by its kind's module on the server). */
+    ref: z.object({ id: z.string().min(1).max(200), data: z.record(z.string(), z.unknown()) }),
     ...templateDetails,
     ...templateSizes,
   }),

@@ -22,8 +22,7 @@ export const templateSchema = z.object({
   os: z.string(),
   description: z.string(),
   provider: z.string(),
-  node: z.string(),
-  vmid: z.number().int(),
+  provider_ref: z.string().describe("The provider's short id of the template"),
   min: z.object({ cpuCores: z.number().int(), memorySize: z.number().int(), diskSize: z.number().int() }),
 });
 
@@ -37,13 +36,14 @@ export const taskSchema = z.object({
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
-  vm: z.object({ id: z.string(), name: z.string(), vmid: z.number().int().nullable(), node: z.string(), status: z.string(), ip_address: z.string().nullable() }).nullable(),
+  vm: z.object({ id: z.string(), name: z.string(), provider_ref: z.string().nullable().describe("The provider's short id of the VM (for display and search)"), status: z.string(), ip_address: z.string().nullable() }).nullable(),
   steps: z.array(
     z.object({
       position: z.number().int(),
+      key: z.string().describe("The step's stable key in its plan"),
       name: z.string(),
       status: z.enum(["pending", "in_progress", "completed", "failed", "skipped"]),
-      upid: z.string().nullable(),
+      provider_task_id: z.string().nullable().describe("The provider's own id of the asynchronous job the step waited for"),
       error: z.string().nullable(),
       started_at: z.string().nullable(),
       finished_at: z.string().nullable(),
@@ -55,8 +55,7 @@ export const taskSchema = z.object({
 export const vmSchema = z.object({
   id: z.string(),
   name: z.string(),
-  vmid: z.number().int().nullable(),
-  node: z.string(),
+  provider_ref: z.string().nullable().describe("The provider's short id of the VM (for display and search)"),
   status: z.string(),
   ip_address: z.string().nullable(),
   template: z.string().nullable(),

@@ -77,18 +77,34 @@ const templateDefaults = [
   ["defaultDiskGb", "minDiskGb"],
 ] as const;
 
+/** The fields of a template that every provider kind shares (the kind's own fields come beside them). */
+export const TEMPLATE_COMMON_FIELDS = [
+  "name",
+  "provider",
+  "public",
+  "enabled",
+  "ciuser",
+  "os",
+  "description",
+  "minCpuCores",
+  "minMemoryMb",
+  "minDiskGb",
+  "defaultCpuCores",
+  "defaultMemoryMb",
+  "defaultDiskGb",
+  "users",
+  "teams",
+] as const;
+
 export const templateConfigSchema = z
   .object({
     name,
     provider: name,
-    node: z.string().trim().min(1),
-    vmid: z.number().int().min(100).max(999_999_999),
     public: z.boolean().default(false),
     enabled: z.boolean().default(true),
     ciuser: z.string().min(1).optional(),
     os: z.string().default(""),
     description: z.string().default(""),
-    storage: z.string().min(1).optional(),
     minCpuCores: positiveInt.default(1),
     minMemoryMb: positiveInt.default(512),
     minDiskGb: positiveInt.default(8),
@@ -100,7 +116,9 @@ export const templateConfigSchema = z
     /** Names of teams whose members may use the template when it is not public. */
     teams: z.array(name).default([]),
   })
-  .strict()
+  // Where the template lives and its settings are the provider kind's own fields, checked by
+  // the kind's module (`templateFields`, lib/config/apply.ts).
+  .catchall(z.unknown())
   .superRefine((t, ctx) => {
     for (const [def, min] of templateDefaults) {
       const d = t[def];

@@ -12,8 +12,8 @@ export type TaskView = {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  vm: { id: string; name: string; vmid: number | null; node: string; status: string; ip_address: string | null } | null;
-  steps: { position: number; name: string; status: string; upid: string | null; error: string | null; started_at: string | null; finished_at: string | null }[];
+  vm: { id: string; name: string; provider_ref: string | null; status: string; ip_address: string | null } | null;
+  steps: { position: number; key: string; name: string; status: string; provider_task_id: string | null; error: string | null; started_at: string | null; finished_at: string | null }[];
   logs: { id: string; at: string; level: string; line: string; step: number | null }[];
 };
 
@@ -43,12 +43,13 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
     created_at: task.createdAt.toISOString(),
     started_at: iso(task.startedAt),
     finished_at: iso(task.finishedAt),
-    vm: task.vm ? { id: task.vm.id, name: task.vm.name, vmid: task.vm.vmid, node: task.vm.node, status: task.vm.status, ip_address: task.vm.ipAddress } : null,
+    vm: task.vm ? { id: task.vm.id, name: task.vm.name, provider_ref: task.vm.providerRefId, status: task.vm.status, ip_address: task.vm.ipAddress } : null,
     steps: task.steps.map((s) => ({
       position: s.position,
+      key: s.key,
       name: s.name,
       status: s.status,
-      upid: s.upid,
+      provider_task_id: s.providerTaskId,
       error: s.error,
       started_at: iso(s.startedAt),
       finished_at: iso(s.finishedAt),

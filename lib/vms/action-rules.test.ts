@@ -7,6 +7,7 @@ const res = (r: Partial<Resources>): Resources => ({ cpuCores: 0, memoryMb: 0, d
 const perVm = { cpuCores: 4, memoryMb: 8192, diskGb: 100, gpus: 0 };
 const total = res({ cpuCores: 8, memoryMb: 16384, diskGb: 300, vms: 3, monthlySpend: Infinity });
 const vm = { cpuCores: 2, memoryMb: 2048, diskGb: 40 };
+const sized = { ...vm, gpus: {} };
 
 describe("which actions a VM accepts", () => {
   it("follows the power state, and offers nothing while a task runs", () => {
@@ -44,10 +45,10 @@ describe("resize rules", () => {
 
   it("checks increases only: per-VM limits first, then each aggregate scope", () => {
     const used = res({ cpuCores: 6, memoryMb: 4096, diskGb: 100, vms: 2 });
-    expect(resizeQuotaCheck(perVm, [{ total, used }], vm, { ...vm, cpuCores: 4 }, NO_PRICES)).toEqual({ kind: "ok" });
-    expect(resizeQuotaCheck(perVm, [{ total, used }], vm, { ...vm, cpuCores: 5 }, NO_PRICES)).toMatchObject({ kind: "per_vm", denials: [{ dimension: "cpuCores", limit: 4, requested: 5 }] });
+    expect(resizeQuotaCheck(perVm, [{ total, used }], sized, { ...vm, cpuCores: 4 }, NO_PRICES)).toEqual({ kind: "ok" });
+    expect(resizeQuotaCheck(perVm, [{ total, used }], sized, { ...vm, cpuCores: 5 }, NO_PRICES)).toMatchObject({ kind: "per_vm", denials: [{ dimension: "cpuCores", limit: 4, requested: 5 }] });
     const team = { total: res({ cpuCores: 6, memoryMb: 65536, diskGb: 1000, vms: 10, monthlySpend: Infinity }), used: res({ cpuCores: 6 }), team: "ops" };
-    expect(resizeQuotaCheck(perVm, [{ total, used }, team], vm, { ...vm, cpuCores: 3 }, NO_PRICES)).toEqual({
+    expect(resizeQuotaCheck(perVm, [{ total, used }, team], sized, { ...vm, cpuCores: 3 }, NO_PRICES)).toEqual({
       kind: "aggregate",
       denials: [expect.objectContaining({ scope: "team", dimension: "cpuCores", requested: 1, message: "team ops: vCPU cores: 6 of 6 cores in use, 1 more requested, 0 left" })],
     });
@@ -56,18 +57,18 @@ describe("resize rules", () => {
   it("allows shrinking even over a lowered plan, and growing only where there is room", () => {
     const lowered = res({ cpuCores: 1, memoryMb: 1024, diskGb: 300, vms: 3, monthlySpend: Infinity });
     const used = res({ cpuCores: 2, memoryMb: 2048, diskGb: 40, vms: 1 });
-    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], vm, { cpuCores: 1, memoryMb: 1024, diskGb: 40 }, NO_PRICES)).toEqual({ kind: "ok" });
-    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], vm, { cpuCores: 1, memoryMb: 2048, diskGb: 60 }, NO_PRICES)).toEqual({ kind: "ok" });
-    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], vm, { ...vm, memoryMb: 3072 }, NO_PRICES)).toMatchObject({ kind: "aggregate", denials: [{ dimension: "memoryMb" }] });
-    expect(resizeQuotaCheck(null, [], vm, { ...vm, cpuCores: 1 }, NO_PRICES)).toEqual({ kind: "ok" });
-    expect(resizeQuotaCheck(null, [], vm, { ...vm, cpuCores: 3 }, NO_PRICES)).toEqual({ kind: "no_plan" });
+    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], sized, { cpuCores: 1, memoryMb: 1024, diskGb: 40 }, NO_PRICES)).toEqual({ kind: "ok" });
+    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], sized, { cpuCores: 1, memoryMb: 2048, diskGb: 60 }, NO_PRICES)).toEqual({ kind: "ok" });
+    expect(resizeQuotaCheck(perVm, [{ total: lowered, used }], sized, { ...vm, memoryMb: 3072 }, NO_PRICES)).toMatchObject({ kind: "aggregate", denials: [{ dimension: "memoryMb" }] });
+    expect(resizeQuotaCheck(null, [], sized, { ...vm, cpuCores: 1 }, NO_PRICES)).toEqual({ kind: "ok" });
+    expect(resizeQuotaCheck(null, [], sized, { ...vm, cpuCores: 3 }, NO_PRICES)).toEqual({ kind: "no_plan" });
   });
 
   it("counts the extra monthly spend of growth against a spend limit", () => {
     const prices = { vcpuHour: 0.01, memoryGbHour: 0, diskGbMonth: 0, gpuHour: {} };
     const capped = { ...total, monthlySpend: 22 };
     const used = res({ cpuCores: 2, monthlySpend: 14.6 });
-    expect(resizeQuotaCheck(perVm, [{ total: capped, used }], vm, { ...vm, cpuCores: 3 }, prices)).toEqual({ kind: "ok" });
-    expect(resizeQuotaCheck(perVm, [{ total: capped, used }], vm, { ...vm, cpuCores: 4 }, prices)).toMatchObject({ kind: "aggregate", denials: [{ dimension: "monthlySpend", requested: 14.6 }] });
+    expect(resizeQuotaCheck(perVm, [{ total: capped, used }], sized, { ...vm, cpuCores: 3 }, prices)).toEqual({ kind: "ok" });
+    expect(resizeQuotaCheck(perVm, [{ total: capped, used }], sized, { ...vm, cpuCores: 4 }, prices)).toMatchObject({ kind: "aggregate", denials: [{ dimension: "monthlySpend", requested: 14.6 }] });
   });
 });

@@ -2,6 +2,7 @@ import { monthlyCost, type PriceTable } from "../pricing/cost";
 import { changeDenials, type Denial, type PerVmDimension } from "../quota/rules";
 import type { Resources } from "../quota/usage";
 import type { VmAction } from "../providers/types";
+import { gpuTotal, type Size } from "../schemas/size";
 
 /**
  * The rules of actions on an existing VM as pure functions, shared by the server (lib/vms/vm-action.ts)
@@ -57,15 +58,16 @@ export function allowedActions(status: string, activeTask: boolean): VmAction[] 
   return (["start", "stop", "shutdown", "reboot", "resize", "delete"] as const).filter((a) => actionRefusal(status, a) === null);
 }
 
-export type VmSize = { cpuCores: number; memoryMb: number; diskGb: number };
+/** The dimensions a resize changes (GPUs stay as they are). */
+export type ResizableSize = Pick<Size, "cpuCores" | "memoryMb" | "diskGb">;
 
-const sizeText = (s: VmSize) => `${s.cpuCores} vCPU, ${s.memoryMb} MB memory and a ${s.diskGb} GB disk`;
+const sizeText = (s: ResizableSize) => `${s.cpuCores} vCPU, ${s.memoryMb} MB memory and a ${s.diskGb} GB disk`;
 
 /**
  * A resize that can never be accepted, whatever the quota: a shrinking disk, no change at all,
  * or values below the template's minimums (checked only for what is lowered).
  */
-export function resizeProblem(current: VmSize, wanted: VmSize, min?: VmSize | null, templateName?: string): string | null {
+export function resizeProblem(current: ResizableSize, wanted: ResizableSize, min?: ResizableSize | null, templateName?: string): string | null {
   if (wanted.diskGb < current.diskGb) return `Disks cannot shrink: ${wanted.diskGb} GB is smaller than the current ${current.diskGb} GB`;
   if (wanted.cpuCores === current.cpuCores && wanted.memoryMb === current.memoryMb && wanted.diskGb === current.diskGb) {
     return `Nothing to change: the VM already has ${sizeText(current)}`;
@@ -93,18 +95,17 @@ export type ResizeQuotaResult = { kind: "ok" } | { kind: "no_plan" } | { kind: "
 export function resizeQuotaCheck(
   perVm: Record<PerVmDimension, number> | null,
   scopes: ResizeScope[],
-  current: VmSize & { gpuCount?: number; gpuType?: string | null },
-  wanted: VmSize,
+  current: Size,
+  wanted: ResizableSize,
   prices: PriceTable,
 ): ResizeQuotaResult {
-  const gpus = current.gpuCount ?? 0;
+  const gpus = gpuTotal(current);
   const from = { cpuCores: current.cpuCores, memoryMb: current.memoryMb, diskGb: current.diskGb, gpus };
   const to = { cpuCores: wanted.cpuCores, memoryMb: wanted.memoryMb, diskGb: wanted.diskGb, gpus };
   const grows = to.cpuCores > from.cpuCores || to.memoryMb > from.memoryMb || to.diskGb > from.diskGb;
   if (!grows) return { kind: "ok" };
   if (!perVm || scopes.length === 0) return { kind: "no_plan" };
-  const gpu = { gpuCount: gpus, gpuType: current.gpuType ?? null };
-  const extraSpend = Math.max(0, Math.round((monthlyCost({ ...wanted, ...gpu }, prices) - monthlyCost({ ...current, ...gpu }, prices)) * 100) / 100);
+  const extraSpend = Math.max(0, Math.round((monthlyCost({ ...wanted, gpus: current.gpus }, prices) - monthlyCost(current, prices)) * 100) / 100);
   const first = scopes[0]!;
   const perVmDenied = changeDenials({ perVm, total: first.total }, first.used, from, to, extraSpend).filter((d) => d.scope === "per_vm");
   if (perVmDenied.length) return { kind: "per_vm", denials: perVmDenied };

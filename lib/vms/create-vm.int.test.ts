@@ -71,8 +71,8 @@ type TaskData = {
   status: string;
   progress: number;
   error: string | null;
-  vm: { ip_address: string | null; vmid: number; status: string } | null;
-  steps: { name: string; status: string; upid: string | null }[];
+  vm: { ip_address: string | null; provider_ref: string | null; status: string } | null;
+  steps: { name: string; status: string; provider_task_id: string | null }[];
   logs: { line: string }[];
 };
 
@@ -126,11 +126,11 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(t.status).toBe("completed");
     expect(t.progress).toBe(100);
     expect(t.steps.map((s) => s.status)).toEqual(t.steps.map(() => "completed"));
-    const upid = (name: string) => t.steps.find((s) => s.name === name)?.upid;
+    const upid = (name: string) => t.steps.find((s) => s.name === name)?.provider_task_id;
     expect(upid("Clone template")).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:qmclone:9000:/);
     expect(upid("Start VM")).toMatch(/:qmstart:/);
     expect(t.logs.map((l) => l.line).join("\n")).toMatch(/create full clone of drive scsi0/);
-    expect(t.vm).toMatchObject({ status: "running", vmid: Number(body.data.vmid), ip_address: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
+    expect(t.vm).toMatchObject({ status: "running", provider_ref: body.data.vmid, ip_address: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
 
     const [vm] = simVmsNamed("web-1");
     expect(vm).toBeDefined();

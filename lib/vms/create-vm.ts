@@ -1,60 +1,65 @@
-import { fromPrisma } from "pg-boss";
 import type { AuthenticatedUser } from "../auth/credentials";
+import { recordAudit } from "../audit/record";
 import { encryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
-import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { getBoss } from "../jobs/boss";
-import { queues } from "../jobs/queues";
 import { log } from "../log";
 import { quotaContext } from "../quota/context";
 import { checkAggregate, checkPerVm, reserveVm } from "../quota/reserve";
-import { providerFor } from "../providers/registry";
-import { ProviderError, type CreateVmSpec } from "../providers/types";
-import { requireFields } from "../api/respond";
-import { createFromTemplateFields, createFromTemplateSchema, vmNameProblem } from "../schemas/vm";
+import { moduleFor, providerFor } from "../providers/registry";
+import { ProviderError, type Accepted, type CreateRequest, type JsonObject } from "../providers/types";
 import { zodMessage } from "../api/respond";
+import { sizeColumns, sizeText, type Size } from "../schemas/size";
 import { canUseTemplate, findTemplate } from "../templates/access";
-import { acceptSteps } from "../tasks/create-vm-steps";
 import { newTaskId } from "../tasks/ids";
-import { recordAudit } from "../audit/record";
+import { acceptTask } from "../tasks/store";
+import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
 
-export const DEFAULT_STORAGE = "NFS";
 export const TEMPLATE_NOT_FOUND = "Template not found";
 export const TEMPLATE_FORBIDDEN = "You do not have permission to use this template";
 export { PLAN_NOT_FOUND } from "../quota/reserve";
 
-export type CreateVmResult = { task_id: string; vm_name: string; vmid: string };
-
-/** What the create task carries: the spec, with secrets sealed. */
-export type CreateVmTaskInput = {
-  spec: Omit<CreateVmSpec, "cipassword" | "sshKeys">;
-  sealed?: string;
-  providerId: string;
-  templateId: string;
+/** A request to create a VM from a template, in the core's terms (the API edge maps its fields to these). */
+export type CreateVmInput = {
+  /** A template's id or unique name. */
+  template: string;
+  name: string;
+  size: Size;
+  /** The provider kind's create options (checked by its module's schema), e.g. a placement. */
+  options: Record<string, unknown>;
+  cloudInit: { user?: string; password?: string };
+  /** One of the caller's saved SSH keys, installed with cloud-init. */
+  sshKeyId?: string;
 };
+
+/** An accepted request: its task, the VM's name, and the provider's short id of the VM when it has one already. */
+export type CreateVmAccepted = { taskId: string; vmName: string; providerRefId: string | null };
 
 function providerFailure(error: unknown, providerName: string): AppError {
   const words = error instanceof Error ? error.message : String(error);
-  return new AppError("internal", `PVE API error on provider "${providerName}": ${words}`, { cause: error });
+  return new AppError("internal", `Provider "${providerName}" failed: ${words}`, { cause: error });
+}
+
+/** Runs a provider call while a request is accepted: its failures become a 500 naming the provider. */
+async function askProvider<T>(providerName: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, providerName);
+    throw error;
+  }
 }
 
 /**
- * Accepts a create-from-template request, from the API or the wizard: validation in the seed's
- * order (missing fields, name, template, permission, plan, per-VM limits, available limits),
- * then a VMID from the provider, then (in one transaction) the quota reservation, the task with
- * its steps and the pg-boss job. Nothing is written unless all of it is.
+ * Accepts a create request (the name was checked at the edge): template, permission, plan,
+ * template minimums, per-VM limits and available limits in the seed's order, then the provider's
+ * own checks (its create options and its precheck), its accept-time work (e.g. an id), and in one
+ * transaction the quota reservation, the task with its steps and its job. Nothing is written
+ * unless all of it is.
  */
-export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown): Promise<CreateVmResult> {
-  requireFields(raw, createFromTemplateFields);
-  const record = raw as Record<string, unknown>;
-  const nameProblem = typeof record.name === "string" ? vmNameProblem(record.name.trim()) : "name must be a string";
-  if (nameProblem) throw new AppError("bad_request", `Invalid VM name: ${nameProblem}`);
-  const parsed = createFromTemplateSchema.safeParse(raw);
-  if (!parsed.success) throw new AppError("bad_request", zodMessage(parsed.error));
-  const input = parsed.data;
-
-  const template = await findTemplate(input.template_id);
+export async function createVm(user: AuthenticatedUser, input: CreateVmInput): Promise<CreateVmAccepted> {
+  const template = await findTemplate(input.template);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
   const { teamId } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } });
   if (!canUseTemplate({ id: user.id, teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
@@ -64,12 +69,11 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
     throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
   }
 
-  const request = { cpuCores: input.cpuCores, memoryMb: input.memorySize, diskGb: input.diskSize };
-  const size = { ...request, gpuCount: 0 };
+  const size = input.size;
   const below = [
-    input.cpuCores < template.minCpuCores && `cpuCores must be at least ${template.minCpuCores}`,
-    input.memorySize < template.minMemoryMb && `memorySize must be at least ${template.minMemoryMb} MB`,
-    input.diskSize < template.minDiskGb && `diskSize must be at least ${template.minDiskGb} GB`,
+    size.cpuCores < template.minCpuCores && `cpuCores must be at least ${template.minCpuCores}`,
+    size.memoryMb < template.minMemoryMb && `memorySize must be at least ${template.minMemoryMb} MB`,
+    size.diskGb < template.minDiskGb && `diskSize must be at least ${template.minDiskGb} GB`,
   ].filter(Boolean);
   if (below.length) throw new AppError("bad_request", `Requested resources are below the minimums of template "${template.name}": ${below.join("; ")}`);
 
@@ -78,85 +82,76 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
   checkAggregate(quota, size);
 
   let sshKey: string | undefined;
-  if (input.ssh_key_id) {
-    const key = await db().sshKey.findFirst({ where: { id: input.ssh_key_id, userId: user.id } });
+  if (input.sshKeyId) {
+    const key = await db().sshKey.findFirst({ where: { id: input.sshKeyId, userId: user.id } });
     if (!key) throw new AppError("bad_request", "SSH key not found among your keys");
     sshKey = key.publicKey;
   }
 
   const connection = template.provider;
+  const module = moduleFor(connection.kind);
+  const options = module.createOptions.safeParse(input.options);
+  if (!options.success) throw new AppError("bad_request", zodMessage(options.error));
   const provider = providerFor(connection);
-  let vmid: number;
-  try {
-    const nodes = await provider.nodes();
-    if (!nodes.some((n) => n.name === input.target)) {
-      throw new AppError("bad_request", `Invalid target node: "${input.target}" is not a node of ${connection.name} (nodes: ${nodes.map((n) => n.name).join(", ")})`);
-    }
-    vmid = await provider.allocateVmId(async (id) => (await db().vm.count({ where: { providerId: connection.id, vmid: id, deletedAt: null } })) > 0);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, connection.name);
-    throw error;
-  }
-
-  const settings = (connection.settings ?? {}) as { defaultStorage?: string };
-  const storage = input.storage ?? template.storage ?? settings.defaultStorage ?? DEFAULT_STORAGE;
-  const spec: CreateVmSpec = {
-    template: { node: template.node, vmid: template.vmid },
-    targetNode: input.target,
-    vmid,
+  const request: CreateRequest = {
     name: input.name,
-    cpuCores: input.cpuCores,
-    memoryMb: input.memorySize,
-    diskGb: input.diskSize,
-    storage,
-    ciuser: input.ciuser ?? template.ciuser ?? undefined,
-    cipassword: input.cipassword,
-    sshKeys: sshKey ? [sshKey] : undefined,
+    template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser },
+    size,
+    options: options.data,
+    cloudInit: { user: input.cloudInit.user ?? template.ciuser ?? undefined, password: input.cloudInit.password, sshKeys: sshKey ? [sshKey] : undefined },
     description: `Created by Hangar for ${user.email}`,
   };
-  const { cipassword, sshKeys, ...publicSpec } = spec;
+  const checked = await askProvider(connection.name, () => provider.precheck(request));
+  if (checked.problems.length) throw new AppError("bad_request", checked.problems.join("; "));
+  request.options = checked.options;
+  const accepted: Accepted = await askProvider(connection.name, () =>
+    provider.accept(request, async (refId) => (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0),
+  );
+
+  const { password, sshKeys } = request.cloudInit;
   const taskInput: CreateVmTaskInput = {
-    spec: publicSpec,
-    sealed: cipassword || sshKeys ? encryptJson({ cipassword, sshKeys }) : undefined,
-    providerId: connection.id,
-    templateId: template.id,
+    request: { ...request, cloudInit: { user: request.cloudInit.user } },
+    sealed: password || sshKeys ? encryptJson({ password, sshKeys }) : undefined,
+    accepted: accepted.ref,
   };
-  const provisionNames = provider.provisionSteps(spec).map((s) => s.name);
+  const steps = provider.createSteps(request, accepted.ref);
   const taskId = newTaskId("clone");
-  const boss = await getBoss();
 
   await db().$transaction(
     async (tx) => {
       const vm = await reserveVm(tx, {
         userId: user.id,
-        data: { name: input.name, providerId: connection.id, templateId: template.id, node: input.target, vmid, ...request, status: "creating" },
-      });
-      const now = new Date();
-      await tx.task.create({
         data: {
-          id: taskId,
-          kind: "vm.create",
-          userId: user.id,
-          vmId: vm.id,
-          input: taskInput as unknown as Db.Prisma.InputJsonValue,
-          progress: Math.round((acceptSteps.length / (acceptSteps.length + provisionNames.length)) * 100),
-          steps: {
-            create: [
-              { position: 0, name: acceptSteps[0].name, status: "completed", startedAt: now, finishedAt: now, detail: { ...request, plan: quota.planName, team: quota.team?.name ?? null } },
-              { position: 1, name: acceptSteps[1].name, status: "completed", startedAt: now, finishedAt: now, detail: { vmid } },
-              ...provisionNames.map((name, i) => ({ position: i + 2, name })),
-            ],
-          },
+          name: input.name,
+          providerId: connection.id,
+          templateId: template.id,
+          ...(accepted.ref ? { providerRef: accepted.ref.data, providerRefId: accepted.ref.id } : {}),
+          ...sizeColumns(size),
+          status: "creating",
         },
       });
-      await tx.taskLog.create({ data: { taskId, line: `Accepted: ${input.name} from ${template.name} on ${input.target} (${request.cpuCores} vCPU, ${request.memoryMb} MB, ${request.diskGb} GB, storage ${storage}), VMID ${vmid}` } });
-      await recordAudit(tx, { actor: { id: user.id, email: user.email }, action: "vm.create", targetType: "vm", targetId: vm.id, after: { ...publicSpec, taskId } });
-      // The job commits with the task: no task without its job, no job without its task.
-      await boss.send(queues.createVm.name, { taskId }, { ...queues.createVm.sendOptions, db: fromPrisma(tx) });
+      await acceptTask(tx, createVmKind, {
+        id: taskId,
+        userId: user.id,
+        vmId: vm.id,
+        input: taskInput,
+        steps: [
+          { key: "reserve_quota", name: "Reserve quota", done: true, detail: { ...sizeColumns(size), plan: quota.planName, team: quota.team?.name ?? null } },
+          ...(accepted.step ? [{ ...accepted.step, done: true }] : []),
+          ...steps.map((s) => ({ key: s.key, name: s.name })),
+        ],
+        line: `Accepted: ${input.name} from ${template.name} (${sizeText(size)}) ${accepted.describe}`.trim(),
+      });
+      await recordAudit(tx, {
+        actor: { id: user.id, email: user.email },
+        action: "vm.create",
+        targetType: "vm",
+        targetId: vm.id,
+        after: { ...taskInput.request, provider: connection.name, providerRef: accepted.ref?.id ?? null, taskId } as unknown as JsonObject,
+      });
     },
     { timeout: 30_000 },
   );
-  log.info({ taskId, vmid, user: user.email, template: template.name }, "create VM accepted");
-  return { task_id: taskId, vm_name: input.name, vmid: String(vmid) };
+  log.info({ taskId, ref: accepted.ref?.id, user: user.email, template: template.name }, "create VM accepted");
+  return { taskId, vmName: input.name, providerRefId: accepted.ref?.id ?? null };
 }

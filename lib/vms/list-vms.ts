@@ -9,8 +9,7 @@ export function vmSummary(vm: VmWithSummary) {
   return {
     id: vm.id,
     name: vm.name,
-    vmid: vm.vmid,
-    node: vm.node,
+    provider_ref: vm.providerRefId,
     status: vm.status,
     ip_address: vm.ipAddress,
     template: vm.template?.name ?? null,

@@ -1,15 +1,14 @@
-import { fromPrisma } from "pg-boss";
 import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/record";
 import { db } from "../db/client";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import { getBoss } from "../jobs/boss";
-import { queues } from "../jobs/queues";
 import { log } from "../log";
 import { providerFor } from "../providers/registry";
-import { VM_ACTIONS, type VmAction, type VmActionParams, type VmRef } from "../providers/types";
+import { VM_ACTIONS, type JsonObject, type ProviderRef, type VmAction, type VmActionParams } from "../providers/types";
+import { sizeColumns, sizeOf, type Size } from "../schemas/size";
+import { acceptTask } from "../tasks/store";
 import { quotaContext, type QuotaContext } from "../quota/context";
 import { AGGREGATE_MESSAGE, PER_VM_MESSAGE, PLAN_NOT_FOUND, quotaError } from "../quota/reserve";
 import { parseWith } from "../api/respond";
@@ -24,21 +23,12 @@ import {
   resizeQuotaCheck,
   taskKindOf,
   type ResizeScope,
-  type VmSize,
 } from "./action-rules";
+import { vmTaskKinds, type VmActionTaskInput } from "./task-kinds";
 
 export const VM_NOT_FOUND = "VM not found";
 export const VM_FORBIDDEN = "Only the VM's owner or an admin may manage it";
 export const RESERVE_STEP = "Reserve quota";
-
-/** What an action task carries: where the VM is, the provider's parameters, and (resize) the size to restore on failure. */
-export type VmActionTaskInput = {
-  action: VmAction;
-  ref: VmRef;
-  params: VmActionParams;
-  previous?: VmSize;
-  wanted?: VmSize;
-};
 
 export type VmActionResult = { task_id: string; message: string };
 
@@ -83,7 +73,8 @@ export async function requestVmAction(
   if (!VM_ACTIONS.includes(action)) throw new AppError("bad_request", `Unknown action: ${String(action)}`);
   const vm = await vmForAction(user, vmId);
   const resize = action === "resize" ? parseWith(resizeVmSchema, body ?? {}) : undefined;
-  const wantedOf = (current: VmSize): VmSize => ({
+  const wantedOf = (current: Size): Size => ({
+    ...current,
     cpuCores: resize?.cpuCores ?? current.cpuCores,
     memoryMb: resize?.memorySize ?? current.memoryMb,
     diskGb: resize?.diskSize ?? current.diskGb,
@@ -91,12 +82,11 @@ export async function requestVmAction(
   const minimums = vm.template ? { cpuCores: vm.template.minCpuCores, memoryMb: vm.template.minMemoryMb, diskGb: vm.template.minDiskGb } : null;
   if (resize) {
     // Checked again under the lock; early here so that a hopeless request costs no lock.
-    const problem = resizeProblem(vm, wantedOf(vm), minimums, vm.template?.name);
+    const problem = resizeProblem(vm, wantedOf(sizeOf(vm)), minimums, vm.template?.name);
     if (problem) throw new AppError("bad_request", problem);
   }
 
   const provider = providerFor(vm.provider);
-  const boss = await getBoss();
   const taskId = newTaskId(action);
   const kind = taskKindOf(action);
 
@@ -114,12 +104,11 @@ export async function requestVmAction(
       if (active) throw new AppError("conflict", active.kind === "vm.create" ? VM_STILL_CREATING : ANOTHER_TASK_RUNNING, { data: { task_id: active.id, kind: active.kind } });
       const refusal = actionRefusal(fresh.status, action);
       if (refusal) throw new AppError("conflict", refusal);
-      if (fresh.vmid === null) throw new AppError("conflict", VM_STILL_CREATING);
-      const ref: VmRef = { node: fresh.node, vmid: fresh.vmid };
-      const current: VmSize = { cpuCores: fresh.cpuCores, memoryMb: fresh.memoryMb, diskGb: fresh.diskGb };
-
+      if (fresh.providerRef === null || fresh.providerRefId === null) throw new AppError("conflict", VM_STILL_CREATING);
+      const ref: ProviderRef = { id: fresh.providerRefId, data: fresh.providerRef as JsonObject };
+      const current: Size = sizeOf(fresh);
       const params: VmActionParams = {};
-      let wanted: VmSize | undefined;
+      let wanted: Size | undefined;
       let planDetail: Record<string, unknown> = {};
       if (resize) {
         wanted = wantedOf(current);
@@ -127,7 +116,7 @@ export async function requestVmAction(
         if (problem) throw new AppError("bad_request", problem);
         // Usage read after the locks: it includes every change accepted before this one.
         const quota = await quotaContext(tx, fresh.ownerId);
-        const verdict = resizeQuotaCheck(quota.perVm, scopesOf(quota), { ...current, gpuCount: fresh.gpuCount, gpuType: fresh.gpuType }, wanted, quota.prices);
+        const verdict = resizeQuotaCheck(quota.perVm, scopesOf(quota), current, wanted, quota.prices);
         if (verdict.kind === "no_plan") throw new AppError("not_found", PLAN_NOT_FOUND);
         if (verdict.kind === "per_vm") throw quotaError(PER_VM_MESSAGE, verdict.denials);
         if (verdict.kind === "aggregate") throw quotaError(AGGREGATE_MESSAGE, verdict.denials);
@@ -137,40 +126,32 @@ export async function requestVmAction(
           ...(wanted.diskGb > current.diskGb ? { diskGb: wanted.diskGb } : {}),
         };
         // The new size counts against the quota from now on; restored if the task fails.
-        await tx.vm.update({ where: { id: vm.id }, data: wanted });
-        planDetail = { from: current, to: wanted, plan: quota.planName, team: quota.team?.name ?? null };
+        await tx.vm.update({ where: { id: vm.id }, data: sizeColumns(wanted) });
+        planDetail = { from: sizeColumns(current), to: sizeColumns(wanted), plan: quota.planName, team: quota.team?.name ?? null };
       }
       if (action === "shutdown" && options.shutdownTimeoutSeconds !== undefined) params.shutdownTimeoutSeconds = options.shutdownTimeoutSeconds;
 
-      const names = provider.actionSteps(action, ref, params).map((s) => s.name);
+      const steps = provider.actionSteps(action, ref, params);
       const input: VmActionTaskInput = { action, ref, params, ...(resize ? { previous: current, wanted } : {}) };
-      const now = new Date();
-      const accepted = resize ? [{ position: 0, name: RESERVE_STEP, status: "completed" as const, startedAt: now, finishedAt: now, detail: planDetail as Db.Prisma.InputJsonValue }] : [];
-      await tx.task.create({
-        data: {
-          id: taskId,
-          kind,
-          userId: user.id,
-          vmId: vm.id,
-          input: input as unknown as Db.Prisma.InputJsonValue,
-          progress: Math.round((accepted.length / (accepted.length + names.length)) * 100),
-          steps: { create: [...accepted, ...names.map((name, i) => ({ position: accepted.length + i, name }))] },
-        },
-      });
       const what = wanted ? ` to ${wanted.cpuCores} vCPU, ${wanted.memoryMb} MB, ${wanted.diskGb} GB (from ${current.cpuCores} vCPU, ${current.memoryMb} MB, ${current.diskGb} GB)` : "";
       const by = user.id === fresh.ownerId ? "" : ` by ${user.email}`;
-      await tx.taskLog.create({ data: { taskId, line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (VMID ${ref.vmid} on ${ref.node})${what}${by}` } });
+      await acceptTask(tx, vmTaskKinds[kind], {
+        id: taskId,
+        userId: user.id,
+        vmId: vm.id,
+        input,
+        steps: [...(resize ? [{ key: "reserve_quota", name: RESERVE_STEP, done: true, detail: planDetail as JsonObject }] : []), ...steps.map((s) => ({ key: s.key, name: s.name }))],
+        line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (${provider.describe(ref)})${what}${by}`,
+      });
       await recordAudit(tx, {
         actor: { id: user.id, email: user.email },
         action: kind,
         targetType: "vm",
         targetId: vm.id,
-        before: { name: fresh.name, status: fresh.status, ...current },
-        after: { taskId, ...(wanted ?? {}) },
+        before: { name: fresh.name, status: fresh.status, ...sizeColumns(current) },
+        after: { taskId, ...(wanted ? sizeColumns(wanted) : {}) },
         ip: options.ip ?? null,
       });
-      // The job commits with the task: no task without its job, no job without its task.
-      await boss.send(queues.vmAction.name, { taskId }, { ...queues.vmAction.sendOptions, db: fromPrisma(tx) });
     },
     { timeout: 30_000 },
   );

@@ -92,7 +92,7 @@ type TaskData = {
   status: string;
   progress: number;
   error: string | null;
-  steps: { name: string; status: string; upid: string | null }[];
+  steps: { name: string; status: string; provider_task_id: string | null }[];
   logs: { line: string }[];
 };
 
@@ -160,7 +160,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
 
     const t = await done(stop);
     expect(t.kind).toBe("vm.stop");
-    expect(t.steps).toEqual([expect.objectContaining({ name: "Stop VM", status: "completed", upid: expect.stringMatching(/:qmstop:\d+:/) })]);
+    expect(t.steps).toEqual([expect.objectContaining({ name: "Stop VM", status: "completed", provider_task_id: expect.stringMatching(/:qmstop:\d+:/) })]);
     expect(simVm(vm.vmid)!.running).toBe(false);
     expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("stopped");
 
@@ -175,7 +175,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
 
   it("starts, and refuses a start of a running VM", async () => {
     const t = await done(await act(vm.id, "start"));
-    expect(t.steps[0]).toMatchObject({ name: "Start VM", upid: expect.stringMatching(/:qmstart:/) });
+    expect(t.steps[0]).toMatchObject({ name: "Start VM", provider_task_id: expect.stringMatching(/:qmstart:/) });
     expect(simVm(vm.vmid)!.running).toBe(true);
     expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("running");
     const again = await act(vm.id, "start");
@@ -186,7 +186,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
   it("reboots, with PVE's task and log", async () => {
     const before = simVm(vm.vmid)!.startedAt;
     const t = await done(await act(vm.id, "reboot"));
-    expect(t.steps[0]).toMatchObject({ name: "Reboot VM", upid: expect.stringMatching(/:qmreboot:/) });
+    expect(t.steps[0]).toMatchObject({ name: "Reboot VM", provider_task_id: expect.stringMatching(/:qmreboot:/) });
     expect(simVm(vm.vmid)!.running).toBe(true);
     expect(simVm(vm.vmid)!.startedAt).not.toBe(before);
   });
@@ -194,8 +194,8 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
   it("shuts down cleanly, and stops a guest that does not shut down", async () => {
     const clean = await done(await act(vm.id, "shutdown"));
     expect(clean.steps.map((s) => s.name)).toEqual(["Shut down the guest", "Stop if still running"]);
-    expect(clean.steps[0]!.upid).toMatch(/:qmshutdown:/);
-    expect(clean.steps[1]!.upid).toBeNull();
+    expect(clean.steps[0]!.provider_task_id).toMatch(/:qmshutdown:/);
+    expect(clean.steps[1]!.provider_task_id).toBeNull();
     expect(logText(clean)).toMatch(/shut down cleanly; no stop needed/);
     expect(simVm(vm.vmid)!.running).toBe(false);
 
@@ -204,7 +204,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     const forced = await done(await act(vm.id, "shutdown"));
     expect(logText(forced)).toMatch(/did not shut down cleanly: VM quit\/powerdown failed - got timeout/);
     expect(logText(forced)).toMatch(/still running after the shutdown request; stopping it/);
-    expect(forced.steps[1]!.upid).toMatch(/:qmstop:/);
+    expect(forced.steps[1]!.provider_task_id).toMatch(/:qmstop:/);
     expect(simVm(vm.vmid)!.running).toBe(false);
     expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("stopped");
     await done(await act(vm.id, "start"));
@@ -219,7 +219,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     const t = await done(accepted);
     expect(t.kind).toBe("vm.resize");
     expect(t.steps.map((s) => s.name)).toEqual(["Reserve quota", "Set CPU cores and memory", "Grow disk"]);
-    expect(t.steps[2]!.upid).toMatch(/:resize:/);
+    expect(t.steps[2]!.provider_task_id).toMatch(/:resize:/);
     expect(logText(t)).toMatch(/PVE keeps the new CPU cores and memory pending/);
     const simulated = simVm(vm.vmid)!;
     expect(simulated.pending).toMatchObject({ cores: "3", memory: "4096" });
@@ -292,7 +292,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     const t = await done(await remove(vm.id));
     expect(t.kind).toBe("vm.delete");
     expect(t.steps.map((s) => s.name)).toEqual(["Stop VM", "Destroy VM and its disks"]);
-    expect(t.steps[1]!.upid).toMatch(/:qmdestroy:/);
+    expect(t.steps[1]!.provider_task_id).toMatch(/:qmdestroy:/);
     expect(logText(t)).toMatch(/is already stopped/);
     expect(simVm(vm.vmid)).toBeUndefined();
     const row = await db().vm.findUniqueOrThrow({ where: { id: vm.id } });
@@ -309,7 +309,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     const running = await createVm("web-2", { cpuCores: 1, memorySize: 1024, diskSize: 32 });
     await settled(running.taskId);
     const t = await done(await remove(running.id));
-    expect(t.steps[0]!.upid).toMatch(/:qmstop:/);
+    expect(t.steps[0]!.provider_task_id).toMatch(/:qmstop:/);
     expect(simVm(running.vmid)).toBeUndefined();
 
     const vanished = await createVm("web-3", { cpuCores: 1, memorySize: 1024, diskSize: 32 });

@@ -7,7 +7,7 @@ import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
 import type { PriceTable } from "../pricing/cost";
 import type { VmAction } from "../providers/types";
-import { actionOfKind, allowedActions, type VmSize } from "./action-rules";
+import { actionOfKind, allowedActions, type ResizableSize } from "./action-rules";
 import { ACTIVE_TASK_STATUSES } from "./vm-action";
 
 /** One aggregate quota a resize must fit, as the browser gets it (null limit: none). */
@@ -15,7 +15,7 @@ export type ResizeFormScope = { label: string; team?: string; limits: Limits; us
 
 /** What the VM page's action buttons and resize form need: the same inputs the server's checks use. */
 export type VmControls = {
-  vm: { id: string; name: string; status: string; provider: string } & VmSize & { gpuCount: number; gpuType: string | null };
+  vm: { id: string; name: string; status: string; provider: string } & ResizableSize & { gpuCount: number; gpuType: string | null };
   actions: VmAction[];
   mayAct: boolean;
   activeTask: { id: string; kind: string; status: string } | null;
@@ -25,7 +25,7 @@ export type VmControls = {
     perVm: Record<PerVmDimension, number> | null;
     scopes: ResizeFormScope[];
     prices: PriceTable;
-    min: VmSize | null;
+    min: ResizableSize | null;
     templateName: string | null;
   };
 };
@@ -34,7 +34,7 @@ export type VmControls = {
 export async function vmControls(user: AuthenticatedUser, vmId: string): Promise<VmControls | null> {
   const vm = await db().vm.findUnique({
     where: { id: vmId },
-    include: { template: true, provider: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true } } },
+    include: { template: true, provider: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true, result: true } } },
   });
   if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) return null;
   const active = vm.tasks.find((t) => (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status)) ?? null;
@@ -42,11 +42,8 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
 
   // A completed resize with pending cores/memory, not followed by a completed power action.
   const lastPower = vm.tasks.find((t) => t.status === "completed" && ["start", "stop", "shutdown", "reboot", "resize"].includes(actionOfKind(t.kind) ?? ""));
-  let pendingUntilRestart = false;
-  if (lastPower?.kind === "vm.resize") {
-    const steps = await db().taskStep.findMany({ where: { taskId: lastPower.id }, select: { detail: true } });
-    pendingUntilRestart = steps.some((s) => (s.detail as Record<string, unknown> | null)?.pendingUntilRestart === true);
-  }
+  // The provider said so in the resize's typed outcome (Task.result), never in its private step facts.
+  const pendingUntilRestart = lastPower?.kind === "vm.resize" && (lastPower.result as { pendingRestart?: unknown } | null)?.pendingRestart === true;
 
   const [quota, prices] = await Promise.all([quotaSummary(vm.ownerId), loadPrices(db())]);
   const scopes: ResizeFormScope[] = [];
@@ -66,7 +63,7 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
     },
     actions: mayAct ? allowedActions(vm.status, active !== null) : [],
     mayAct,
-    activeTask: active,
+    activeTask: active ? { id: active.id, kind: active.kind, status: active.status } : null,
     pendingUntilRestart,
     resize: {
       perVm: quota.perVm,

@@ -1,7 +1,9 @@
 import type { AuthenticatedUser } from "../auth/credentials";
 import { db } from "../db/client";
 import { log } from "../log";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { providerFor } from "../providers/registry";
+import type { JsonObject, ProviderClient } from "../providers/types";
 import { loadPrices } from "../quota/context";
 import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
@@ -15,8 +17,11 @@ export type WizardTemplate = {
   os: string;
   description: string;
   provider: string;
-  node: string;
-  nodes: string[];
+  /** The word for a placement (e.g. "Node"), from the provider kind's capabilities. */
+  placementLabel: string;
+  /** The template's own placement (suggested first), if its kind has one. */
+  home: string | null;
+  placements: string[];
   ciuser: string | null;
   min: { cpuCores: number; memoryMb: number; diskGb: number };
   defaults: { cpuCores: number; memoryMb: number; diskGb: number };
@@ -35,7 +40,7 @@ export type WizardData = {
   sshKeys: { id: string; name: string; fingerprint: string }[];
 };
 
-/** Everything the New VM wizard shows: usable templates (with their cluster's nodes), limits, usage, keys. */
+/** Everything the New VM wizard shows: usable templates (with their provider's placements), limits, usage, keys. */
 export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
   const [templates, quota, prices, sshKeys] = await Promise.all([
     listUsableTemplates(user),
@@ -43,14 +48,17 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
     loadPrices(db()),
     db().sshKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, fingerprint: true } }),
   ]);
-  const nodesByProvider = new Map<string, string[]>();
+  const clients = new Map<string, ProviderClient>();
+  const placementsByProvider = new Map<string, string[]>();
   for (const providerId of new Set(templates.map((t) => t.providerId))) {
     const row = await db().providerConnection.findUniqueOrThrow({ where: { id: providerId } });
     try {
-      const nodes = await providerFor(row).nodes();
-      nodesByProvider.set(providerId, nodes.filter((n) => n.online).map((n) => n.name));
+      const client = providerFor(row);
+      clients.set(providerId, client);
+      const placements = await client.placements();
+      placementsByProvider.set(providerId, placements.filter((n) => n.online).map((n) => n.name));
     } catch (error) {
-      log.warn({ provider: row.name, err: error instanceof Error ? error.message : String(error) }, "could not list nodes for the wizard");
+      log.warn({ provider: row.name, err: error instanceof Error ? error.message : String(error) }, "could not list placements for the wizard");
     }
   }
   const scopes: WizardScope[] = [];
@@ -58,15 +66,17 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
   if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
   return {
     templates: templates.map((t) => {
-      const nodes = nodesByProvider.get(t.providerId) ?? [];
+      const placements = placementsByProvider.get(t.providerId) ?? [];
+      const home = clients.get(t.providerId)?.homeOf({ id: t.providerRefId, data: t.providerRef as JsonObject }) ?? null;
       return {
         id: t.id,
         name: t.name,
         os: t.os,
         description: t.description,
         provider: t.provider.name,
-        node: t.node,
-        nodes: nodes.includes(t.node) ? nodes : [t.node, ...nodes],
+        placementLabel: PROVIDER_CATALOG[t.provider.kind].capabilities.placementLabel,
+        home,
+        placements: home === null || placements.includes(home) ? placements : [home, ...placements],
         ciuser: t.ciuser,
         min: { cpuCores: t.minCpuCores, memoryMb: t.minMemoryMb, diskGb: t.minDiskGb },
         defaults: {

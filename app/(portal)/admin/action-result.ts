@@ -4,8 +4,7 @@ import type { ZodError } from "zod";
 import type { AdminActor } from "@/lib/admin/common";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { requirePermission } from "@/lib/auth/guards";
-import { actionResult } from "@/lib/api/action-result";
-import type { ActionResult } from "@/components/admin/action-result";
+import { actionResult, invalidResult, type ActionResult } from "@/lib/api/action-result";
 
 /**
  * The admin console's server actions share these steps: require "admin.manage" (others get a
@@ -19,21 +18,10 @@ export async function adminActor(): Promise<AdminActor> {
 }
 
 export function invalid(error: ZodError): ActionResult<never> {
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join(".") || "root";
-    fieldErrors[key] ??= issue.message;
-  }
-  return { ok: false, error: "Some fields need attention", fieldErrors };
+  return invalidResult(error);
 }
 
-/**
- * Runs the lib call through the portal's one error-to-result helper (lib/api/action-result.ts),
- * lifting the field errors a refusal carries (lib/admin/common.ts fieldError) for the form.
- */
+/** Runs the lib call through the portal's one error-to-result helper (lib/api/action-result.ts). */
 export async function attempt<T>(run: () => Promise<T>): Promise<ActionResult<T>> {
-  const result = await actionResult(run);
-  if (result.ok) return result;
-  const fieldErrors = (result.data as { fieldErrors?: Record<string, string> } | undefined)?.fieldErrors;
-  return { ok: false, error: result.error, ...(fieldErrors && { fieldErrors }) };
+  return actionResult(run);
 }

@@ -38,15 +38,14 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const initial = templates.map((t) => ({
     selected: false as boolean,
-    node: t.node,
-    vmid: t.vmid,
+    ref: t.ref,
     name: t.publishedAs.length ? "" : t.name.replace(/-template$/, ""),
     os: osGuess(t.name),
     description: "",
     public: false,
-    minCpuCores: String(t.cpuCores ?? 1),
-    minMemoryMb: String(Math.ceil(t.memoryMb ?? 512)),
-    minDiskGb: String(Math.ceil(t.diskGb ?? 8)),
+    minCpuCores: String(t.size.cpuCores ?? 1),
+    minMemoryMb: String(Math.ceil(t.size.memoryMb ?? 512)),
+    minDiskGb: String(Math.ceil(t.size.diskGb ?? 8)),
   }));
   const form = useForm<ImportTemplatesInput, unknown, ImportTemplates>({
     resolver: zodResolver(importTemplatesSchema),
@@ -106,7 +105,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
               const t = templates[i]!;
               const on = Boolean(rows[i]?.selected);
               const e = rowErrors(i);
-              const label = `${t.name} (${t.vmid})`;
+              const label = `${t.name} (${t.ref.id})`;
               return (
                 <tr key={field.id} className={cn(on && "bg-indigo-50/40")}>
                   <td className={cell}>
@@ -115,7 +114,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                   <td className={cn(cell, "min-w-64")}>
                     <p className="font-medium text-slate-900">{t.name}</p>
                     <p className="text-xs text-slate-500">
-                      vmid {t.vmid} on {t.node} · {t.cpuCores ?? "?"} vCPU · {t.memoryMb ?? "?"} MB · {t.diskGb ?? "?"} GB
+                      {t.where} · {t.size.cpuCores ?? "?"} vCPU · {t.size.memoryMb ?? "?"} MB · {t.size.diskGb ?? "?"} GB
                     </p>
                     {t.publishedAs.length ? (
                       <p className="mt-1 flex flex-wrap gap-1 text-xs text-slate-500">

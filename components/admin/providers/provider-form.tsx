@@ -13,6 +13,7 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { providerFormSchema, type ProviderForm as ProviderValues, type ProviderFormInput } from "@/lib/schemas/admin";
+import { PROVIDER_CATALOG } from "@/lib/providers/catalog";
 import { saveProviderAction } from "@/app/(portal)/admin/providers/actions";
 import { showRefusal } from "../action-result";
 
@@ -24,7 +25,6 @@ export type ProviderFormStart = {
   simulated: boolean;
 };
 
-const KIND_LABELS = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as const;
 const KEEP = "••• stored; leave empty to keep";
 
 export function ProviderForm({ start }: { start: ProviderFormStart }) {
@@ -61,9 +61,9 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
           </Field>
           <Field id="p-kind" label="Kind" error={errors.kind?.message}>
             <Select id="p-kind" {...register("kind")}>
-              {Object.entries(KIND_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
+              {Object.values(PROVIDER_CATALOG).map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.available ? k.label : `${k.label} (not supported yet)`}
                 </option>
               ))}
             </Select>
@@ -73,7 +73,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
               id="p-url"
               label="URL"
               error={errors.url?.message}
-              hint={start.simulated ? "Served by Hangar's built-in PVE simulator: its address is set when the portal starts." : "e.g. https://pve.example:8006"}
+              hint={start.simulated ? "Served by Hangar's built-in simulator: its address is set when the portal starts." : `e.g. ${PROVIDER_CATALOG[kind ?? "pve"].urlHint}`}
             >
               <Input id="p-url" readOnly={start.simulated} invalid={!!errors.url} {...register("url")} />
             </Field>
@@ -123,7 +123,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
             </>
           ) : (
             <div className="sm:col-span-2">
-              <Field id="p-apikey" label={`${KIND_LABELS[kind ?? "nova"]} API key`} error={errors.apiKey?.message}>
+              <Field id="p-apikey" label={`${PROVIDER_CATALOG[kind ?? "nova"].label} API key`} error={errors.apiKey?.message}>
                 <Input
                   id="p-apikey"
                   type="password"

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { ProviderView } from "@/lib/admin/providers/views";
 import { adminColumns, DataTable } from "../data-table";
+import { PROVIDER_CATALOG } from "@/lib/providers/catalog";
 
-const KIND = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as const;
 const col = adminColumns<ProviderView>();
 const columns = col.columns([
   col.accessor("name", {
@@ -16,7 +16,7 @@ const columns = col.columns([
       </Link>
     ),
   }),
-  col.accessor((p) => KIND[p.kind], { id: "kind", header: "Kind" }),
+  col.accessor((p) => PROVIDER_CATALOG[p.kind].label, { id: "kind", header: "Kind" }),
   col.accessor("baseUrl", { header: "URL", cell: (c) => <span className="font-mono text-xs">{c.row.original.simulated ? "built-in simulator" : c.getValue()}</span> }),
   col.accessor("templates", { header: "Templates" }),
   col.accessor("vms", { header: "VMs" }),

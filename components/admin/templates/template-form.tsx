@@ -11,6 +11,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
+import type { SettingField } from "@/lib/providers/types";
 import { templateFormSchema, type TemplateForm as TemplateValues, type TemplateFormInput } from "@/lib/schemas/admin";
 import { saveTemplateAction } from "@/app/(portal)/admin/templates/actions";
 import { showRefusal } from "../action-result";
@@ -24,7 +25,8 @@ const SIZES = [
   ["DiskGb", "disk (GB)"],
 ] as const;
 
-export function TemplateForm({ start, options }: { start: TemplateFormInput; options: Options }) {
+/** `settingFields`: the template settings its provider kind declares (lib/providers/catalog.ts). */
+export function TemplateForm({ start, options, settingFields }: { start: TemplateFormInput; options: Options; settingFields: readonly SettingField[] }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const { register, handleSubmit, control, setError, formState } = useForm<TemplateFormInput, unknown, TemplateValues>({
@@ -142,9 +144,11 @@ export function TemplateForm({ start, options }: { start: TemplateFormInput; opt
           <Field id="t-ciuser" label="Cloud-init user" error={errors.ciuser?.message} hint="The login user; empty: the image's default.">
             <Input id="t-ciuser" placeholder="debian" invalid={!!errors.ciuser} {...register("ciuser")} />
           </Field>
-          <Field id="t-storage" label="Storage" error={errors.storage?.message} hint="Where clones go; empty: the provider's default storage.">
-            <Input id="t-storage" placeholder="local-lvm" invalid={!!errors.storage} {...register("storage")} />
-          </Field>
+          {settingFields.map((f) => (
+            <Field key={f.key} id={`t-setting-${f.key}`} label={f.label} error={errors.settings?.[f.key]?.message} hint={f.hint}>
+              <Input id={`t-setting-${f.key}`} invalid={!!errors.settings?.[f.key]} {...register(`settings.${f.key}`)} />
+            </Field>
+          ))}
         </CardBody>
       </Card>
 

@@ -1,4 +1,5 @@
 import { db } from "../../db/client";
+import { moduleFor } from "../../providers/registry";
 import type { ImportTemplateRow, ImportTemplates } from "../../schemas/admin";
 import { audit, fieldError, isUniqueViolation, notFound, TX_OPTIONS, type AdminActor } from "../common";
 
@@ -15,14 +16,17 @@ export async function importTemplates(input: ImportTemplates, actor: AdminActor)
       const takenNames = new Set((await tx.template.findMany({ select: { name: true } })).map((t) => t.name.toLowerCase()));
       const clash = selected.find((t) => takenNames.has(t.name.toLowerCase()));
       if (clash) throw fieldError(`templates.${clash.index}.name`, `A template named "${clash.name}" already exists`, "conflict");
+      const module = moduleFor(provider.kind);
       const ids: string[] = [];
       for (const t of selected) {
+        const ref = module.refSchema.safeParse(t.ref);
+        if (!ref.success) throw fieldError(`templates.${t.index}.ref`, "Not a template of this provider: discover again");
         const row = await tx.template.create({
           data: {
             name: t.name,
             providerId: provider.id,
-            node: t.node,
-            vmid: t.vmid,
+            providerRef: ref.data.data,
+            providerRefId: ref.data.id,
             os: t.os,
             description: t.description,
             public: t.public,

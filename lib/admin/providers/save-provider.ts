@@ -1,4 +1,5 @@
 import { db } from "../../db/client";
+import { enableProblem } from "../../providers/catalog";
 import type { Db } from "../../db/client";
 import { encryptJson } from "../../crypto/secrets";
 import type { ProviderForm } from "../../schemas/admin";
@@ -50,6 +51,9 @@ export async function saveProvider(input: ProviderForm, actor: AdminActor): Prom
       if (input.id && !existing) throw notFound("Provider");
       const clash = await tx.providerConnection.findUnique({ where: { name: input.name }, select: { id: true } });
       if (clash && clash.id !== input.id) throw fieldError("name", "A provider with this name already exists", "conflict");
+      // A kind Hangar cannot drive yet would fail on every use: it may only be stored disabled.
+      const cannotEnable = input.enabled ? enableProblem(input.kind) : null;
+      if (cannotEnable) throw fieldError("enabled", cannotEnable);
 
       const credentials = credentialsFor(input, existing);
       const previous = existing ? storedCredentials(existing) : null;

@@ -1,4 +1,6 @@
 import { db } from "../../db/client";
+import type { Db } from "../../db/client";
+import { moduleFor } from "../../providers/registry";
 import type { TemplateForm } from "../../schemas/admin";
 import { audit, fieldError, isUniqueViolation, notFound, TX_OPTIONS, type AdminActor, type Tx } from "../common";
 
@@ -15,8 +17,15 @@ async function snapshot(tx: Tx, id: string) {
 export async function updateTemplate(input: TemplateForm, actor: AdminActor): Promise<{ id: string }> {
   try {
     return await db().$transaction(async (tx) => {
-      const existing = await tx.template.findUnique({ where: { id: input.id }, select: { id: true } });
+      const existing = await tx.template.findUnique({ where: { id: input.id }, select: { id: true, provider: { select: { kind: true } } } });
       if (!existing) throw notFound("Template");
+      const settings = moduleFor(existing.provider.kind).templateSettings.safeParse(
+        Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== "")),
+      );
+      if (!settings.success) {
+        const issue = settings.error.issues[0]!;
+        throw fieldError(["settings", ...issue.path.map(String)].join("."), issue.message);
+      }
       const others = await tx.template.findMany({ where: { NOT: { id: input.id } }, select: { name: true } });
       if (others.some((o) => o.name.toLowerCase() === input.name.toLowerCase())) throw fieldError("name", "A template with this name already exists", "conflict");
       const userIds = [...new Set(input.userIds)];
@@ -34,7 +43,7 @@ export async function updateTemplate(input: TemplateForm, actor: AdminActor): Pr
           public: input.public,
           enabled: input.enabled,
           ciuser: input.ciuser,
-          storage: input.storage,
+          settings: settings.data as Db.Prisma.InputJsonValue,
           minCpuCores: input.minCpuCores,
           minMemoryMb: input.minMemoryMb,
           minDiskGb: input.minDiskGb,

@@ -1,4 +1,5 @@
 import { db } from "../../db/client";
+import { PROVIDER_CATALOG } from "../../providers/catalog";
 import { notFound } from "../common";
 
 export type TemplateRow = {
@@ -6,8 +7,8 @@ export type TemplateRow = {
   name: string;
   os: string;
   provider: string;
-  node: string;
-  vmid: number;
+  /** The provider's short id of the template. */
+  ref: string;
   public: boolean;
   enabled: boolean;
   users: number;
@@ -26,8 +27,7 @@ export async function listTemplatesForAdmin(): Promise<TemplateRow[]> {
     name: t.name,
     os: t.os,
     provider: t.provider.name,
-    node: t.node,
-    vmid: t.vmid,
+    ref: t.providerRefId,
     public: t.public,
     enabled: t.enabled,
     users: t._count.grants,
@@ -49,8 +49,14 @@ export async function getTemplateForAdmin(id: string) {
     },
   });
   if (!t) throw notFound("Template");
-  const { grants, teamGrants, createdAt, updatedAt, ...rest } = t;
-  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString(), userIds: grants.map((g) => g.userId), teamIds: teamGrants.map((g) => g.teamId) };
+  const { grants, teamGrants, createdAt, updatedAt, providerRef, settings, ...rest } = t;
+  void providerRef;
+  // Settings as the form's text fields, labelled by the kind's module (lib/providers/catalog.ts).
+  const texts = Object.fromEntries(Object.entries((settings ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? "")]));
+  return {
+    ...rest,
+    settings: texts,
+    settingFields: PROVIDER_CATALOG[t.provider.kind].templateSettingFields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString(), userIds: grants.map((g) => g.userId), teamIds: teamGrants.map((g) => g.teamId) };
 }
 
 /** Everyone a template could be granted to. */

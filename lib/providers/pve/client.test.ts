@@ -407,7 +407,7 @@ describe("tasks", () => {
     const error = await failure(client.waitForTask(UPID, { pollMs: 1 }));
     expect(error.kind).toBe("task_failed");
     expect(error.message).toBe("shrinking disks is not supported");
-    expect(error.details.upid).toBe(UPID);
+    expect(error.details.providerTaskId).toBe(UPID);
   });
 
   it("gives up on a task still running after timeoutMs", async () => {

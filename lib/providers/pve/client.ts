@@ -1,4 +1,8 @@
-import { ProviderError, type NodeInfo, type ProviderLogLine, type StorageInfo, type TemplateInfo, type VmStatus } from "../types";
+import { ProviderError, type ProviderLogLine, type VmStatus } from "../types";
+
+export type NodeInfo = { name: string; online: boolean; cpus?: number; memoryBytes?: number };
+export type StorageInfo = { node: string; storage: string; type?: string; content: string[]; shared: boolean; availableBytes?: number; enabled: boolean };
+export type TemplateInfo = { node: string; vmid: number; name: string; cpuCores?: number; memoryMb?: number; diskGb?: number };
 import { bool, GiB, MiB, num, record, records, str, unexpected } from "./coerce";
 import { PveConnection, type CallOptions, type PveConnectionOptions, type PveHttpMethod } from "./connection";
 import type { PveParams } from "./form";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StepContext } from "../types";
+import { pveRef } from "./module-schemas";
 import { PveProvider } from "./provider";
 import { startTestSim, TOKEN_ID, TOKEN_SECRET } from "./simulator/test-helpers";
 import type { PveSimulator } from "./simulator";
@@ -11,12 +12,12 @@ import type { PveSimulator } from "./simulator";
  */
 let sim: PveSimulator;
 let provider: PveProvider;
-const ref = { node: "pve1", vmid: 100 };
+const ref = pveRef("pve1", 100);
 
 beforeAll(async () => {
   sim = await startTestSim({ taskDurationMs: 30 });
   provider = new PveProvider(
-    { kind: "pve", baseUrl: sim.url, credentials: { tokenId: TOKEN_ID, secret: TOKEN_SECRET }, tls: { verify: true } },
+    { name: "lab", kind: "pve", settings: {}, baseUrl: sim.url, credentials: { tokenId: TOKEN_ID, secret: TOKEN_SECRET }, tls: { verify: true } },
     { agentTimeoutMs: 5_000, agentPollMs: 50, taskPollMs: 20 },
   );
 });
@@ -30,11 +31,11 @@ function context(state: Record<string, unknown> = {}) {
   const upids: string[] = [];
   const lines: string[] = [];
   const ctx: StepContext = {
-    get state() {
+    get facts() {
       return state;
     },
     remember: async (facts) => void Object.assign(state, facts),
-    setUpid: async (upid) => void upids.push(upid),
+    recordProviderTask: async (upid) => void upids.push(upid),
     log: async (l) => void lines.push(...(typeof l === "string" ? [l] : l.map((x) => x.t))),
   };
   return { ctx, state, upids, lines };

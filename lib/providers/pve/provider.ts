@@ -1,20 +1,24 @@
 import { PveClient, type PveAuth } from "./client";
 import {
   ProviderError,
-  type CreateVmSpec,
-  type NodeInfo,
-  type PowerAction,
+  type Accepted,
+  type ActionOutcome,
+  type CreateRequest,
+  type CreateResult,
+  type Discovery,
+  type Precheck,
+  type ProviderClient,
   type ProviderConnectionConfig,
   type ProviderLogLine,
+  type ProviderRef,
+  type ProviderStep,
   type ProviderVm,
-  type ProvisionStep,
   type StepContext,
-  type VmProvider,
-  type VmRef,
   type VmAction,
   type VmActionParams,
   type VmStatus,
 } from "../types";
+import { pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveCreateOptions, type PveLocation } from "./module-schemas";
 
 const GiB = 1024 ** 3;
 
@@ -51,21 +55,43 @@ export function memoryMbOf(value: string | number | undefined): number | undefin
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 180;
 
+/** What the create steps work with, from a checked request and the accepted reference. */
+type CreateSpec = {
+  template: PveLocation;
+  targetNode: string;
+  vmid: number;
+  name: string;
+  cpuCores: number;
+  memoryMb: number;
+  diskGb: number;
+  storage: string;
+  ciuser?: string;
+  cipassword?: string;
+  sshKeys?: string[];
+  description?: string;
+};
+
+const GiBytes = (bytes?: number) => (bytes === undefined ? "—" : `${Math.round(bytes / GiB)} GiB`);
+
 /**
  * Proxmox VE behind the common provider interface. The create flow: full clone into the
  * requested storage on the target node → wait → cores, memory, name and cloud-init → resize
  * the disk → start → wait → the IP from the guest agent. Each step first checks what already
  * happened, so a retried job never clones twice.
  */
-export class PveProvider implements VmProvider {
+export class PveProvider implements ProviderClient {
   readonly kind = "pve" as const;
   readonly client: PveClient;
 
   constructor(
-    config: ProviderConnectionConfig,
+    private readonly config: ProviderConnectionConfig,
     private readonly timing = { agentTimeoutMs: 10 * 60_000, agentPollMs: 2_000, taskPollMs: 1_000 },
   ) {
     this.client = new PveClient({ baseUrl: config.baseUrl, auth: pveAuth(config.credentials), tls: config.tls });
+  }
+
+  close(): void {
+    this.client.close();
   }
 
   async testConnection() {
@@ -73,15 +99,106 @@ export class PveProvider implements VmProvider {
     return { version: v.version };
   }
 
-  async nodes(): Promise<NodeInfo[]> {
-    return this.client.nodes();
+  homeOf(ref: ProviderRef): string | null {
+    return refOf(ref).node;
   }
 
-  async discover() {
+  async placements() {
+    return (await this.client.nodes()).map((n) => ({ name: n.name, online: n.online }));
+  }
+
+  async discover(): Promise<Discovery> {
+    const nodes = [...(await this.client.nodes())].sort((a, b) => a.name.localeCompare(b.name));
+    const storages = (await Promise.all(nodes.filter((n) => n.online).map((n) => this.client.storages(n.name))))
+      .flat()
+      .sort((a, b) => a.node.localeCompare(b.node) || a.storage.localeCompare(b.storage));
+    const templates = [...(await this.client.templates())].sort((a, b) => a.vmid - b.vmid);
+    return {
+      inventory: [
+        { title: "Nodes", columns: ["Node", "State", "CPUs", "Memory"], rows: nodes.map((n) => [n.name, n.online ? "online" : "offline", n.cpus === undefined ? "—" : String(n.cpus), GiBytes(n.memoryBytes)]) },
+        {
+          title: "Storages",
+          columns: ["Node", "Storage", "Type", "Free"],
+          rows: storages.map((s) => [s.node, `${s.storage}${s.shared ? " (shared)" : ""}`, s.type ?? "—", GiBytes(s.availableBytes)]),
+        },
+      ],
+      templates: templates.map((t) => ({ ref: pveRef(t.node, t.vmid), name: t.name, where: `vmid ${t.vmid} on ${t.node}`, size: { cpuCores: t.cpuCores, memoryMb: t.memoryMb, diskGb: t.diskGb } })),
+    };
+  }
+
+  /** The create options with their defaults: the storage is the request's, the template's, the connection's default, then "NFS". */
+  private optionsOf(request: CreateRequest): PveCreateOptions & { storage: string } {
+    const options = pveCreateOptions.parse(request.options);
+    const template = pveTemplateSettings.parse(request.template.settings ?? {});
+    const defaultStorage = typeof this.config.settings.defaultStorage === "string" ? this.config.settings.defaultStorage : undefined;
+    return { ...options, storage: options.storage ?? template.storage ?? defaultStorage ?? DEFAULT_STORAGE };
+  }
+
+  async precheck(request: CreateRequest): Promise<Precheck> {
+    const options = this.optionsOf(request);
     const nodes = await this.client.nodes();
-    const storages = (await Promise.all(nodes.filter((n) => n.online).map((n) => this.client.storages(n.name)))).flat();
-    const templates = await this.client.templates();
-    return { nodes, storages, templates };
+    const problems: string[] = [];
+    if (!nodes.some((n) => n.name === options.target)) {
+      problems.push(`Invalid target node: "${options.target}" is not a node of ${this.config.name} (nodes: ${nodes.map((n) => n.name).join(", ")})`);
+    }
+    // The next issue reads storages and the template's configuration here.
+    return { problems, options };
+  }
+
+  async accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>): Promise<Accepted> {
+    const options = this.optionsOf(request);
+    const vmid = await this.allocateVmId((id) => taken(String(id)));
+    return { ref: pveRef(options.target, vmid), step: { key: "allocate_vmid", name: "Allocate VMID" }, describe: `on ${options.target}, storage ${options.storage}, VMID ${vmid}` };
+  }
+
+  private specOf(request: CreateRequest, accepted: ProviderRef | null): CreateSpec {
+    const options = this.optionsOf(request);
+    const at = accepted ? refOf(accepted) : null;
+    if (!at) throw new ProviderError("server", "The create request has no VMID");
+    return {
+      template: refOf(request.template.ref),
+      targetNode: options.target,
+      vmid: at.vmid,
+      name: request.name,
+      cpuCores: request.size.cpuCores,
+      memoryMb: request.size.memoryMb,
+      diskGb: request.size.diskGb,
+      storage: options.storage,
+      ciuser: request.cloudInit.user,
+      cipassword: request.cloudInit.password,
+      sshKeys: request.cloudInit.sshKeys,
+      description: request.description,
+    };
+  }
+
+  createSteps(request: CreateRequest, accepted: ProviderRef | null): ProviderStep[] {
+    return this.provisionSteps(this.specOf(request, accepted));
+  }
+
+  madeRef(request: CreateRequest, accepted: ProviderRef | null, facts: Readonly<Record<string, unknown>>): ProviderRef | null {
+    if (facts.cloned !== true) return null;
+    const spec = this.specOf(request, accepted);
+    return pveRef(spec.targetNode, typeof facts.vmid === "number" ? facts.vmid : spec.vmid);
+  }
+
+  createResult(request: CreateRequest, accepted: ProviderRef | null, facts: Readonly<Record<string, unknown>>): CreateResult {
+    const spec = this.specOf(request, accepted);
+    const ref = pveRef(spec.targetNode, typeof facts.vmid === "number" ? facts.vmid : spec.vmid);
+    return { ref, addresses: typeof facts.ipAddress === "string" ? [facts.ipAddress] : [], size: request.size, notices: [] };
+  }
+
+  cleanupSteps(ref: ProviderRef): ProviderStep[] {
+    return [{ key: "remove_half_made", name: "Remove the half-made VM", run: (ctx) => this.destroyVm(refOf(ref), (lines) => ctx.log(lines)) }];
+  }
+
+  actionOutcome(action: VmAction, facts: Readonly<Record<string, unknown>>): ActionOutcome {
+    const pendingRestart = action === "resize" && facts.pendingUntilRestart === true;
+    return { notices: pendingRestart ? ["The new CPU cores and memory apply after the VM's next restart"] : [], pendingRestart };
+  }
+
+  describe(ref: ProviderRef): string {
+    const { node, vmid } = refOf(ref);
+    return `VMID ${vmid} on ${node}`;
   }
 
   async allocateVmId(taken: (vmid: number) => Promise<boolean>): Promise<number> {
@@ -101,7 +218,7 @@ export class PveProvider implements VmProvider {
    * had nothing to run, or answered synchronously).
    */
   private async track(ctx: StepContext, key: string, issue: () => Promise<string | null>, timeoutMs?: number): Promise<void> {
-    const remembered = ctx.state[`${key}Upid`];
+    const remembered = ctx.facts[`${key}Upid`];
     if (typeof remembered === "string") {
       await ctx.log(`Resuming: waiting for ${remembered}`);
       await this.wait(remembered, ctx, timeoutMs);
@@ -110,19 +227,20 @@ export class PveProvider implements VmProvider {
     const upid = await issue();
     if (!upid) return;
     await ctx.remember({ [`${key}Upid`]: upid });
-    await ctx.setUpid(upid);
+    await ctx.recordProviderTask(upid);
     await this.wait(upid, ctx, timeoutMs);
   }
 
-  actionSteps(action: VmAction, ref: VmRef, params: VmActionParams = {}): ProvisionStep[] {
-    const { node, vmid } = ref;
+  actionSteps(action: VmAction, ref: ProviderRef, params: VmActionParams = {}): ProviderStep[] {
+    const location = refOf(ref);
+    const { node, vmid } = location;
     const label = `VM ${vmid} on ${node}`;
     const state = () => this.client.currentStatus(node, vmid);
-    const startStep: ProvisionStep = {
+    const startStep: ProviderStep = {
       key: "start",
       name: "Start VM",
       run: async (ctx) => {
-        if (typeof ctx.state.startUpid !== "string" && (await state()).state !== "stopped") {
+        if (typeof ctx.facts.startUpid !== "string" && (await state()).state !== "stopped") {
           await ctx.log(`${label} is already running; nothing to start`);
           return;
         }
@@ -131,7 +249,7 @@ export class PveProvider implements VmProvider {
       },
     };
     /** A hard stop; with `gone: true` a VM that no longer exists counts as stopped (delete). */
-    const stopStep = (gone: boolean): ProvisionStep => ({
+    const stopStep = (gone: boolean): ProviderStep => ({
       key: "stop",
       name: "Stop VM",
       run: async (ctx) => {
@@ -139,7 +257,7 @@ export class PveProvider implements VmProvider {
           await ctx.log(`${label} no longer exists; nothing to stop`);
           return;
         }
-        if (typeof ctx.state.stopUpid !== "string" && (await state()).state === "stopped") {
+        if (typeof ctx.facts.stopUpid !== "string" && (await state()).state === "stopped") {
           await ctx.log(`${label} is already stopped`);
           return;
         }
@@ -160,7 +278,7 @@ export class PveProvider implements VmProvider {
             key: "shutdown",
             name: "Shut down the guest",
             run: async (ctx) => {
-              if (typeof ctx.state.shutdownUpid !== "string" && (await state()).state === "stopped") {
+              if (typeof ctx.facts.shutdownUpid !== "string" && (await state()).state === "stopped") {
                 await ctx.log(`${label} is already stopped`);
                 return;
               }
@@ -179,8 +297,8 @@ export class PveProvider implements VmProvider {
             key: "force_stop",
             name: "Stop if still running",
             run: async (ctx) => {
-              if (typeof ctx.state.force_stopUpid !== "string" && (await state()).state === "stopped") {
-                await ctx.log(ctx.state.cleanShutdownFailed ? `${label} is stopped` : `${label} shut down cleanly; no stop needed`);
+              if (typeof ctx.facts.force_stopUpid !== "string" && (await state()).state === "stopped") {
+                await ctx.log(ctx.facts.cleanShutdownFailed ? `${label} is stopped` : `${label} shut down cleanly; no stop needed`);
                 return;
               }
               await ctx.log(`${label} is still running after the shutdown request; stopping it (hard stop)`);
@@ -196,7 +314,7 @@ export class PveProvider implements VmProvider {
             key: "reboot",
             name: "Reboot VM",
             run: async (ctx) => {
-              if (typeof ctx.state.rebootUpid !== "string" && (await state()).state === "stopped") {
+              if (typeof ctx.facts.rebootUpid !== "string" && (await state()).state === "stopped") {
                 await ctx.log(`${label} is stopped; starting it instead of rebooting`);
                 await this.track(ctx, "reboot", () => this.client.start(node, vmid));
               } else {
@@ -223,13 +341,13 @@ export class PveProvider implements VmProvider {
           },
         ];
       case "resize":
-        return this.resizeSteps(ref, params.resize ?? {});
+        return this.resizeSteps(location, params.resize ?? {});
     }
   }
 
-  private resizeSteps(ref: VmRef, want: NonNullable<VmActionParams["resize"]>): ProvisionStep[] {
+  private resizeSteps(ref: PveLocation, want: NonNullable<VmActionParams["resize"]>): ProviderStep[] {
     const { node, vmid } = ref;
-    const steps: ProvisionStep[] = [];
+    const steps: ProviderStep[] = [];
     if (want.cpuCores !== undefined || want.memoryMb !== undefined) {
       steps.push({
         key: "configure",
@@ -270,7 +388,7 @@ export class PveProvider implements VmProvider {
           const config = await this.client.vmConfig(node, vmid);
           const disk = bootDisk(config);
           const current = diskSizeGb(config[disk] as string | undefined);
-          if (typeof ctx.state.grow_diskUpid !== "string" && current !== undefined && current >= wanted) {
+          if (typeof ctx.facts.grow_diskUpid !== "string" && current !== undefined && current >= wanted) {
             await ctx.log(`Disk ${disk} is already ${current} GB; nothing to grow (disks never shrink)`);
             return;
           }
@@ -283,23 +401,23 @@ export class PveProvider implements VmProvider {
     return steps;
   }
 
-  provisionSteps(spec: CreateVmSpec): ProvisionStep[] {
+  private provisionSteps(spec: CreateSpec): ProviderStep[] {
     const node = spec.targetNode;
-    const vmidOf = (ctx: StepContext) => (typeof ctx.state.vmid === "number" ? ctx.state.vmid : spec.vmid);
+    const vmidOf = (ctx: StepContext) => (typeof ctx.facts.vmid === "number" ? ctx.facts.vmid : spec.vmid);
     return [
       {
         key: "clone",
         name: "Clone template",
         run: async (ctx) => {
           let vmid = vmidOf(ctx);
-          if (typeof ctx.state.cloneUpid === "string" && ctx.state.cloned === true) {
-            await this.wait(ctx.state.cloneUpid, ctx); // resumed after a crash: the clone was started
+          if (typeof ctx.facts.cloneUpid === "string" && ctx.facts.cloned === true) {
+            await this.wait(ctx.facts.cloneUpid, ctx); // resumed after a crash: the clone was started
             return;
           }
           for (let attempt = 0; attempt < 5; attempt++) {
             if (await this.client.vmExists(node, vmid)) {
               const config = await this.client.vmConfig(node, vmid).catch(() => undefined);
-              if (config?.name === spec.name && ctx.state.cloned === true) return; // ours, from an earlier attempt
+              if (config?.name === spec.name && ctx.facts.cloned === true) return; // ours, from an earlier attempt
               vmid = await this.allocateVmId(async (id) => id === vmid);
               continue;
             }
@@ -313,12 +431,12 @@ export class PveProvider implements VmProvider {
                 description: spec.description,
               });
               await ctx.remember({ vmid, cloned: true, cloneUpid: upid });
-              await ctx.setUpid(upid);
+              await ctx.recordProviderTask(upid);
               await this.wait(upid, ctx);
               return;
             } catch (error) {
               // nextid can hand the same id to two callers: take a new one and try again.
-              if (error instanceof ProviderError && /already exists/.test(error.message) && ctx.state.cloned !== true) {
+              if (error instanceof ProviderError && /already exists/.test(error.message) && ctx.facts.cloned !== true) {
                 await ctx.log(`VMID ${vmid} was taken meanwhile (${error.message}); taking another`);
                 vmid = await this.allocateVmId(async (id) => id <= vmid);
                 continue;
@@ -359,7 +477,7 @@ export class PveProvider implements VmProvider {
           }
           const upid = await this.client.resize(node, vmid, disk, `${spec.diskGb}G`);
           if (upid) {
-            await ctx.setUpid(upid);
+            await ctx.recordProviderTask(upid);
             await this.wait(upid, ctx);
           }
           await ctx.log(`Disk ${disk} resized to ${spec.diskGb} GB`);
@@ -373,7 +491,7 @@ export class PveProvider implements VmProvider {
           const status = await this.client.currentStatus(node, vmid);
           if (status.state === "running") return;
           const upid = await this.client.start(node, vmid);
-          await ctx.setUpid(upid);
+          await ctx.recordProviderTask(upid);
           await this.wait(upid, ctx);
         },
       },
@@ -406,7 +524,7 @@ export class PveProvider implements VmProvider {
     ];
   }
 
-  async destroyVm(ref: VmRef, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void> {
+  private async destroyVm(ref: PveLocation, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void> {
     if (!(await this.client.vmExists(ref.node, ref.vmid))) return;
     const status = await this.client.currentStatus(ref.node, ref.vmid);
     if (status.state === "running" || status.state === "paused") {
@@ -417,27 +535,24 @@ export class PveProvider implements VmProvider {
     await this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, onLog: log });
   }
 
-  async power(ref: VmRef, action: PowerAction): Promise<void> {
-    const upid = await this.client[action](ref.node, ref.vmid);
-    await this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs });
-  }
-
   async listVms(): Promise<ProviderVm[]> {
     const resources = await this.client.clusterResources("vm");
     return resources
       .filter((r) => !r.template && r.vmid !== undefined && r.type === "qemu")
       .map((r) => ({
-        node: r.node ?? "",
-        vmid: r.vmid!,
+        ref: pveRef(r.node ?? "", r.vmid!),
         name: r.name ?? "",
         status: r.status ?? "unknown",
-        cpuCores: r.maxcpu,
-        memoryMb: r.maxmem !== undefined ? Math.round(r.maxmem / 1024 ** 2) : undefined,
-        diskGb: r.maxdisk !== undefined ? Math.round(r.maxdisk / GiB) : undefined,
+        size: {
+          cpuCores: r.maxcpu,
+          memoryMb: r.maxmem !== undefined ? Math.round(r.maxmem / 1024 ** 2) : undefined,
+          diskGb: r.maxdisk !== undefined ? Math.round(r.maxdisk / GiB) : undefined,
+        },
       }));
   }
 
-  async status(ref: VmRef): Promise<VmStatus> {
-    return this.client.currentStatus(ref.node, ref.vmid);
+  async status(ref: ProviderRef): Promise<VmStatus> {
+    const { node, vmid } = refOf(ref);
+    return this.client.currentStatus(node, vmid);
   }
 }

@@ -83,10 +83,10 @@ export async function waitForTask(api: TaskApi, upid: string, options: WaitForTa
     if (options.onLog) await drainLog();
     if (status.status === "stopped") {
       if (taskSucceeded(status.exitstatus)) return status;
-      throw new ProviderError("task_failed", status.exitstatus || "task stopped without an exit status", { upid });
+      throw new ProviderError("task_failed", status.exitstatus || "task stopped without an exit status", { providerTaskId: upid });
     }
     if (Date.now() + pollMs > deadline) {
-      throw new ProviderError("server", `PVE task ${upid} was still running after ${timeoutMs / 1000} s`, { upid });
+      throw new ProviderError("server", `PVE task ${upid} was still running after ${timeoutMs / 1000} s`, { providerTaskId: upid });
     }
     await sleep(pollMs, options.signal);
   }

@@ -31,8 +31,8 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
       </span>,
     ],
     ["IP address", <span key="ip" className="font-mono" data-testid="vm-ip">{vm.ipAddress ?? "—"}</span>],
-    ["VMID", vm.vmid ?? "—"],
-    ["Where", `${vm.provider.name} / ${vm.node}`],
+    ["Provider", vm.provider.name],
+    ["Id on the provider", <span key="ref" className="font-mono" data-testid="vm-ref">{vm.providerRefId ?? "—"}</span>],
     ["Template", vm.template?.name ?? "—"],
     ["Size", `${vm.cpuCores} vCPU · ${vm.memoryMb} MB · ${vm.diskGb} GB`],
     ...(vm.ownerId !== user.id ? ([["Owner", vm.owner.email]] as const) : []),
@@ -59,7 +59,7 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
           {controls ? <VmActionBar controls={controls} /> : null}
         </CardBody>
       </Card>
-      {controls?.mayAct && vm.vmid !== null && vm.status !== "creating" ? (
+      {controls?.mayAct && vm.providerRefId !== null && vm.status !== "creating" ? (
         <div className="mb-6">
           <ResizeForm key={`${vm.cpuCores}-${vm.memoryMb}-${vm.diskGb}`} controls={controls} />
         </div>

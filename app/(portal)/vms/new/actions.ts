@@ -1,24 +1,13 @@
 "use server";
 
 import { requirePermission } from "@/lib/auth/guards";
-import { isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import { createVmFromTemplate } from "@/lib/vms/create-vm";
+import { actionResult, type ActionResult } from "@/lib/api/action-result";
+import { createFromTemplate } from "@/lib/api/seed-create-from-template";
 
-export type CreateVmActionResult = { ok: true; taskId: string } | { ok: false; error: string; details?: string[] };
+export type CreateVmActionResult = ActionResult<{ taskId: string }>;
 
-/** The wizard's submit: the same domain call as the seed API, so the same checks and messages. */
+/** The wizard's submit: the same call as the seed API, so the same checks and messages. */
 export async function createVmAction(input: unknown): Promise<CreateVmActionResult> {
   const user = await requirePermission("vms.own");
-  try {
-    const result = await createVmFromTemplate(user, input);
-    return { ok: true, taskId: result.task_id };
-  } catch (error) {
-    if (isAppError(error)) {
-      const denials = (error.data as { denials?: { message: string }[] } | null)?.denials;
-      return { ok: false, error: error.message, details: denials?.map((d) => d.message) };
-    }
-    log.error({ err: error }, "create VM from the wizard failed");
-    return { ok: false, error: "Something went wrong while creating the VM. Try again." };
-  }
+  return actionResult(async () => ({ taskId: (await createFromTemplate(user, input)).task_id }));
 }

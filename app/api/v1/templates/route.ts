@@ -13,8 +13,7 @@ export const GET = bearerApi(async ({ user }) => {
       os: t.os,
       description: t.description,
       provider: t.provider.name,
-      node: t.node,
-      vmid: t.vmid,
+      provider_ref: t.providerRefId,
       min: { cpuCores: t.minCpuCores, memorySize: t.minMemoryMb, diskSize: t.minDiskGb },
     })),
   };

@@ -9,10 +9,10 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getProvider } from "@/lib/admin/providers/views";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { PROVIDER_CATALOG } from "@/lib/providers/catalog";
 
 export const metadata: Metadata = { title: "Provider · Admin" };
 
-const KIND = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as const;
 
 export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
@@ -25,7 +25,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
         title={p.name}
         description={
           <>
-            {KIND[p.kind]} · {p.templates} template{p.templates === 1 ? "" : "s"} · {p.vms} VM{p.vms === 1 ? "" : "s"}{" "}
+            {PROVIDER_CATALOG[p.kind].label} · {p.templates} template{p.templates === 1 ? "" : "s"} · {p.vms} VM{p.vms === 1 ? "" : "s"}{" "}
             {p.enabled ? <Badge tone="green">enabled</Badge> : <Badge>disabled</Badge>}
           </>
         }

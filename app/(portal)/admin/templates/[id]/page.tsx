@@ -20,7 +20,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         title={t.name}
         description={
           <>
-            vmid {t.vmid} on {t.node} of{" "}
+            {t.providerRefId} on{" "}
             <Link href={`/admin/providers/${t.provider.id}`} className="text-indigo-700 hover:underline">
               {t.provider.name}
             </Link>
@@ -30,6 +30,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
       />
       <div className="max-w-4xl">
         <TemplateForm
+          settingFields={t.settingFields}
           options={options}
           start={{
             id: t.id,
@@ -41,7 +42,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
             userIds: t.userIds,
             teamIds: t.teamIds,
             ciuser: t.ciuser ?? "",
-            storage: t.storage ?? "",
+            settings: Object.fromEntries(t.settingFields.map((f) => [f.key, t.settings[f.key] ?? ""])),
             minCpuCores: String(t.minCpuCores),
             minMemoryMb: String(t.minMemoryMb),
             minDiskGb: String(t.minDiskGb),

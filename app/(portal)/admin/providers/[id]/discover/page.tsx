@@ -14,8 +14,6 @@ import { requirePermission } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Discover · Admin" };
 
-const gib = (bytes?: number) => (bytes === undefined ? "—" : `${Math.round(bytes / 1024 ** 3)} GiB`);
-
 export default async function DiscoverPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
   const { id } = await params;
@@ -51,54 +49,31 @@ export default async function DiscoverPage({ params }: { params: Promise<{ id: s
             )}
           </section>
           <div className="grid items-start gap-6 lg:grid-cols-2">
-            <section className="space-y-3">
-              <h2 className="text-base font-semibold text-slate-900">Nodes</h2>
-              <Table label="Nodes">
-                <thead>
-                  <tr>
-                    <Th>Node</Th>
-                    <Th>State</Th>
-                    <Th>CPUs</Th>
-                    <Th>Memory</Th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {found.nodes.map((n) => (
-                    <tr key={n.name}>
-                      <Td className="font-medium text-slate-900">{n.name}</Td>
-                      <Td>{n.online ? <Badge tone="green">online</Badge> : <Badge tone="red">offline</Badge>}</Td>
-                      <Td>{n.cpus ?? "—"}</Td>
-                      <Td>{gib(n.memoryBytes)}</Td>
+            {found.inventory.map((table) => (
+              <section key={table.title} className="space-y-3">
+                <h2 className="text-base font-semibold text-slate-900">{table.title}</h2>
+                <Table label={table.title}>
+                  <thead>
+                    <tr>
+                      {table.columns.map((c) => (
+                        <Th key={c}>{c}</Th>
+                      ))}
                     </tr>
-                  ))}
-                </tbody>
-              </Table>
-            </section>
-            <section className="space-y-3">
-              <h2 className="text-base font-semibold text-slate-900">Storages</h2>
-              <Table label="Storages">
-                <thead>
-                  <tr>
-                    <Th>Node</Th>
-                    <Th>Storage</Th>
-                    <Th>Type</Th>
-                    <Th>Free</Th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {found.storages.map((s) => (
-                    <tr key={`${s.node}/${s.storage}`}>
-                      <Td>{s.node}</Td>
-                      <Td className="font-medium text-slate-900">
-                        {s.storage} {s.shared ? <Badge tone="blue">shared</Badge> : null}
-                      </Td>
-                      <Td>{s.type ?? "—"}</Td>
-                      <Td>{gib(s.availableBytes)}</Td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-            </section>
+                  </thead>
+                  <tbody className="divide-y divide-slate-100">
+                    {table.rows.map((row) => (
+                      <tr key={row.join("/")}>
+                        {row.map((value, k) => (
+                          <Td key={k} className={k === 0 ? "font-medium text-slate-900" : undefined}>
+                            {value === "online" ? <Badge tone="green">online</Badge> : value === "offline" ? <Badge tone="red">offline</Badge> : value}
+                          </Td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </Table>
+              </section>
+            ))}
           </div>
         </div>
       )}

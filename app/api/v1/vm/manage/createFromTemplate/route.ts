@@ -1,11 +1,11 @@
 import { bearerApi } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/respond";
-import { createVmFromTemplate } from "@/lib/vms/create-vm";
+import { createFromTemplate } from "@/lib/api/seed-create-from-template";
 
 export const dynamic = "force-dynamic";
 
 /** The seed API: POST /api/v1/vm/manage/createFromTemplate (see ../shared/seeds/portal-createFromTemplate.md). */
 export const POST = bearerApi(async ({ req, user }) => ({
   message: "VM created and configured successfully",
-  data: await createVmFromTemplate(user, await readJson(req)),
+  data: await createFromTemplate(user, await readJson(req)),
 }));

@@ -1,0 +1,34 @@
+import type { AuthenticatedUser } from "../auth/credentials";
+import { AppError } from "../errors";
+import { createFromTemplateFields, createFromTemplateSchema, vmNameProblem } from "../schemas/vm";
+import { createVm } from "../vms/create-vm";
+import { requireFields, zodMessage } from "./respond";
+
+/** The seed API's answer, field names exactly as in ../shared/seeds/portal-createFromTemplate.md. */
+export type CreateFromTemplateResult = { task_id: string; vm_name: string; vmid: string };
+
+/**
+ * The seed API's edge (`POST /api/v1/vm/manage/createFromTemplate`, also the wizard's submit):
+ * the seed's first checks in its order (missing fields, VM name, field formats), its field
+ * names mapped to the core's (`memorySize` → memoryMb, `target`/`storage` → the provider's
+ * create options), and the answer in the seed's shape: `vmid` is the provider's short id of
+ * the VM (for Proxmox VE its VMID, exactly as before).
+ */
+export async function createFromTemplate(user: AuthenticatedUser, raw: unknown): Promise<CreateFromTemplateResult> {
+  requireFields(raw, createFromTemplateFields);
+  const record = raw as Record<string, unknown>;
+  const nameProblem = typeof record.name === "string" ? vmNameProblem(record.name.trim()) : "name must be a string";
+  if (nameProblem) throw new AppError("bad_request", `Invalid VM name: ${nameProblem}`);
+  const parsed = createFromTemplateSchema.safeParse(raw);
+  if (!parsed.success) throw new AppError("bad_request", zodMessage(parsed.error));
+  const input = parsed.data;
+  const accepted = await createVm(user, {
+    template: input.template_id,
+    name: input.name,
+    size: { cpuCores: input.cpuCores, memoryMb: input.memorySize, diskGb: input.diskSize, gpus: {} },
+    options: { target: input.target, ...(input.storage !== undefined ? { storage: input.storage } : {}) },
+    cloudInit: { user: input.ciuser, password: input.cipassword },
+    sshKeyId: input.ssh_key_id,
+  });
+  return { task_id: accepted.taskId, vm_name: accepted.vmName, vmid: accepted.providerRefId ?? "" };
+}

@@ -1,0 +1,39 @@
+import type { Db } from "../db/client";
+import type { JsonObject, ProviderLogLine, ProviderStep } from "../providers/types";
+import type { queues } from "../jobs/queues";
+
+/**
+ * A task kind, defined once: which queue carries it, its step plan, and what happens when it
+ * completes, fails for good or is cancelled. The engine (lib/tasks/engine.ts) alone writes the
+ * task's rows; a kind only changes its own domain's rows (e.g. the VM) in the hooks.
+ */
+export type TaskKind<Input = unknown> = {
+  name: string;
+  queue: keyof typeof queues;
+  /** Loads what the task works on and plans its steps; null: nothing to do any more (e.g. its VM is gone). */
+  plan(task: TaskRecord<Input>): Promise<TaskPlan | null>;
+};
+
+export type TaskRecord<Input = unknown> = Omit<Db.Task, "input"> & { input: Input };
+
+export type LogFn = (lines: ProviderLogLine[] | string, level?: "info" | "warn" | "error") => Promise<void>;
+
+export type TaskPlan = {
+  /** The steps still to run are matched to the stored ones by key. */
+  steps: ProviderStep[];
+  /**
+   * The task completed: update the domain's rows in `tx` (the task completes in the same
+   * transaction) and say what the task produced (stored as Task.result) and its last log line.
+   */
+  completed(ctx: { tx: Db.Prisma.TransactionClient; facts: Readonly<Record<string, unknown>> }): Promise<{ result?: JsonObject; line?: string }>;
+  /**
+   * The task failed for good with `error` (the provider's words): compensate (release, undo,
+   * clean up with `runLoose`), logging what happened. The task is marked failed afterwards.
+   */
+  failed(ctx: { error: string; facts: Readonly<Record<string, unknown>>; log: LogFn; runLoose: (steps: ProviderStep[]) => Promise<void> }): Promise<void>;
+  /** The task was cancelled before it ran: undo what accepting it did. */
+  cancelled?(ctx: { tx: Db.Prisma.TransactionClient }): Promise<void>;
+};
+
+/** A step of a new task: done when the request was accepted, or still to run. */
+export type PlannedStep = { key: string; name: string; done?: boolean; detail?: JsonObject };

@@ -1,0 +1,108 @@
+import { fromPrisma } from "pg-boss";
+import { db } from "../db/client";
+import type { Db } from "../db/client";
+import { getBoss } from "../jobs/boss";
+import { queues } from "../jobs/queues";
+import type { JsonObject, ProviderLogLine } from "../providers/types";
+import type { PlannedStep, TaskKind } from "./kinds";
+
+/**
+ * The task store: the only code that writes Task, TaskStep and TaskLog rows. Named transitions
+ * (accept, start, step started / completed / failed, complete, fail, cancel), so that every
+ * state change of a task reads the same wherever it happens.
+ */
+type Client = Db.Prisma.TransactionClient | ReturnType<typeof db>;
+
+export function progressOf(steps: { status: string }[]): number {
+  if (steps.length === 0) return 0;
+  const done = steps.filter((s) => s.status === "completed" || s.status === "skipped").length;
+  return Math.round((done / steps.length) * 100);
+}
+
+/** Appends log lines to a task (`stepId`: the step they belong to). Lines are cut at 4000 characters. */
+export async function appendLog(taskId: string, stepId: string | null, lines: ProviderLogLine[] | string, level = "info", client: Client = db()): Promise<void> {
+  const rows = typeof lines === "string" ? [lines] : lines.map((l) => l.t);
+  if (rows.length === 0) return;
+  await client.taskLog.createMany({ data: rows.map((line) => ({ taskId, stepId, line: line.slice(0, 4000), level })) });
+}
+
+/**
+ * Writes a new task in `tx` with its steps (those `done` completed at once), its first log line
+ * and its pg-boss job: the job commits with the task (no task without its job, no job without
+ * its task).
+ */
+export async function acceptTask(
+  tx: Db.Prisma.TransactionClient,
+  kind: TaskKind<never>,
+  task: { id: string; userId: string; vmId: string | null; input: unknown; steps: PlannedStep[]; line: string },
+): Promise<void> {
+  const now = new Date();
+  const steps = task.steps.map((s, position) => ({
+    position,
+    key: s.key,
+    name: s.name,
+    ...(s.done ? { status: "completed" as const, startedAt: now, finishedAt: now } : {}),
+    ...(s.detail ? { detail: s.detail } : {}),
+  }));
+  await tx.task.create({
+    data: {
+      id: task.id,
+      kind: kind.name,
+      userId: task.userId,
+      vmId: task.vmId,
+      input: task.input as Db.Prisma.InputJsonValue,
+      progress: progressOf(steps.map((s) => ({ status: s.status ?? "pending" }))),
+      steps: { create: steps },
+    },
+  });
+  await tx.taskLog.create({ data: { taskId: task.id, line: task.line } });
+  const queue = queues[kind.queue];
+  const boss = await getBoss();
+  await boss.send(queue.name, { taskId: task.id }, { ...queue.sendOptions, db: fromPrisma(tx) });
+}
+
+export async function startTask(taskId: string): Promise<void> {
+  await db().task.update({ where: { id: taskId }, data: { status: "in_progress", startedAt: new Date() } });
+}
+
+export async function stepStarted(step: Db.TaskStep): Promise<void> {
+  await db().taskStep.update({ where: { id: step.id }, data: { status: "in_progress", startedAt: step.startedAt ?? new Date(), error: null } });
+}
+
+export async function stepFacts(stepId: string, facts: Record<string, unknown>): Promise<void> {
+  await db().taskStep.update({ where: { id: stepId }, data: { detail: facts as Db.Prisma.InputJsonValue } });
+}
+
+export async function stepProviderTask(stepId: string, providerTaskId: string): Promise<void> {
+  await db().taskStep.update({ where: { id: stepId }, data: { providerTaskId } });
+}
+
+/** A step failed: `retry` keeps it running (pg-boss tries the job again). */
+export async function stepFailed(stepId: string, error: string, retry: boolean): Promise<void> {
+  await db().taskStep.update({ where: { id: stepId }, data: { status: retry ? "in_progress" : "failed", error, ...(retry ? {} : { finishedAt: new Date() }) } });
+}
+
+/** A step completed; the task's progress follows. */
+export async function stepCompleted(taskId: string, stepId: string): Promise<void> {
+  await db().taskStep.update({ where: { id: stepId }, data: { status: "completed", finishedAt: new Date() } });
+  const all = await db().taskStep.findMany({ where: { taskId }, select: { status: true } });
+  await db().task.update({ where: { id: taskId }, data: { progress: progressOf(all) } });
+}
+
+export async function completeTask(tx: Db.Prisma.TransactionClient, taskId: string, result?: JsonObject): Promise<void> {
+  await tx.task.update({
+    where: { id: taskId },
+    data: { status: "completed", progress: 100, finishedAt: new Date(), error: null, ...(result ? { result } : {}) },
+  });
+}
+
+export async function failTask(taskId: string, error: string, client: Client = db()): Promise<void> {
+  await client.task.update({ where: { id: taskId }, data: { status: "failed", error, finishedAt: new Date() } });
+}
+
+/** Marks a task that has not started cancelled; false when it already started or ended. */
+export async function cancelPendingTask(tx: Db.Prisma.TransactionClient, taskId: string): Promise<boolean> {
+  const { count } = await tx.task.updateMany({ where: { id: taskId, status: "pending" }, data: { status: "cancelled", finishedAt: new Date() } });
+  if (count === 1) await tx.taskStep.updateMany({ where: { taskId, status: "pending" }, data: { status: "skipped" } });
+  return count === 1;
+}

@@ -1,0 +1,174 @@
+import { decryptJson } from "../crypto/secrets";
+import { db } from "../db/client";
+import { providerFor } from "../providers/registry";
+import type { CreateRequest, JsonObject, ProviderClient, ProviderRef, VmAction, VmActionParams } from "../providers/types";
+import { sizeColumns, type Size } from "../schemas/size";
+import { describeError } from "../tasks/engine";
+import type { TaskKind } from "../tasks/kinds";
+import { ACTION_LABELS, taskKindOf } from "./action-rules";
+
+/**
+ * The VM task kinds, defined once: create, and each action on an existing VM. Their steps
+ * come from the VM's provider; what happens when they end is decided here, in provider-neutral
+ * terms (the provider's facts stay private to it: the core reads its typed results).
+ */
+
+/** What a create task carries: the checked request (secrets sealed) and what the provider fixed when it was accepted. */
+export type CreateVmTaskInput = {
+  request: Omit<CreateRequest, "cloudInit"> & { cloudInit: { user?: string } };
+  /** cloud-init password and SSH keys, encrypted (lib/crypto). */
+  sealed?: string;
+  accepted: ProviderRef | null;
+};
+
+/** What an action task carries: the VM's reference, the provider's parameters, and (resize) the size to restore on failure. */
+export type VmActionTaskInput = {
+  action: VmAction;
+  ref: ProviderRef;
+  params: VmActionParams;
+  previous?: Size;
+  wanted?: Size;
+};
+
+async function vmWithProvider(vmId: string | null) {
+  if (!vmId) return null;
+  return db().vm.findUnique({ where: { id: vmId }, include: { provider: true } });
+}
+
+const refColumns = (ref: ProviderRef) => ({ providerRef: ref.data, providerRefId: ref.id });
+
+export const createVmKind: TaskKind<CreateVmTaskInput> = {
+  name: "vm.create",
+  queue: "createVm",
+  async plan(task) {
+    const vm = await vmWithProvider(task.vmId);
+    if (!vm) return null;
+    const input = task.input;
+    const secrets = input.sealed ? decryptJson<{ password?: string; sshKeys?: string[] }>(input.sealed) : {};
+    const request: CreateRequest = { ...input.request, cloudInit: { ...input.request.cloudInit, ...secrets } };
+    const client = providerFor(vm.provider);
+    return {
+      steps: client.createSteps(request, input.accepted),
+      async completed({ tx, facts }) {
+        const result = client.createResult(request, input.accepted, facts);
+        await tx.vm.update({
+          where: { id: vm.id },
+          data: { status: "running", ...refColumns(result.ref), ipAddress: result.addresses[0] ?? null, ...sizeColumns(result.size) },
+        });
+        const at = result.addresses.length ? ` at ${result.addresses.join(", ")}` : "";
+        const notices = result.notices.length ? ` ${result.notices.join(" ")}` : "";
+        return {
+          result: { ref: result.ref.id, addresses: result.addresses, size: result.size as JsonObject, notices: result.notices },
+          line: `VM ${request.name} (${client.describe(result.ref)}) is running${at}${notices}`,
+        };
+      },
+      // Release the reservation at once (the VM row no longer counts), clean up on the provider,
+      // and only then end the task, so a failed task never leaves a VM behind unless it says so.
+      async failed({ error, facts, log, runLoose }) {
+        const made = client.madeRef(request, input.accepted, facts);
+        await db().vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date(), ...(made ? refColumns(made) : {}) } });
+        await log(`${error}. Quota released.`, "error");
+        if (!made) return;
+        try {
+          await runLoose(client.cleanupSteps(made));
+          await log(`Removed the half-made VM ${made.id}.`);
+          await db().vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+        } catch (cleanup) {
+          await log(`Could not remove the half-made VM ${made.id}: ${describeError(cleanup)}. It is marked for clean-up.`, "error");
+          await db().vm.update({ where: { id: vm.id }, data: { status: "cleanup_required" } });
+        }
+      },
+      async cancelled({ tx }) {
+        await tx.vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date() } });
+      },
+    };
+  },
+};
+
+/** The power state each action leaves the VM in. */
+const resultingStatus = { start: "running", reboot: "running", stop: "stopped", shutdown: "stopped" } as const;
+
+/** The VM's power state as the provider sees it, for the portal's record after a failure. */
+async function observedStatus(client: ProviderClient, ref: ProviderRef): Promise<"running" | "stopped" | null> {
+  try {
+    const status = await client.status(ref);
+    return status.state === "running" || status.state === "paused" ? "running" : status.state === "stopped" ? "stopped" : null;
+  } catch {
+    return null;
+  }
+}
+
+function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
+  return {
+    name: taskKindOf(action),
+    queue: "vmAction",
+    async plan(task) {
+      const vm = await vmWithProvider(task.vmId);
+      if (!vm) return null;
+      const input = task.input;
+      const client = providerFor(vm.provider);
+      const label = `${vm.name} (${client.describe(input.ref)})`;
+      return {
+        steps: client.actionSteps(input.action, input.ref, input.params),
+        async completed({ tx, facts }) {
+          const outcome = client.actionOutcome(input.action, facts);
+          const vmUpdate =
+            input.action === "delete" ? { status: "deleted", deletedAt: new Date(), ipAddress: null } : input.action === "resize" ? {} : { status: resultingStatus[input.action] };
+          const done: Record<VmAction, string> = {
+            start: `${label} is running`,
+            stop: `${label} is stopped`,
+            shutdown: `${label} is stopped`,
+            reboot: `${label} was rebooted and is running`,
+            delete: `${label} was deleted with its disks. Quota released.`,
+            resize: `${label} now has ${input.wanted?.cpuCores} vCPU, ${input.wanted?.memoryMb} MB and ${input.wanted?.diskGb} GB`,
+          };
+          await tx.vm.update({ where: { id: vm.id }, data: vmUpdate });
+          return { result: { notices: outcome.notices, pendingRestart: outcome.pendingRestart }, line: done[input.action] };
+        },
+        // Failed for good: the VM stays; say why, undo a resize, and record the state the provider reports.
+        async failed({ error, log, runLoose }) {
+          if (input.action === "resize" && input.previous) {
+            const previous = input.previous;
+            await db().vm.update({ where: { id: vm.id }, data: sizeColumns(previous) });
+            await log(`${error}. The previous size (${previous.cpuCores} vCPU, ${previous.memoryMb} MB, ${previous.diskGb} GB) counts against the quota again.`, "error");
+            const changed = input.params.resize ?? {};
+            if (changed.cpuCores !== undefined || changed.memoryMb !== undefined) {
+              try {
+                await log("Setting the previous CPU cores and memory back on the provider");
+                const back = {
+                  ...(changed.cpuCores !== undefined ? { cpuCores: previous.cpuCores } : {}),
+                  ...(changed.memoryMb !== undefined ? { memoryMb: previous.memoryMb } : {}),
+                };
+                await runLoose(client.actionSteps("resize", input.ref, { resize: back }));
+              } catch (undo) {
+                await log(`Could not set the previous CPU cores and memory back: ${describeError(undo)}`, "error");
+              }
+            }
+          } else {
+            const kept = input.action === "delete" ? " The VM was not deleted." : "";
+            await log(`${ACTION_LABELS[input.action]} failed: ${error}.${kept}`, "error");
+          }
+          const observed = await observedStatus(client, input.ref);
+          if (observed) {
+            await log(`${label} is ${observed}`);
+            await db().vm.update({ where: { id: vm.id }, data: { status: observed } });
+          }
+        },
+        async cancelled({ tx }) {
+          if (input.action === "resize" && input.previous) await tx.vm.update({ where: { id: vm.id }, data: sizeColumns(input.previous) });
+        },
+      };
+    },
+  };
+}
+
+/** Every VM task kind by name: the worker runs tasks of these kinds (lib/jobs/worker.ts). */
+export const vmTaskKinds = {
+  "vm.create": createVmKind,
+  "vm.start": actionKind("start"),
+  "vm.stop": actionKind("stop"),
+  "vm.shutdown": actionKind("shutdown"),
+  "vm.reboot": actionKind("reboot"),
+  "vm.delete": actionKind("delete"),
+  "vm.resize": actionKind("resize"),
+} satisfies Record<string, TaskKind<CreateVmTaskInput> | TaskKind<VmActionTaskInput>>;
