@@ -51,11 +51,11 @@ export async function saveProvider(input: ProviderForm, actor: AdminActor): Prom
       if (input.id && !existing) throw notFound("Provider");
       const clash = await tx.providerConnection.findUnique({ where: { name: input.name }, select: { id: true } });
       if (clash && clash.id !== input.id) throw fieldError("name", "A provider with this name already exists", "conflict");
+
+      const credentials = credentialsFor(input, existing);
       // A kind Hangar cannot drive yet would fail on every use: it may only be stored disabled.
       const cannotEnable = input.enabled ? enableProblem(input.kind) : null;
       if (cannotEnable) throw fieldError("enabled", cannotEnable);
-
-      const credentials = credentialsFor(input, existing);
       const previous = existing ? storedCredentials(existing) : null;
       const rotated = !previous || JSON.stringify(previous) !== JSON.stringify(credentials);
       const settings = { ...((existing?.settings ?? {}) as Record<string, unknown>) };
