@@ -7,7 +7,6 @@ import { stopBoss } from "../jobs/boss";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
 import { useMigratedDatabase } from "../testing/test-db";
 import { createVmFromTemplate } from "../vms/create-vm";
-import { AGGREGATE_MESSAGE } from "./reserve";
 
 /**
  * 50 simultaneous create requests against room for 3 VMs: exactly 3 are accepted, whatever the
@@ -74,7 +73,7 @@ describe("quota under concurrency", () => {
       expect(await db().vm.count({ where: { ownerId: users["solo@example.com"]!.id, deletedAt: null } })).toBe(3);
       // Every refusal is the quota's, with the seed's message and the VM count as the reason.
       for (const e of refusals) {
-        expect(isAppError(e) && e.message).toBe(AGGREGATE_MESSAGE);
+        expect(isAppError(e) && e.message).toBe("Requested resources exceed the available limits of your compute resource plan");
         expect((e as { data: { denials: { dimension: string }[] } }).data.denials.map((d) => d.dimension)).toContain("vms");
       }
     }
