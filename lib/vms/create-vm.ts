@@ -2,6 +2,7 @@ import { fromPrisma } from "pg-boss";
 import type { AuthenticatedUser } from "../auth/credentials";
 import { encryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
+import { transaction } from "../db/transaction";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { getBoss } from "../jobs/boss";
@@ -126,7 +127,8 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
   const taskId = newTaskId("clone");
   const boss = await getBoss();
 
-  await db().$transaction(
+  // Retried when PostgreSQL aborts it for a deadlock or serialization failure.
+  await transaction(
     async (tx) => {
       const vm = await reserveVm(tx, {
         userId: user.id,
@@ -155,7 +157,7 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
       // The job commits with the task: no task without its job, no job without its task.
       await boss.send(queues.createVm.name, { taskId }, { ...queues.createVm.sendOptions, db: fromPrisma(tx) });
     },
-    { timeout: 30_000 },
+    { name: "create VM" },
   );
   log.info({ taskId, vmid, user: user.email, template: template.name }, "create VM accepted");
   return { task_id: taskId, vm_name: input.name, vmid: String(vmid) };
