@@ -9,6 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getProvider } from "@/lib/admin/providers/views";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Provider · Admin" };
 
@@ -16,7 +17,7 @@ const KIND = { pve: "Proxmox VE", vergeos: "VergeOS", nova: "Nova Cloud" } as co
 
 export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const p = await or404(getProvider(id));
   const auth = p.auth;
   return (

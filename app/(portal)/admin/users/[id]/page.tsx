@@ -12,6 +12,7 @@ import { teamOptions } from "@/lib/admin/teams/views";
 import { getUserForAdmin } from "@/lib/admin/users/views";
 import { requirePermission } from "@/lib/auth/guards";
 import { or404, when } from "../../page-data";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "User · Admin" };
 
@@ -26,7 +27,7 @@ const METERS = [
 
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const me = await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const user = await or404(getUserForAdmin(id));
   const [plans, teams, plan] = await Promise.all([planOptions(), teamOptions(), user.planId ? getPlan(user.planId) : null]);
   const planValues = plan ? (Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, k === "maxMonthlySpend" ? (plan.maxMonthlySpend ?? "no limit") : String(plan[k])])) as Record<(typeof OVERRIDE_KEYS)[number], string>) : null;
