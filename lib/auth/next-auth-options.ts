@@ -2,12 +2,14 @@ import type { NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { env, oidcConfigured } from "../env";
-import { isAppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import { log } from "../log";
-import { verifyCredentials } from "./credentials";
+import { INVALID_CREDENTIALS, verifyCredentials } from "./credentials";
 import { signInWithOidc, SsoRefusal, type OidcIdentity } from "./oidc";
 import { createSession, revokeSession } from "./sessions";
 import { CLIENT_IP_HEADER } from "./client-ip";
+import { safeAuthRedirect } from "./safe-redirect";
+import { loginSchema } from "../schemas/user";
 
 type OidcClaims = { iss?: string; sub: string; email?: string; email_verified?: unknown; name?: string; preferred_username?: string };
 type HangarUser = User & { hangarUserId?: string; oidc?: OidcIdentity };
@@ -73,7 +75,10 @@ export function authOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
         try {
-          const user = await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", headers[CLIENT_IP_HEADER]);
+          // The API's rules (length, no control characters): a malformed sign-in is a wrong one, not a database error.
+          const login = loginSchema.safeParse({ email: credentials?.email ?? "", password: credentials?.password ?? "" });
+          if (!login.success) throw new AppError("unauthorized", INVALID_CREDENTIALS);
+          const user = await verifyCredentials(login.data.email, login.data.password, headers[CLIENT_IP_HEADER]);
           return { id: user.id, email: user.email, name: user.name };
         } catch (error) {
           // next-auth passes an Error's message to the sign-in page as `error`.
@@ -98,6 +103,8 @@ export function authOptions(): NextAuthOptions {
       debug: () => undefined,
     },
     callbacks: {
+      // After sign-in and sign-out: only this portal's own paths (lib/auth/safe-redirect.ts).
+      redirect: ({ url, baseUrl }) => safeAuthRedirect(url, baseUrl),
       async signIn({ user, account }) {
         if (account?.provider !== "oidc") return true;
         try {
