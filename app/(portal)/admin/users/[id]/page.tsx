@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { OVERRIDE_KEYS } from "@/lib/schemas/admin";
 import { QuotaOverridesForm } from "@/components/admin/users/quota-overrides-form";
+import { SignOutEverywhere } from "@/components/admin/users/sign-out-everywhere";
 import { UserEditForm } from "@/components/admin/users/user-edit-form";
 import { QuotaMeter } from "@/components/quota/quota-meter";
 import { Badge } from "@/components/ui/badge";
@@ -92,6 +93,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </Card>
         </div>
         <QuotaOverridesForm userId={user.id} overrides={user.quotaOverrides} planValues={planValues} currency={user.summary.currency} />
+        <SignOutEverywhere userId={user.id} email={user.email} />
       </div>
     </>
   );
