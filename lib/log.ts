@@ -66,9 +66,11 @@ const root = pino({
 
 // pino applies no formatter to a child's bindings: every child (and grandchild, which inherits
 // this method) scrubs them here.
-const pinoChild = root.child;
-root.child = function child(this: pino.Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
+type ChildFn = (this: pino.Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => pino.Logger;
+const pinoChild = root.child as unknown as ChildFn;
+const scrubbingChild: ChildFn = function (bindings, options) {
   return pinoChild.call(this, scrubSecrets(bindings) as pino.Bindings, options);
-} as typeof root.child;
+};
+root.child = scrubbingChild as unknown as typeof root.child;
 
 export const log: pino.Logger = root;

@@ -97,7 +97,8 @@ describe("the task runner on a retried job", () => {
     sim.faults.reset();
     sim.faults.failNthCall({ pathPattern: /qmclone|\/clone$/, n: 1_000_000, status: 500, message: "counting only" });
     await provisionVm(accepted.task_id, { final: false });
-    const cloneCalls = (sim.faults.summary().failNthCall as { seen: number }[])[0]!.seen;
+    // The fault injector counts matching calls (its summary is not part of the SimFaults interface).
+    const cloneCalls = ((sim.faults as unknown as { summary(): { failNthCall: { seen: number }[] } }).summary().failNthCall)[0]!.seen;
     sim.faults.reset();
 
     const done = await db().task.findUniqueOrThrow({ where: { id: accepted.task_id }, include: { steps: { orderBy: { position: "asc" } }, vm: true } });
