@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-control-regex
 const NOT_IN_IDS = /[\u0000-\u001f\u007f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Longest id any route or page accepts in its path. */

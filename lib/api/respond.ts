@@ -87,7 +87,6 @@ async function readText(req: Request, maxBytes: number): Promise<string> {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The first string or key in `value` that breaks the input rules, as "path: problem", or null. Iterative (no stack to overflow). */

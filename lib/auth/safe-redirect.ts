@@ -54,7 +54,6 @@ export function safeAuthRedirect(url: string, baseUrl: string): string {
 const MAX_LENGTH = 2048;
 const PROBE_ORIGIN = "http://hangar.invalid";
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function hasUnsafeChars(s: string): boolean {

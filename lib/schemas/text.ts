@@ -7,9 +7,7 @@ import { z } from "zod";
  * 400 / form error that names the field and, for length, its limit: "storage: at most 100
  * characters". Free of server-only imports (forms use these too).
  */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS_BUT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export const noControlMessage = "must not contain control characters";

@@ -113,7 +113,6 @@ function isHttps(req: http.IncomingMessage, trustProxy: boolean): boolean {
   return (Array.isArray(proto) ? proto[0] : proto)?.split(",")[0]?.trim().toLowerCase() === "https";
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Why the request is refused before any handler runs, or null. */

@@ -5,7 +5,7 @@ import { applyConfig } from "../config/apply";
 import { db } from "../db/client";
 import { getPool } from "../db/pool";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
-import { useMigratedDatabase } from "./test-db";
+import { useMigratedDatabase as migratedDatabase } from "./test-db";
 
 /**
  * Test helper (integration tests of input handling): a migrated database, the PVE simulator as
@@ -23,7 +23,7 @@ export type ApiFixture = {
 };
 
 export async function startApiFixture(): Promise<ApiFixture> {
-  const database = await useMigratedDatabase();
+  const database = await migratedDatabase();
   const sim = await startPveSimulator(demoClusterOptions({ authFailureDelayMs: 0, agentDelayMs: 50 }));
   await applyConfig({
     providers: [{ name: "lab", kind: "pve", url: sim.url, tokenId: DEMO_TOKEN_ID, secret: DEMO_TOKEN_SECRET, tls: { verify: true } }],
