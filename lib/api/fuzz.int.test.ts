@@ -108,7 +108,7 @@ const cookie = fc.oneof(headerText, fc.constantFrom("theme=100%", "next-auth.ses
 type Auth = "ada" | "root" | "none" | "garbage";
 const auth = fc.constantFrom<Auth>("ada", "root", "none", "garbage");
 
-const pathId = fc.oneof(anyString, fc.constantFrom("__vm__", "__vm__"));
+const pathId = fc.oneof(anyString, fc.constantFrom("__vm__", "__task__"));
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
@@ -165,14 +165,14 @@ describe("fuzz: API routes", () => {
               body,
               who: auth,
               cookie: fc.option(cookie, { nil: undefined }),
-              query: fc.option(headerText, { nil: undefined }),
+              query: fc.option(fc.oneof(headerText, fc.bigInt({ min: 0n, max: 10n ** 40n }).map(String)), { nil: undefined }),
             }),
             async ({ params, body: payload, who, cookie: c, query }) => {
               const headers: Record<string, string> = { "content-type": "application/json", ...authHeaders(who) };
               if (c !== undefined) headers.cookie = c;
               const url = `http://hangar.test${route.pattern}${query !== undefined ? `?logs_after=${encodeURIComponent(query)}&x=${encodeURIComponent(query)}` : ""}`;
               const req = new NextRequest(url, { method, headers, ...(method === "GET" ? {} : { body: payload, duplex: "half" }) } as ConstructorParameters<typeof NextRequest>[1]);
-              const routeParams = Object.fromEntries(route.params.map((name, i) => [name, params[i] === "__vm__" ? fx.vmId : params[i]!]));
+              const routeParams = Object.fromEntries(route.params.map((name, i) => [name, params[i] === "__vm__" ? fx.vmId : params[i] === "__task__" ? fx.taskId : params[i]!]));
               const before = await fx.rowCounts();
               const res = await handler(req, { params: Promise.resolve(routeParams) });
               const text = await res.text();

@@ -73,6 +73,14 @@ describe("finding 6: malformed input is a 4xx, not a 500", () => {
     expect(res.body.message).toBe("email: at most 254 characters");
   });
 
+  it.each(["9223372036854775808", "99999999999999999999999", "-1", "1e3"])("logs_after=%s (not a bigint log id) is a 400", async (after) => {
+    const res = await taskRoute(new Request(`http://hangar.test/api/v1/tasks/${fx.taskId}?logs_after=${after}`, { headers: { authorization: `Bearer ${fx.tokens.ada}` } }), {
+      params: Promise.resolve({ taskId: fx.taskId }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 400, message: "logs_after must be a log line id (a whole number)", data: null });
+  });
+
   it("a login body that is not UTF-8 is a 400", async () => {
     const res = await call(loginRoute as Handler, { token: null, body: new Uint8Array([0x7b, 0x22, 0x65, 0xff, 0x22, 0x3a, 0x31, 0x7d]) });
     expect(res.status).toBe(400);

@@ -17,6 +17,8 @@ export type ApiFixture = {
   tokens: { ada: string; root: string };
   users: { ada: string; root: string };
   vmId: string;
+  /** A task of ada's on that VM, with a log line. */
+  taskId: string;
   /** Row count of every table in the public schema (pg-boss's jobs live elsewhere). */
   rowCounts(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -40,6 +42,12 @@ export async function startApiFixture(): Promise<ApiFixture> {
   const vm = await db().vm.create({
     data: { name: "fixture-vm", ownerId: ada.id, providerId: provider.id, node: "pve1", vmid: 4242, cpuCores: 1, memoryMb: 1024, diskGb: 32, status: "running" },
   });
+  const task = { id: "clone-fixture-1" };
+  await getPool().query(
+    `INSERT INTO "Task" (id, kind, status, progress, "userId", "vmId", "updatedAt") VALUES ($1, 'vm.create', 'completed', 100, $2, $3, now())`,
+    [task.id, ada.id, vm.id],
+  );
+  await getPool().query(`INSERT INTO "TaskLog" ("taskId", line) VALUES ($1, 'TASK OK')`, [task.id]);
   const tokens = { ada: (await issueSessionToken(ada.id)).token, root: (await issueSessionToken(root.id)).token };
 
   const tables = (
@@ -51,6 +59,7 @@ export async function startApiFixture(): Promise<ApiFixture> {
     tokens,
     users: { ada: ada.id, root: root.id },
     vmId: vm.id,
+    taskId: task.id,
     async rowCounts() {
       const row = (await getPool().query<Record<string, number>>(countSql)).rows[0] ?? {};
       return Object.fromEntries(tables.map((t, i) => [t, row[`c${i}`] ?? 0]));
