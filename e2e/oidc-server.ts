@@ -9,9 +9,19 @@ export type OidcServer = { issuer: string; close: () => Promise<void> };
 /**
  * A real OpenID Connect provider (panva's oidc-provider) on a free loopback port, for the
  * "Continue with …" button. Its development interactions accept any login name (the password
- * is ignored) and then ask for consent. Every account `<id>` has the email `<id>@sso.example`.
+ * is ignored) and then ask for consent. Every account `<id>` has the verified email `<id>@sso.example`
+ * unless `accounts` says otherwise.
  */
-export async function startOidcServer(options: { clientId: string; clientSecret: string; redirectUri: string; logFile: string }): Promise<OidcServer> {
+export async function startOidcServer(options: {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  logFile: string;
+  /** Claims that replace the defaults for chosen login names, e.g. `{ mallory: { email: "admin@…", email_verified: false } }`. */
+  accounts?: Record<string, Record<string, unknown>>;
+  /** Put email and name in the ID token too (default: userinfo only, oidc-provider's strict default). */
+  claimsInIdToken?: boolean;
+}): Promise<OidcServer> {
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -35,13 +45,13 @@ export async function startOidcServer(options: { clientId: string; clientSecret:
     ],
     findAccount: async (_ctx: unknown, id: string) => ({
       accountId: id,
-      claims: async () => ({ sub: id, email: `${id}@sso.example`, email_verified: true, name: id.charAt(0).toUpperCase() + id.slice(1) }),
+      claims: async () => ({ sub: id, email: `${id}@sso.example`, email_verified: true, name: id.charAt(0).toUpperCase() + id.slice(1), ...options.accounts?.[id] }),
     }),
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     // oidc-provider's strict default keeps email and name out of the ID token (userinfo only):
     // Hangar must then read them from the userinfo endpoint, which this proves.
-    conformIdTokenClaims: true,
+    conformIdTokenClaims: !options.claimsInIdToken,
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
     cookies: { keys: [randomBytes(32).toString("hex")] },

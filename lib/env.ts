@@ -24,6 +24,7 @@ export const envSchema = z.object({
   HANGAR_TRUST_PROXY: bool.default(false),
   HANGAR_LOGIN_MAX_FAILURES_ACCOUNT: z.coerce.number().int().positive().default(5),
   HANGAR_LOGIN_MAX_FAILURES_IP: z.coerce.number().int().positive().default(20),
+  HANGAR_LOGIN_MAX_FAILURES_ACCOUNT_TOTAL: z.coerce.number().int().positive().default(100),
   HANGAR_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   HANGAR_DB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

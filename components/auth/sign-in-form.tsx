@@ -11,7 +11,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { describeSignInError } from "@/lib/auth/sign-in-errors";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
+import { describeSignInResult } from "@/lib/auth/sign-in-errors";
 
 const schema = z.object({
   email: z.string().trim().min(1, "Enter your email address").email("Enter a valid email address"),
@@ -19,7 +20,9 @@ const schema = z.object({
 });
 type Values = z.infer<typeof schema>;
 
-export function SignInForm({ initialError, callbackUrl, sso }: { initialError?: string; callbackUrl: string; sso?: { name: string } }) {
+export function SignInForm({ initialError, callbackUrl: requested, sso }: { initialError?: string; callbackUrl: string; sso?: { name: string } }) {
+  // Checked again here: the form navigates on its own after a sign-in without a redirect.
+  const callbackUrl = safeRedirectPath(requested, "/vms");
   const router = useRouter();
   const [error, setError] = useState<string | undefined>(initialError);
   const { register, handleSubmit, formState } = useForm<Values>({ resolver: zodResolver(schema) });
@@ -28,7 +31,7 @@ export function SignInForm({ initialError, callbackUrl, sso }: { initialError?: 
     setError(undefined);
     const result = await signIn("credentials", { ...values, redirect: false, callbackUrl });
     if (!result || result.error) {
-      setError(describeSignInError(result?.error ?? "Default"));
+      setError(describeSignInResult(result?.error));
       return;
     }
     router.replace(callbackUrl);

@@ -30,3 +30,16 @@ it("documents the VM actions, with the resize request's optional sizes", () => {
   expect(Object.keys(body.properties).sort()).toEqual(["cpuCores", "diskSize", "memorySize"]);
   expect(body.required ?? []).toEqual([]);
 });
+
+it("documents Idempotency-Key on every request that makes something", () => {
+  const paths = openApiDocument().paths as unknown as Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
+  const making = [
+    paths["/api/v1/vm/manage/createFromTemplate"]!.post!,
+    paths["/api/v1/vms/{vm_id}"]!.delete!,
+    ...["start", "stop", "shutdown", "reboot", "resize"].map((a) => paths[`/api/v1/vms/{vm_id}/${a}`]!.post!),
+  ];
+  for (const op of making) {
+    expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "Idempotency-Key", in: "header" })]));
+    expect(op.responses["422"]).toBeDefined();
+  }
+});

@@ -21,6 +21,16 @@ const errors = (codes: Record<string, string>) => Object.fromEntries(Object.entr
 export function openApiDocument(serverUrl = "/") {
   const bearer = [{ bearer: [] }];
   const vmIdParam = { name: "vm_id", in: "path", required: true, schema: { type: "string" } };
+  // lib/api/idempotency.ts: on every request that makes something.
+  const idempotencyKey = {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    schema: { type: "string", minLength: 1, maxLength: 255 },
+    description:
+      "Makes a retry safe: the same key with the same method, path and body (same user) within 24 hours answers the first response again (status and body, with `Idempotent-Replayed: true`) and does nothing new. The same key with another request is a 422; while the first request still runs, a duplicate waits for its answer or gets a 409 with Retry-After. Answers of 5xx are not kept.",
+  };
+  const idempotencyErrors = errors({ "422": "Idempotency-Key was already used with a different request" });
   const actionErrors = errors({
     "401": "Authentication required",
     "403": "Only the VM's owner or an admin may manage it",
@@ -57,9 +67,11 @@ export function openApiDocument(serverUrl = "/") {
           description:
             "Checks, in this order: missing fields, VM name, template (id or unique name), permission to use it, the caller's plan, the plan's per-VM limits, then the plan's available (aggregate) limits. `storage` defaults to the template's, then the provider's, then \"NFS\". A quota denial keeps the seed's message and lists each denied dimension in `data.denials`.",
           security: bearer,
+          parameters: [idempotencyKey],
           requestBody: { required: true, content: { "application/json": { schema: schema(createFromTemplateSchema) } } },
           responses: {
             "200": json(envelope(createFromTemplateResponseSchema), "VM created and configured successfully (the task runs on)"),
+            ...idempotencyErrors,
             "400": json(
               envelope(z.object({ denials: z.array(denialSchema) }).nullable()),
               "Missing required fields: … | Invalid VM name: … | Requested resources exceed the per VM limits of your compute resource plan | Requested resources exceed the available limits of your compute resource plan",
@@ -102,7 +114,8 @@ export function openApiDocument(serverUrl = "/") {
           description:
             "Stops the VM if it runs, then destroys it with its disks (purged from backup jobs, replication and HA). A VM already gone on the provider counts as done. When the task completes the VM is gone from the caller's VMs and its quota is released; if it fails, the VM stays and the task says why.",
           security: bearer,
-          responses: { "200": json(envelope(vmActionResponseSchema), "Delete of <name> accepted"), ...actionErrors },
+          parameters: [idempotencyKey],
+          responses: { "200": json(envelope(vmActionResponseSchema), "Delete of <name> accepted"), ...actionErrors, ...idempotencyErrors },
         },
       },
       ...Object.fromEntries(
@@ -121,7 +134,8 @@ export function openApiDocument(serverUrl = "/") {
               summary: `${summary} (asynchronous: returns a task id)`,
               description: `One task at a time per VM. ${conflict} The VM's state follows when the task completes.`,
               security: bearer,
-              responses: { "200": json(envelope(vmActionResponseSchema), `${action} of <name> accepted`), ...actionErrors },
+              parameters: [idempotencyKey],
+              responses: { "200": json(envelope(vmActionResponseSchema), `${action} of <name> accepted`), ...actionErrors, ...idempotencyErrors },
             },
           },
         ]),
@@ -133,9 +147,11 @@ export function openApiDocument(serverUrl = "/") {
           description:
             "Give any of cpuCores, memorySize, diskSize; the others stay. Only increases are checked against the plan (per-VM limits first, then the available limits of the user's and the team's plan), so shrinking CPU or memory is always allowed, even over a lowered plan. Disks never shrink. The new size counts against the quota at once and is restored if the task fails. On a running VM, PVE keeps new CPU cores and memory pending until the VM is rebooted; the disk grows at once.",
           security: bearer,
+          parameters: [idempotencyKey],
           requestBody: { required: true, content: { "application/json": { schema: schema(resizeVmSchema) } } },
           responses: {
             "200": json(envelope(vmActionResponseSchema), "Resize of <name> accepted"),
+            ...idempotencyErrors,
             "400": json(
               envelope(z.object({ denials: z.array(denialSchema) }).nullable()),
               "Disks cannot shrink: … GB is smaller than the current … GB | Nothing to change: … | Requested resources exceed the per VM limits of your compute resource plan | Requested resources exceed the available limits of your compute resource plan",

@@ -17,26 +17,98 @@ export function zodMessage(error: ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
-/** The one place that turns a thrown error into an HTTP answer. */
-export function errorResponse(error: unknown): Response {
+/**
+ * The one place that turns a thrown error into an HTTP answer. Our typed errors and zod's become
+ * their 4xx; anything else is our fault: logged with `requestId` and answered 500 with the id in
+ * the message and in `data.request_id`, so support can find the log line.
+ */
+export function errorResponse(error: unknown, requestId?: string): Response {
   if (isAppError(error)) {
     const headers = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : undefined;
     return fail(error.status, error.message, error.data, headers);
   }
   if (error instanceof ZodError) return fail(400, zodMessage(error));
-  log.error({ err: error }, "unhandled API error");
-  return fail(500, "Internal server error");
+  log.error({ err: error, requestId }, "unhandled API error");
+  return requestId ? fail(500, `Internal server error (request id ${requestId})`, { request_id: requestId }) : fail(500, "Internal server error");
 }
 
-/** Reads a JSON body, turning malformed JSON into a 400 rather than a 500. */
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+/** Largest JSON body an /api/v1 request may send (bytes); larger ones get 413 while still streaming. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** Deepest nesting of arrays and objects accepted in a JSON body. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Reads a JSON body (`{}` when empty) with the API's input rules, each broken one a 4xx that
+ * names the problem: more than `maxBytes` (declared or streamed: reading stops there) → 413;
+ * not UTF-8, not JSON → 400; any string or key with a NUL or another control character other than
+ * tab, newline and carriage return → 400 naming its path; nesting deeper than MAX_JSON_DEPTH → 400.
+ */
+export async function readJson(req: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const text = await readText(req, maxBytes);
   if (!text.trim()) return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new AppError("bad_request", "Request body must be valid JSON");
   }
+  const problem = jsonProblem(value);
+  if (problem) throw new AppError("bad_request", problem);
+  return value;
+}
+
+async function readText(req: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () => new AppError("payload_too_large", `Request body too large (limit ${maxBytes} bytes)`);
+  const declared = req.headers.get("content-length");
+  if (declared && /^\d+$/.test(declared) && Number(declared) > maxBytes) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch {
+      throw new AppError("bad_request", "The request body could not be read");
+    }
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("bad_request", "Request body must be UTF-8 encoded JSON");
+  }
+}
+
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** The first string or key in `value` that breaks the input rules, as "path: problem", or null. Iterative (no stack to overflow). */
+export function jsonProblem(value: unknown): string | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: "", depth: 0 }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    const where = item.path || "body";
+    if (typeof item.value === "string") {
+      if (FORBIDDEN_CHARS.test(item.value)) return `${where}: must not contain NUL or other control characters`;
+      continue;
+    }
+    if (item.value === null || typeof item.value !== "object") continue;
+    if (item.depth >= MAX_JSON_DEPTH) return `${where}: nested too deeply (limit ${MAX_JSON_DEPTH} levels)`;
+    const entries = Array.isArray(item.value) ? item.value.map((v, i) => [String(i), v] as const) : Object.entries(item.value);
+    for (const [key, child] of entries) {
+      if (FORBIDDEN_CHARS.test(key)) return `${where}: a key contains NUL or other control characters`;
+      const path = Array.isArray(item.value) ? `${item.path}[${key}]` : item.path ? `${item.path}.${key}` : key;
+      stack.push({ value: child, path, depth: item.depth + 1 });
+    }
+  }
+  return null;
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -2,25 +2,43 @@ import type { NextAuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { env, oidcConfigured } from "../env";
-import { isAppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import { log } from "../log";
-import { verifyCredentials } from "./credentials";
-import { signInWithOidc } from "./oidc";
+import { INVALID_CREDENTIALS, verifyCredentials } from "./credentials";
+import { signInWithOidc, SsoRefusal, type OidcIdentity } from "./oidc";
 import { createSession, revokeSession } from "./sessions";
 import { CLIENT_IP_HEADER } from "./client-ip";
+import { safeAuthRedirect } from "./safe-redirect";
+import { loginSchema } from "../schemas/user";
 
-type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
-type HangarUser = User & { hangarUserId?: string };
+type OidcClaims = { iss?: string; sub: string; email?: string; email_verified?: unknown; name?: string; preferred_username?: string };
+type HangarUser = User & { hangarUserId?: string; oidc?: OidcIdentity };
 
-async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcProfile>> {
+async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcClaims>> {
   const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint?: string };
   if (!discovery.userinfo_endpoint) return {};
   const res = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}` } });
   if (!res.ok) throw new Error(`userinfo endpoint answered ${res.status}`);
-  return (await res.json()) as Partial<OidcProfile>;
+  return (await res.json()) as Partial<OidcClaims>;
 }
 
-function oidcProvider(): OAuthConfig<OidcProfile> {
+/**
+ * The identity in an ID token's claims (already verified by openid-client: signature, `iss`,
+ * `aud`, expiry) completed by the userinfo answer when given. Userinfo counts only when its `sub`
+ * is the ID token's. The email is verified only when a source that carries this same email says
+ * `email_verified: true` (the boolean) and none says false.
+ */
+export function identityFromClaims(idToken: OidcClaims, userinfo?: Partial<OidcClaims> | null): OidcIdentity {
+  const info = userinfo && userinfo.sub === idToken.sub ? userinfo : undefined;
+  const email = (typeof idToken.email === "string" && idToken.email) || (typeof info?.email === "string" && info.email) || null;
+  const same = [idToken, info].filter((c): c is Partial<OidcClaims> => !!c && !!email && typeof c.email === "string" && c.email.toLowerCase() === email.toLowerCase());
+  const emailVerified = same.some((c) => c.email_verified === true) && !same.some((c) => c.email_verified !== undefined && c.email_verified !== true);
+  const name = idToken.name ?? info?.name ?? idToken.preferred_username ?? info?.preferred_username ?? email;
+  return { issuer: idToken.iss ?? "", subject: idToken.sub, email, emailVerified, name: name ?? null };
+}
+
+/** The OpenID Connect provider for next-auth (exported for the integration test). */
+export function oidcProvider(): OAuthConfig<OidcClaims> {
   const e = env();
   const issuer = e.HANGAR_OIDC_ISSUER!.replace(/\/$/, "");
   return {
@@ -33,10 +51,11 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],
-    // Many IdPs keep email and name out of the ID token (they are userinfo claims): fetch them then.
+    // Many IdPs keep email and email_verified out of the ID token (they are userinfo claims): fetch them then.
     profile: async (p, tokens) => {
-      const claims = p.email || !tokens.access_token ? p : { ...(await fetchUserinfo(issuer, tokens.access_token)), ...p };
-      return { id: claims.sub, email: claims.email ?? null, name: claims.name ?? claims.preferred_username ?? claims.email ?? null };
+      const needInfo = (!p.email || p.email_verified === undefined) && tokens.access_token;
+      const identity = identityFromClaims(p, needInfo ? await fetchUserinfo(issuer, tokens.access_token!) : null);
+      return { id: identity.subject, email: identity.email ?? null, name: identity.name ?? null, oidc: identity } as HangarUser;
     },
   };
 }
@@ -56,7 +75,10 @@ export function authOptions(): NextAuthOptions {
       async authorize(credentials, req) {
         const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
         try {
-          const user = await verifyCredentials(credentials?.email ?? "", credentials?.password ?? "", headers[CLIENT_IP_HEADER]);
+          // The API's rules (length, no control characters): a malformed sign-in is a wrong one, not a database error.
+          const login = loginSchema.safeParse({ email: credentials?.email ?? "", password: credentials?.password ?? "" });
+          if (!login.success) throw new AppError("unauthorized", INVALID_CREDENTIALS);
+          const user = await verifyCredentials(login.data.email, login.data.password, headers[CLIENT_IP_HEADER]);
           return { id: user.id, email: user.email, name: user.name };
         } catch (error) {
           // next-auth passes an Error's message to the sign-in page as `error`.
@@ -81,21 +103,24 @@ export function authOptions(): NextAuthOptions {
       debug: () => undefined,
     },
     callbacks: {
-      async signIn({ user, account, profile }) {
+      // After sign-in and sign-out: only this portal's own paths (lib/auth/safe-redirect.ts).
+      redirect: ({ url, baseUrl }) => safeAuthRedirect(url, baseUrl),
+      async signIn({ user, account }) {
         if (account?.provider !== "oidc") return true;
         try {
-          const local = await signInWithOidc({
-            issuer: e.HANGAR_OIDC_ISSUER!,
-            subject: account.providerAccountId,
-            email: (profile as OidcProfile | undefined)?.email ?? user.email,
-            name: user.name,
-          });
+          const identity = (user as HangarUser).oidc;
+          if (!identity) throw new Error("the OIDC profile carried no identity");
+          const local = await signInWithOidc(identity, e.HANGAR_OIDC_ISSUER!);
           (user as HangarUser).hangarUserId = local.id;
           return true;
         } catch (error) {
-          const message = isAppError(error) ? error.message : "Single sign-on failed";
-          if (!isAppError(error)) log.error({ err: error }, "oidc sign-in failed");
-          return `/signin?error=${encodeURIComponent(message)}`;
+          // Only known codes travel to /signin (lib/auth/sign-in-errors.ts), never free text.
+          if (error instanceof SsoRefusal) {
+            log.warn({ code: error.signInError }, "single sign-on refused");
+            return `/signin?error=${error.signInError}`;
+          }
+          log.error({ err: error }, "oidc sign-in failed");
+          return "/signin?error=OAuthCallback";
         }
       },
       async jwt({ token, user }) {

@@ -13,13 +13,23 @@ export async function userFromSessionCookie(raw: string | undefined): Promise<Au
   return validateSession(token.sid);
 }
 
+/**
+ * The next-auth session cookie's value from a Cookie header, or undefined. Tolerant: cookies it
+ * cannot parse or decode (`theme=100%`, parts without `=`) are skipped, never thrown.
+ */
 export function sessionCookieFromHeader(header: string | null): string | undefined {
   if (!header) return undefined;
-  const cookies = new Map(
-    header.split(";").map((part) => {
-      const i = part.indexOf("=");
-      return [part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim())] as const;
-    }),
-  );
+  const cookies = new Map<string, string>();
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!SESSION_COOKIES.includes(name) || cookies.has(name)) continue;
+    try {
+      cookies.set(name, decodeURIComponent(part.slice(i + 1).trim()));
+    } catch {
+      // a malformed session cookie is no session
+    }
+  }
   return SESSION_COOKIES.map((name) => cookies.get(name)).find(Boolean);
 }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { db } from "../db/client";
 import type { Db } from "../db/client";
 import { encryptJson } from "../crypto/secrets";
-import { hashPassword } from "../auth/password";
+import { endUserCredentials, isRoleLowered } from "../auth/end-credentials";
+import { hashPassword, verifyPassword } from "../auth/password";
 import { recordAudit, type Actor } from "../audit/record";
 import { lock } from "../admin/common";
 import { priceSnapshot } from "../admin/prices/save-prices";
@@ -150,8 +151,18 @@ function tally(report: ApplyReport, section: keyof ApplyReport, created: boolean
 /** Validates everything first, then upserts it all in one transaction: all or nothing. */
 export async function applyConfig(raw: unknown, actor: Actor = { email: "config" }): Promise<ApplyReport> {
   const config = await validateConfig(raw);
+  // New hashes only for passwords that change: the same file applied again (HANGAR_CONFIG at
+  // every start) keeps the stored hash and, with it, the user's sessions and tokens.
   const hashes = new Map<string, string>();
-  for (const u of config.users) if (u.password) hashes.set(u.email, await hashPassword(u.password));
+  const withPassword = config.users.filter((u) => u.password);
+  const stored = new Map(
+    (await db().user.findMany({ where: { email: { in: withPassword.map((u) => u.email) } }, select: { email: true, passwordHash: true } })).map((u) => [u.email, u.passwordHash]),
+  );
+  for (const u of withPassword) {
+    const current = stored.get(u.email);
+    if (current && (await verifyPassword(current, u.password!))) continue;
+    hashes.set(u.email, await hashPassword(u.password!));
+  }
   const report: ApplyReport = {
     providers: { created: 0, updated: 0 },
     templates: { created: 0, updated: 0 },
@@ -241,6 +252,20 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
         });
         tally(report, "users", !before);
         await recordAudit(tx, { actor, action: before ? "user.update" : "user.create", targetType: "user", targetId: after.id, before: before ?? undefined, after });
+        if (before) {
+          // A changed password, a disable or a lower role ends the user's sessions and tokens (lib/auth/end-credentials.ts).
+          const passwordChanged = Boolean(passwordHash);
+          const disabled = !before.disabled && after.disabled;
+          if (passwordChanged) await recordAudit(tx, { actor, action: "user.password_change", targetType: "user", targetId: after.id, after: { by: "config" } });
+          if (passwordChanged || disabled || isRoleLowered(before.role, after.role)) {
+            await endUserCredentials(after.id, {
+              reason: passwordChanged ? "password_change" : disabled ? "disabled" : "role_lowered",
+              actor,
+              keepApiTokens: passwordChanged || disabled ? u.keepApiTokens : true,
+              tx,
+            });
+          }
+        }
       }
       for (const t of config.templates) {
         const provider = await tx.providerConnection.findUniqueOrThrow({ where: { name: t.provider } });

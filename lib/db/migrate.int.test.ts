@@ -56,9 +56,15 @@ describe("npm run db:migrate (lib/db/migrate.ts)", () => {
     });
   });
 
-  it("the checksum is the SHA-256 of migration.sql, as Prisma computes it", () => {
-    // Known vector: sha256("") — guards against hashing anything other than the raw file text.
-    expect(checksumOf("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  it("records the SHA-256 of migration.sql, as Prisma does (value from `sha256sum`)", async () => {
+    const { url } = await freshDatabase();
+    const client = await connect(url);
+    await migrate(client);
+    const { rows } = await client.query<{ checksum: string }>(`SELECT checksum FROM "_prisma_migrations" WHERE migration_name = '20261122070000_init'`);
+    // `sha256sum prisma/migrations/20261122070000_init/migration.sql`, computed outside this code.
+    expect(rows[0]?.checksum).toBe("c714fca76d5badca94017c2d2e9435e158b1088296e771582b7bed466871d20f");
+    // `printf 'SELECT 1;\r\n-- café\n' | sha256sum`: the text as it is, line endings and UTF-8 included.
+    expect(checksumOf("SELECT 1;\r\n-- café\n")).toBe("caddfba60aaefa320a37c4876a7d62b1b0e394172a21acb25e4be7482f21beb8");
   });
 
   it("is safe when several processes migrate at once: each migration is applied exactly once", async () => {

@@ -1,3 +1,4 @@
+import { purgeExpiredIdempotencyKeys } from "../api/idempotency";
 import { purgeExpiredCredentials } from "../auth/sessions";
 import { log } from "../log";
 import { runTask } from "../tasks/engine";
@@ -14,6 +15,8 @@ export async function startWorker(): Promise<void> {
   await boss.work(queues.purgeCredentials.name, async () => {
     const removed = await purgeExpiredCredentials();
     log.info(removed, "purged expired sessions and tokens");
+    const keys = await purgeExpiredIdempotencyKeys();
+    if (keys) log.info({ idempotencyKeys: keys }, "purged expired idempotency keys");
   });
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
   // Every queue that carries a task kind: the task engine runs the task, whatever its kind.

@@ -74,7 +74,7 @@ describe("quota under concurrency", () => {
       expect(await db().vm.count({ where: { ownerId: users["solo@example.com"]!.id, deletedAt: null } })).toBe(3);
       // Every refusal is the quota's, with the seed's message and the VM count as the reason.
       for (const e of refusals) {
-        expect(isAppError(e) && e.message).toBe(AGGREGATE_MESSAGE);
+        expect(isAppError(e) && e.message).toBe("Requested resources exceed the available limits of your compute resource plan");
         expect((e as { data: { denials: { dimension: string }[] } }).data.denials.map((d) => d.dimension)).toContain("vms");
       }
     }

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import { lockQuotaScope } from "../db/locks";
 import { AppError } from "../errors";
 import { monthlyCost } from "../pricing/cost";
 import { quotaContext, type QuotaContext, type Tx } from "./context";
@@ -38,14 +39,12 @@ export function checkAggregate(ctx: QuotaContext, size: Size): void {
 /**
  * Checks the aggregate limits and reserves by inserting the VM row, inside the caller's
  * transaction. The team's row and then the owner's row are locked first (always in that
- * order), so concurrent requests that share a quota are decided one after another and can
- * never overshoot together. Usage is read after the lock, so it includes every request
+ * order: lib/db/locks.ts), so concurrent requests that share a quota are decided one after
+ * another and can never overshoot together. Usage is read after the lock, so it includes every request
  * reserved before this one.
  */
 export async function reserveVm(tx: Tx, input: { userId: string; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId"> }): Promise<Db.Vm> {
-  const owner = await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { teamId: true } });
-  if (owner.teamId) await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${owner.teamId} FOR UPDATE`;
-  await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${input.userId} FOR UPDATE`;
+  await lockQuotaScope(tx, input.userId);
   const ctx = await quotaContext(tx, input.userId);
   checkAggregate(ctx, sizeOf(input.data));
   return tx.vm.create({ data: { ...input.data, ownerId: input.userId } });

@@ -81,4 +81,13 @@ describe("quota rules", () => {
       expect.objectContaining({ scope: "per_vm", dimension: "cpuCores", limit: 4, requested: 6 }),
     ]);
   });
+
+  it("a change breaking both the per-VM and the aggregate (or team) limits is denied by the per-VM limit alone", () => {
+    const full = res({ cpuCores: 16, memoryMb: 32768, diskGb: 500, vms: 5 });
+    const current = size({ cpuCores: 2, memoryMb: 1024, diskGb: 50 });
+    for (const team of [undefined, "ml-lab"]) {
+      const denials = changeDenials(limits, full, current, size({ cpuCores: 6, memoryMb: 1024, diskGb: 50 }), 0, team);
+      expect(denials.map((d) => [d.scope, d.dimension])).toEqual([["per_vm", "cpuCores"]]);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMIT_KEYS, type LimitKey } from "../quota/limits";
 import { GPU_TYPES, PROVIDER_KINDS, RENTAL_TYPES } from "./catalog";
+import { text } from "./text";
 import { emailSchema, passwordSchema, roles } from "./user";
 
 /**
@@ -13,10 +14,10 @@ import { emailSchema, passwordSchema, roles } from "./user";
 
 // ── building blocks ──────────────────────────────────────────────────────────────────────────
 
-const id = z.string().trim().min(1, "Required");
-const name = z.string().trim().min(1, "Required").max(100, "At most 100 characters");
-const description = z.string().trim().max(2000, "At most 2000 characters");
-const ids = z.array(z.string().min(1)).max(10_000);
+const id = text(200).trim().min(1, "Required");
+const name = text(100).trim().min(1, "Required").max(100, "At most 100 characters");
+const description = text(2000, { multiline: true }).trim().max(2000, "At most 2000 characters");
+const ids = z.array(text(200).min(1)).max(10_000);
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" ? (v.trim() === "" ? undefined : Number(v.trim())) : v);
 const emptyToNull = (v: unknown) => (v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? null : typeof v === "string" ? Number(v.trim()) : v);
@@ -52,14 +53,13 @@ export function optionalDecimalField(places: number, integerDigits: number) {
 }
 
 /** "" → null for optional references (a select's "none" option). */
-const optionalId = z.preprocess((v) => (v === "" || v === undefined ? null : v), z.string().min(1).nullable());
+const optionalId = z.preprocess((v) => (v === "" || v === undefined ? null : v), text(200).min(1).nullable());
 
 /** Optional text: "" → null (and null stays null, so a parsed value parses again the same). */
 const optionalText = (max: number, pattern?: { re: RegExp; message: string }) =>
   z.preprocess(
     (v) => v ?? "",
-    z
-      .string()
+    text(max)
       .trim()
       .max(max, `At most ${max} characters`)
       .refine((s) => !pattern || s === "" || pattern.re.test(s), pattern?.message ?? "Invalid")
@@ -79,20 +79,20 @@ const UNIX_USER = { re: /^[a-z_][a-z0-9_-]*$/, message: "Must be a Unix user nam
  */
 export const providerFormSchema = z
   .object({
-    id: z.string().optional(),
+    id: text(200).optional(),
     name,
     kind: z.enum(PROVIDER_KINDS),
-    url: z.string().trim().pipe(z.url({ protocol: /^https?$/, error: "Must be a URL like https://host:8006" })),
+    url: text(2000).trim().pipe(z.url({ protocol: /^https?$/, error: "Must be a URL like https://host:8006" })),
     pveAuth: z.enum(["token", "password"]),
-    tokenId: z.string().trim(),
-    secret: z.string(),
-    username: z.string().trim(),
-    password: z.string(),
-    realm: z.string().trim(),
-    apiKey: z.string(),
+    tokenId: text(200).trim(),
+    secret: text(1000),
+    username: text(200).trim(),
+    password: text(1000),
+    realm: text(100).trim(),
+    apiKey: text(1000),
     tlsVerify: z.boolean(),
-    tlsCa: z.string().trim(),
-    tlsFingerprint: z.string().trim(),
+    tlsCa: text(64_000, { multiline: true }).trim(),
+    tlsFingerprint: text(200).trim(),
     defaultStorage: optionalText(100, STORAGE_ID),
     enabled: z.boolean(),
   })
@@ -131,7 +131,7 @@ const templateSizes = {
 
 const templateDetails = {
   name,
-  os: z.string().trim().max(100, "At most 100 characters"),
+  os: text(100).trim().max(100, "At most 100 characters"),
   description,
   public: z.boolean(),
 };
@@ -198,7 +198,7 @@ export type ImportTemplateRow = Extract<ImportTemplates["templates"][number], { 
 
 export const planFormSchema = z
   .object({
-    id: z.string().optional(),
+    id: text(200).optional(),
     name,
     description,
     isDefault: z.boolean(),
@@ -242,7 +242,7 @@ export const idSchema = z.object({ id });
 
 // ── teams ────────────────────────────────────────────────────────────────────────────────────
 
-export const teamFormSchema = z.object({ id: z.string().optional(), name, description, planId: optionalId });
+export const teamFormSchema = z.object({ id: text(200).optional(), name, description, planId: optionalId });
 export type TeamFormInput = z.input<typeof teamFormSchema>;
 export type TeamForm = z.output<typeof teamFormSchema>;
 
@@ -253,7 +253,7 @@ export const teamMemberSchema = z.object({ teamId: id, userId: id });
 
 export const userCreateSchema = z.object({
   email: emailSchema,
-  name: z.string().trim().max(200, "At most 200 characters"),
+  name: text(200).trim().max(200, "At most 200 characters"),
   role: z.enum(roles),
   planId: optionalId,
   teamId: optionalId,
@@ -265,7 +265,7 @@ export type UserCreate = z.output<typeof userCreateSchema>;
 
 export const userUpdateSchema = z.object({
   id,
-  name: z.string().trim().max(200, "At most 200 characters"),
+  name: text(200).trim().max(200, "At most 200 characters"),
   role: z.enum(roles),
   planId: optionalId,
   teamId: optionalId,
@@ -294,8 +294,7 @@ export type QuotaOverridesForm = z.output<typeof quotaOverridesFormSchema>;
 
 const price = optionalDecimalField(4, 8);
 export const pricesFormSchema = z.object({
-  currency: z
-    .string()
+  currency: text(10)
     .trim()
     .toUpperCase()
     .regex(/^[A-Z]{3}$/, "Use a three-letter currency code like EUR"),
@@ -309,8 +308,7 @@ export type PricesForm = z.output<typeof pricesFormSchema>;
 
 // ── audit log ────────────────────────────────────────────────────────────────────────────────
 
-const day = z
-  .string()
+const day = text(20)
   .trim()
   .refine((s) => s === "" || (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`))), "Use a date like 2026-01-31")
   .transform((s) => s || undefined);
@@ -318,9 +316,9 @@ const day = z
 /** The audit log's filters, from the URL's query (all optional). */
 export const auditFilterSchema = z
   .object({
-    actor: z.string().trim().max(200).default(""),
-    action: z.string().trim().max(100).default(""),
-    targetType: z.string().trim().max(50).default(""),
+    actor: text(200).trim().default(""),
+    action: text(100).trim().default(""),
+    targetType: text(50).trim().default(""),
     from: day.optional(),
     to: day.optional(),
     page: z.preprocess((v) => (v === "" || v === undefined ? 1 : Number(v)), z.number().int().min(1).max(100_000)).catch(1),

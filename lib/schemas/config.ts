@@ -183,6 +183,11 @@ export const userConfigSchema = z
     /** The user's team (a user is in at most one); absent: unchanged. */
     team: name.optional(),
     disabled: z.boolean().default(false),
+    /**
+     * Whether the user's personal API tokens survive a password change or a disable made by this
+     * file (default false: they are revoked). Browser sessions and API login tokens end regardless.
+     */
+    keepApiTokens: z.boolean().default(false),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "./text";
 
 /**
  * The seed API's request (`POST /api/v1/vm/manage/createFromTemplate`) and the wizard's form
@@ -18,25 +19,30 @@ export function vmNameProblem(name: string): string | null {
   return null;
 }
 
+/**
+ * A whole number > 0 sent as a JSON number: `true`, `[2]`, `"2"`, `"0x400"`, `"3.2e1"` and 2.5 are
+ * refused with a message naming the field (no coercion).
+ */
 export const positiveInt = (label: string) =>
-  z.coerce
+  z
     .number({ error: `${label} must be a number` })
     .int(`${label} must be a whole number`)
     .positive(`${label} must be greater than 0`)
     .max(1_000_000_000, `${label} is too large`);
 
+/** Strings are JSON strings: `["ubuntu-24.04"]` or 42 as `template_id` is a 400 naming the field; every one has a length limit. */
 export const createFromTemplateSchema = z.object({
-  template_id: z.coerce.string().trim().min(1),
-  name: z.string().trim(),
-  target: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, "target must be a node name"),
+  template_id: text(200).trim().min(1),
+  name: text(253).trim(),
+  target: text(64).trim().min(1).regex(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/, "target must be a node name"),
   cpuCores: positiveInt("cpuCores"),
   memorySize: positiveInt("memorySize"),
   diskSize: positiveInt("diskSize"),
-  storage: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, "storage must be a PVE storage ID").optional(),
-  ciuser: z.string().trim().min(1).max(32).regex(/^[a-z_][a-z0-9_-]*$/, "ciuser must be a Unix user name").optional(),
-  cipassword: z.string().min(8, "cipassword must be at least 8 characters").max(128).optional(),
+  storage: text(100).trim().regex(/^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, "storage must be a PVE storage ID").optional(),
+  ciuser: text(32).trim().min(1).regex(/^[a-z_][a-z0-9_-]*$/, "ciuser must be a Unix user name").optional(),
+  cipassword: text(128).min(8, "cipassword must be at least 8 characters").optional(),
   /** Hangar extension: the id of one of the caller's saved SSH keys, installed with cloud-init. */
-  ssh_key_id: z.string().trim().min(1).optional(),
+  ssh_key_id: text(200).trim().min(1).optional(),
 });
 
 export type CreateFromTemplateInput = z.infer<typeof createFromTemplateSchema>;

@@ -1,9 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import next from "next";
-import { clientIpFrom, CLIENT_IP_HEADER } from "../auth/client-ip";
 import { applyConfig, ConfigError, readConfigFile } from "../config/apply";
 import { closePool } from "../db/pool";
 import { formatDemoCredentials, seedDemo } from "../demo/seed";
@@ -13,6 +11,7 @@ import { stopBoss } from "../jobs/boss";
 import { startWorker } from "../jobs/worker";
 import { log } from "../log";
 import { openDatabase, prepareEnvironment, runMigrations } from "./bootstrap";
+import { createFrontDoor } from "./http";
 
 /**
  * `npm start`: build if there is no build, open the database (embedded when DATABASE_URL is
@@ -51,12 +50,8 @@ async function main(): Promise<void> {
   const app = next({ dev, dir, hostname: e.HANGAR_HOST, port: e.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => {
-    const ip = clientIpFrom(req.socket.remoteAddress, req.headers["x-forwarded-for"], e.HANGAR_TRUST_PROXY);
-    if (ip) req.headers[CLIENT_IP_HEADER] = ip;
-    else delete req.headers[CLIENT_IP_HEADER];
-    void handle(req, res);
-  });
+  // Request ids, client IP, security headers and the limits on URLs, headers and bodies (lib/server/http.ts).
+  const server = createFrontDoor(handle, { trustProxy: e.HANGAR_TRUST_PROXY, dev });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(e.PORT, e.HANGAR_HOST, resolve);

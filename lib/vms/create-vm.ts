@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from "../auth/credentials";
 import { recordAudit } from "../audit/record";
 import { encryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
+import { transaction } from "../db/transaction";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { quotaContext } from "../quota/context";
@@ -117,7 +118,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   const steps = provider.createSteps(request, accepted.ref);
   const taskId = newTaskId("clone");
 
-  await db().$transaction(
+  // Retried when PostgreSQL aborts it for a deadlock or serialization failure.
+  await transaction(
     async (tx) => {
       const vm = await reserveVm(tx, {
         userId: user.id,
@@ -150,7 +152,7 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
         after: { ...taskInput.request, provider: connection.name, providerRef: accepted.ref?.id ?? null, taskId } as unknown as JsonObject,
       });
     },
-    { timeout: 30_000 },
+    { name: "create VM" },
   );
   log.info({ taskId, ref: accepted.ref?.id, user: user.email, template: template.name }, "create VM accepted");
   return { taskId, vmName: input.name, providerRefId: accepted.ref?.id ?? null };

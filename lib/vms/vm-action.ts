@@ -2,6 +2,8 @@ import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/record";
 import { db } from "../db/client";
+import { lockQuotaScope, lockVm } from "../db/locks";
+import { transaction } from "../db/transaction";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
@@ -58,8 +60,8 @@ function scopesOf(ctx: QuotaContext): ResizeScope[] {
 /**
  * Accepts an action on an existing VM, from the API or the VM page: authorize, validate, then in
  * one transaction (under a lock of the VM row, and for a resize first of the owner's team and
- * user rows, in reserveVm's order) check that no other task runs on the VM and that its state
- * allows the action, (resize) check the increase against the quota and record the new size at
+ * user rows: the order of lib/db/locks.ts; run again when PostgreSQL aborts it for a deadlock)
+ * check that no other task runs on the VM and that its state allows the action, (resize) check the increase against the quota and record the new size at
  * once, and write the task with its steps, its pg-boss job and the audit event. `body` is the
  * resize request (`{cpuCores?, memorySize?, diskSize?}`).
  */
@@ -90,14 +92,11 @@ export async function requestVmAction(
   const taskId = newTaskId(action);
   const kind = taskKindOf(action);
 
-  await db().$transaction(
+  // Locks in the order of lib/db/locks.ts; a deadlock or serialization abort is retried.
+  await transaction(
     async (tx) => {
-      if (resize) {
-        const owner = await tx.user.findUniqueOrThrow({ where: { id: vm.ownerId }, select: { teamId: true } });
-        if (owner.teamId) await tx.$queryRaw`SELECT id FROM "Team" WHERE id = ${owner.teamId} FOR UPDATE`;
-        await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${vm.ownerId} FOR UPDATE`;
-      }
-      await tx.$queryRaw`SELECT id FROM "Vm" WHERE id = ${vm.id} FOR UPDATE`;
+      if (resize) await lockQuotaScope(tx, vm.ownerId);
+      await lockVm(tx, vm.id);
       const fresh = await tx.vm.findUniqueOrThrow({ where: { id: vm.id } });
       if (fresh.deletedAt) throw new AppError("not_found", VM_NOT_FOUND);
       const active = await tx.task.findFirst({ where: { vmId: vm.id, status: { in: [...ACTIVE_TASK_STATUSES] } }, orderBy: { createdAt: "desc" } });
@@ -153,7 +152,7 @@ export async function requestVmAction(
         ip: options.ip ?? null,
       });
     },
-    { timeout: 30_000 },
+    { name: "vm action" },
   );
   log.info({ taskId, vm: vm.id, action, user: user.email }, "VM action accepted");
   return { task_id: taskId, message: `${ACTION_LABELS[action]} of ${vm.name} accepted` };

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { describeSignInError } from "@/lib/auth/sign-in-errors";
 import { currentUser } from "@/lib/auth/guards";
 import { env, oidcConfigured } from "@/lib/env";
@@ -8,15 +9,10 @@ import { env, oidcConfigured } from "@/lib/env";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
+/** Only same-origin paths (lib/auth/safe-redirect.ts), and never back to the sign-in page itself. */
 function safeCallback(value: string | undefined): string {
-  // Only same-site paths: never send people to another origin after sign-in.
-  if (!value) return "/vms";
-  try {
-    const url = new URL(value, "http://hangar.invalid");
-    return url.origin === "http://hangar.invalid" && url.pathname.startsWith("/") && !url.pathname.startsWith("/signin") ? url.pathname + url.search : "/vms";
-  } catch {
-    return "/vms";
-  }
+  const path = safeRedirectPath(value, "/vms");
+  return path === "/signin" || path.startsWith("/signin?") || path.startsWith("/signin/") ? "/vms" : path;
 }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {

@@ -3,6 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { ApiTokens } from "@/components/profile/api-tokens";
+import { ChangePasswordForm } from "@/components/profile/change-password";
 import { SshKeys } from "@/components/profile/ssh-keys";
 import { listSshKeys } from "@/lib/ssh-keys/manage";
 import { listPersonalTokens } from "@/lib/auth/api-tokens";
@@ -47,6 +48,7 @@ export default async function ProfilePage() {
             </dl>
           </CardBody>
         </Card>
+        {record.passwordHash ? <ChangePasswordForm /> : null}
         <SshKeys keys={keys.map((k) => ({ id: k.id, name: k.name, fingerprint: k.fingerprint, createdAt: k.createdAt.toISOString() }))} />
         <ApiTokens
           tokens={tokens.map((t) => ({

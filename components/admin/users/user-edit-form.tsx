@@ -11,23 +11,27 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
-import { userUpdateSchema, type UserUpdate, type UserUpdateInput } from "@/lib/schemas/admin";
+import { userEditSchema, type UserEdit, type UserEditInput } from "@/lib/schemas/credentials";
 import { updateUserAction } from "@/app/(portal)/admin/users/actions";
 import { showRefusal } from "../action-result";
 
 type Options = { plans: { id: string; name: string; isDefault: boolean }[]; teams: { id: string; name: string }[] };
 
-export function UserEditForm({ start, options, self }: { start: UserUpdateInput; options: Options; self: boolean }) {
+export function UserEditForm({ start, options, self }: { start: UserEditInput; options: Options; self: boolean }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<UserUpdateInput, unknown, UserUpdate>({ resolver: zodResolver(userUpdateSchema), defaultValues: start });
+  const { register, handleSubmit, setError, setValue, formState } = useForm<UserEditInput, unknown, UserEdit>({
+    resolver: zodResolver(userEditSchema),
+    defaultValues: { newPassword: "", keepApiTokens: false, ...start },
+  });
   const errors = formState.errors;
 
-  async function onSubmit(values: UserUpdate) {
+  async function onSubmit(values: UserEdit) {
     setMessage(null);
     const result = await updateUserAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
-    setMessage({ tone: "success", text: "Saved." });
+    setValue("newPassword", "");
+    setMessage({ tone: "success", text: values.newPassword ? "Saved. The new password is set and the user's sessions have ended." : "Saved." });
     router.refresh();
   }
 
@@ -74,6 +78,17 @@ export function UserEditForm({ start, options, self }: { start: UserUpdateInput;
               hint={self ? "You cannot disable your own account." : "A disabled user cannot sign in; their sessions and API tokens stop working at once."}
               error={errors.disabled?.message}
               {...register("disabled")}
+            />
+          </div>
+          <Field id="ue-password" label="New password" hint="Leave empty to keep the current one. A new password signs the user out everywhere." error={errors.newPassword?.message}>
+            <Input id="ue-password" type="password" autoComplete="new-password" invalid={!!errors.newPassword} {...register("newPassword")} />
+          </Field>
+          <div className="sm:col-span-2">
+            <Checkbox
+              id="ue-keep-tokens"
+              label="Keep personal API tokens"
+              hint="Setting a new password or disabling the user revokes their personal API tokens unless this is ticked. Browser sessions and API logins end either way, also when the role is lowered."
+              {...register("keepApiTokens")}
             />
           </div>
           {message ? (

@@ -4,8 +4,11 @@ import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/admin/action-result";
 import { createUserAsAdmin } from "@/lib/admin/users/create-user";
 import { setQuotaOverrides } from "@/lib/admin/users/set-quota-overrides";
+import { signOutEverywhere } from "@/lib/admin/users/sign-out-everywhere";
 import { updateUser } from "@/lib/admin/users/update-user";
-import { quotaOverridesFormSchema, userCreateSchema, userUpdateSchema } from "@/lib/schemas/admin";
+import type { EndedCredentials } from "@/lib/auth/end-credentials";
+import { quotaOverridesFormSchema, userCreateSchema } from "@/lib/schemas/admin";
+import { signOutEverywhereSchema, userEditSchema } from "@/lib/schemas/credentials";
 import { adminActor, attempt, invalid } from "../action-result";
 
 function refresh() {
@@ -26,9 +29,10 @@ export async function createUserAction(input: unknown): Promise<ActionResult<{ i
   });
 }
 
+/** Saves the user edit; a new password, a disable or a lower role ends the user's sessions (lib/auth/end-credentials.ts). */
 export async function updateUserAction(input: unknown): Promise<ActionResult<{ id: string }>> {
   const actor = await adminActor();
-  const parsed = userUpdateSchema.safeParse(input);
+  const parsed = userEditSchema.safeParse(input);
   if (!parsed.success) return invalid(parsed.error);
   return attempt(async () => {
     const saved = await updateUser(parsed.data, actor);
@@ -45,5 +49,17 @@ export async function saveQuotaOverridesAction(input: unknown): Promise<ActionRe
     const saved = await setQuotaOverrides(parsed.data, actor);
     refresh();
     return saved;
+  });
+}
+
+/** Ends all of the user's browser sessions and API login tokens (and personal API tokens when asked). */
+export async function signOutEverywhereAction(input: unknown): Promise<ActionResult<EndedCredentials>> {
+  const actor = await adminActor();
+  const parsed = signOutEverywhereSchema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error);
+  return attempt(async () => {
+    const ended = await signOutEverywhere(parsed.data, actor);
+    refresh();
+    return ended;
   });
 }

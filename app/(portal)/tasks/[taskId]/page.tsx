@@ -5,13 +5,14 @@ import { TaskLive } from "@/components/tasks/task-live";
 import { requireUser } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
 import { getTask } from "@/lib/tasks/get-task";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Task" };
 
 export default async function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
   const user = await requireUser();
-  const { taskId } = await params;
-  const task = await getTask(user, decodeURIComponent(taskId)).catch((error: unknown) => {
+  const taskId = pageId((await params).taskId);
+  const task = await getTask(user, taskId).catch((error: unknown) => {
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   });

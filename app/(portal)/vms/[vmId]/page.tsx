@@ -11,12 +11,13 @@ import { requireUser } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { vmControls } from "@/lib/vms/vm-page-data";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "VM" };
 
 export default async function VmPage({ params }: { params: Promise<{ vmId: string }> }) {
   const user = await requireUser();
-  const { vmId } = await params;
+  const vmId = pageId((await params).vmId);
   const vm = await db().vm.findUnique({
     where: { id: vmId },
     include: { template: true, provider: { select: { name: true } }, owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" } } },

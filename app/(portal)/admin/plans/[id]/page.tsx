@@ -12,12 +12,13 @@ import { providerOptions } from "@/lib/admin/providers/views";
 import type { PlanFormInput } from "@/lib/schemas/admin";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Plan · Admin" };
 
 export default async function PlanPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const [plan, members, providers, prices] = await Promise.all([or404(getPlan(id)), planMembers(id), providerOptions(), getPrices()]);
   const onPlan = { users: members.users.filter((u) => u.onPlan), teams: members.teams.filter((t) => t.onPlan) };
   return (

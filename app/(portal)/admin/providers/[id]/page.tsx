@@ -10,13 +10,14 @@ import { getProvider } from "@/lib/admin/providers/views";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
 import { PROVIDER_CATALOG } from "@/lib/providers/catalog";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Provider · Admin" };
 
 
 export default async function ProviderPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const p = await or404(getProvider(id));
   const auth = p.auth;
   return (

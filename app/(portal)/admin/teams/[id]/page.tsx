@@ -6,12 +6,13 @@ import { planOptions } from "@/lib/admin/plans/views";
 import { getTeam, memberCandidates } from "@/lib/admin/teams/views";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Team · Admin" };
 
 export default async function TeamPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const [team, candidates, plans] = await Promise.all([or404(getTeam(id)), memberCandidates(id), planOptions()]);
   return (
     <>

@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getTemplateForAdmin, grantOptions } from "@/lib/admin/templates/views";
 import { or404 } from "../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Template · Admin" };
 
@@ -12,7 +13,7 @@ const text = (n: number | null) => (n === null ? "" : String(n));
 
 export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const [t, options] = await Promise.all([or404(getTemplateForAdmin(id)), grantOptions()]);
   return (
     <>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { OVERRIDE_KEYS } from "@/lib/schemas/admin";
 import { QuotaOverridesForm } from "@/components/admin/users/quota-overrides-form";
+import { SignOutEverywhere } from "@/components/admin/users/sign-out-everywhere";
 import { UserEditForm } from "@/components/admin/users/user-edit-form";
 import { QuotaMeter } from "@/components/quota/quota-meter";
 import { Badge } from "@/components/ui/badge";
@@ -12,6 +13,7 @@ import { teamOptions } from "@/lib/admin/teams/views";
 import { getUserForAdmin } from "@/lib/admin/users/views";
 import { requirePermission } from "@/lib/auth/guards";
 import { or404, when } from "../../page-data";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "User · Admin" };
 
@@ -26,7 +28,7 @@ const METERS = [
 
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const me = await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const user = await or404(getUserForAdmin(id));
   const [plans, teams, plan] = await Promise.all([planOptions(), teamOptions(), user.planId ? getPlan(user.planId) : null]);
   const planValues = plan ? (Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, k === "maxMonthlySpend" ? (plan.maxMonthlySpend ?? "no limit") : String(plan[k])])) as Record<(typeof OVERRIDE_KEYS)[number], string>) : null;
@@ -91,6 +93,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </Card>
         </div>
         <QuotaOverridesForm userId={user.id} overrides={user.quotaOverrides} planValues={planValues} currency={user.summary.currency} />
+        <SignOutEverywhere userId={user.id} email={user.email} />
       </div>
     </>
   );

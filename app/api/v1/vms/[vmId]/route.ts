@@ -1,4 +1,5 @@
 import { bearerApi } from "@/lib/api/handler";
+import { idempotent } from "@/lib/api/idempotency";
 import { getVm } from "@/lib/vms/get-vm";
 import { requestVmAction } from "@/lib/vms/vm-action";
 
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = bearerApi<{ vmId: string }>(async ({ user, params }) => ({ data: await getVm(user, params.vmId) }));
 
 /** DELETE /api/v1/vms/{vm_id}: stop and destroy the VM with its disks (a task). */
-export const DELETE = bearerApi<{ vmId: string }>(async ({ user, params }) => {
+export const DELETE = bearerApi<{ vmId: string }>(idempotent(async ({ user, params }) => {
   const { task_id, message } = await requestVmAction(user, params.vmId, "delete");
   return { message, data: { task_id } };
-});
+}));

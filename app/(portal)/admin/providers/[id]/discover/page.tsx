@@ -11,12 +11,13 @@ import { getProvider } from "@/lib/admin/providers/views";
 import { isAppError } from "@/lib/errors";
 import { or404 } from "../../../page-data";
 import { requirePermission } from "@/lib/auth/guards";
+import { pageId } from "@/lib/pages/params";
 
 export const metadata: Metadata = { title: "Discover · Admin" };
 
 export default async function DiscoverPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("admin.manage");
-  const { id } = await params;
+  const id = pageId((await params).id);
   const provider = await or404(getProvider(id));
   let found: Discovery | null = null;
   let problem: string | null = null;

@@ -1,0 +1,115 @@
+import http from "node:http";
+import { expect, test } from "@playwright/test";
+import { demoCredential, mainNav, readState, signInAs } from "./helpers";
+
+/**
+ * Issue 7 over real HTTP against `npm start`'s server in Chromium: no open redirect after
+ * sign-in (finding 2), malformed URLs, headers and bodies are 4xx (findings 6, 7), security
+ * headers with a CSP under which the pages still work, and only known sign-in error texts (12).
+ */
+
+/** A raw request (Node's http: no URL normalisation, any header size): status, headers and body. */
+function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const base = new URL(readState().baseURL);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: base.hostname, port: base.port, path, method: options.method ?? "GET", headers: options.headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+test.describe("finding 2: no open redirect after sign-in", () => {
+  for (const callbackUrl of ["/.//evil.example/x", "/%2e//evil.example/x", "//evil.example/x", "/\\evil.example/x", "https://evil.example/x", "javascript:alert(1)"]) {
+    test(`signed in, /signin?callbackUrl=${callbackUrl} stays on the portal`, async ({ page }) => {
+      await signInAs(page, "user");
+      const res = await page.request.get(`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+      const location = res.headers()["location"] ?? "";
+      expect(location, `Location for ${callbackUrl}`).toMatch(/^\/(?![\\/])/);
+      expect(location).not.toContain("evil.example");
+    });
+  }
+
+  test("a real sign-in with a hostile callbackUrl lands on the portal", async ({ page }) => {
+    const { email, password } = demoCredential("user");
+    await page.goto(`/signin?callbackUrl=${encodeURIComponent("/.//evil.example/x")}`);
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(mainNav(page)).toBeVisible();
+    expect(new URL(page.url()).origin).toBe(new URL(readState().baseURL).origin);
+  });
+});
+
+test.describe("finding 12: headers and sign-in errors", () => {
+  test("pages carry the security headers and still work under the CSP", async ({ page }) => {
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content[- ]Security[- ]Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await page.goto("/signin");
+    const headers = res!.headers();
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(headers["strict-transport-security"], "no HSTS over plain HTTP").toBeUndefined();
+    expect(headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    await signInAs(page, "admin"); // the form's client-side validation and submit need the scripts
+    await page.goto("/vms/new");
+    await page.goto("/admin/audit");
+    await expect(mainNav(page)).toBeVisible();
+    expect(violations).toEqual([]);
+  });
+
+  test("/signin?error= shows only known codes' texts", async ({ page }) => {
+    await page.goto(`/signin?error=${encodeURIComponent("Your account is suspended. Call +1 555 0100")}`);
+    await expect(page.getByRole("alert")).toHaveText("Sign-in failed. Try again.");
+    await expect(page.getByText("555 0100")).toHaveCount(0);
+    await page.goto("/signin?error=CredentialsSignin");
+    await expect(page.getByRole("alert")).toHaveText("Invalid email or password");
+  });
+});
+
+test.describe("findings 6 and 7: malformed requests are 4xx", () => {
+  test("malformed paths are 400: the API's envelope, a page elsewhere", async () => {
+    for (const path of ["/api/v1/vms/%ff", "/api/v1/vms/%00", "/api/v1/tasks/%00"]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+      expect(JSON.parse(res.body), path).toMatchObject({ code: 400, data: null });
+      expect(res.headers["x-request-id"]).toBeTruthy();
+    }
+    for (const path of ["/tasks/%00", "/vms/%ff", "/admin/audit?actor=%00"]) {
+      const res = await raw(path);
+      expect(res.status, path).toBe(400);
+      expect(res.headers["content-type"]).toContain("text/html");
+    }
+  });
+
+  test("a malformed cookie on an API call without a token is a 401", async () => {
+    const res = await raw("/api/v1/vms", { headers: { cookie: "theme=100%" } });
+    expect(res.status).toBe(401);
+  });
+
+  test("a 100 KB header is a 431, a 2 MB body a 413, also on next-auth's routes", async () => {
+    expect((await raw("/signin", { headers: { "x-big": "a".repeat(100 * 1024) } })).status).toBe(431);
+    const big = Buffer.alloc(2 * 1024 * 1024, 0x61);
+    expect((await raw("/api/v1/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: big })).status).toBe(413);
+    expect((await raw("/api/auth/callback/credentials", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: big })).status).toBe(413);
+  });
+
+  test("next-auth's credentials callback answers malformed sign-ins without a 5xx", async () => {
+    const csrf = await raw("/api/auth/csrf");
+    const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+    const cookie = (csrf.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+    for (const email of [`${"a".repeat(244)}@example.com`, "ada\u0000@example.com", "%ff"]) {
+      const body = new URLSearchParams({ csrfToken, email, password: "x".repeat(2000), json: "true" }).toString();
+      const res = await raw("/api/auth/callback/credentials", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body });
+      expect(res.status, JSON.stringify(email).slice(0, 40)).toBeLessThan(500);
+    }
+  });
+});

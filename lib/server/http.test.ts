@@ -1,0 +1,132 @@
+import type http from "node:http";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { CLIENT_IP_HEADER } from "../auth/client-ip";
+import { log } from "../log";
+import { createFrontDoor, MAX_BODY_BYTES, securityHeaders } from "./http";
+
+vi.mock("../log", () => ({ log: { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() } }));
+
+/** The front door around a stand-in for Next: it echoes what it was given, or throws on /boom. */
+let server: http.Server;
+let base: string;
+const seen: { url?: string; requestId?: string; ip?: string }[] = [];
+
+beforeAll(async () => {
+  server = createFrontDoor(
+    (req, res) => {
+      if (req.url === "/boom") throw new Error("handler fault");
+      seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string });
+      res.setHeader("content-type", "text/plain");
+      res.end("handled");
+    },
+    { trustProxy: false },
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** A raw HTTP/1.1 exchange (fetch would normalise the URL): the status line, headers and body. */
+function raw(request: string | Buffer, write?: (socket: net.Socket) => void): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const port = (server.address() as AddressInfo).port;
+    const socket = net.connect(port, "127.0.0.1", () => {
+      if (write) write(socket);
+      else socket.write(request);
+    });
+    let data = "";
+    socket.on("data", (chunk) => (data += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", ...rest] = data.split("\r\n\r\n");
+      const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0);
+      resolve({ status, headers: head, body: rest.join("\r\n\r\n") });
+    });
+  });
+}
+
+const get = (target: string, extra = "") => raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${extra}\r\n`);
+
+describe("the front door", () => {
+  it("passes good requests on with a fresh request id and the client IP, and answers with the id and security headers", async () => {
+    const res = await fetch(`${base}/vms?x=1`, { headers: { "x-request-id": "forged", [CLIENT_IP_HEADER]: "6.6.6.6" } });
+    expect(await res.text()).toBe("handled");
+    const last = seen.at(-1)!;
+    expect(last.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-request-id")).toBe(last.requestId);
+    expect(last.ip).toBe("127.0.0.1");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("sends HSTS only for HTTPS (via a trusted proxy)", () => {
+    expect(securityHeaders({ https: true, dev: false })["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
+    expect(securityHeaders({ https: false, dev: false })["Strict-Transport-Security"]).toBeUndefined();
+  });
+
+  it.each([
+    ["/api/v1/vms/%ff", "percent-encoding"],
+    ["/api/v1/vms/%E0%A4%A", "percent-encoding"],
+    ["/api/v1/vms/%00", "control characters"],
+    ["/api/v1/tasks/%00", "control characters"],
+    ["/api/v1/vms/a%0d%0aSet-Cookie:x=1", "control characters"],
+  ])("answers a malformed API path (%s) with a 400 envelope, without calling the handler", async (target, words) => {
+    const before = seen.length;
+    const res = await get(target);
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 400, message: expect.stringContaining(words), data: null });
+    expect(res.headers).toMatch(/x-request-id: [0-9a-f-]{36}/i);
+    expect(seen.length).toBe(before);
+  });
+
+  it.each(["/tasks/%00", "/vms/%ff", "/admin/audit?actor=%00", "/vms?x=%0a"])("answers a malformed page URL (%s) with a 400 page", async (target) => {
+    const res = await get(target);
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatch(/content-type: text\/html/i);
+    expect(res.body).toContain("Malformed URL");
+  });
+
+  it("answers headers above the limit with 431, not a reset connection", async () => {
+    const res = await get("/vms", `X-Big: ${"a".repeat(100 * 1024)}\r\n`);
+    expect(res.status).toBe(431);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 431 });
+  });
+
+  it("answers a declared body above the limit with 413 before reading it", async () => {
+    const before = seen.length;
+    const res = await raw("", (socket) => {
+      socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n`);
+      socket.write(Buffer.alloc(64 * 1024, 0x20));
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 413, message: `Request body too large (limit ${MAX_BODY_BYTES} bytes)` });
+    expect(seen.length).toBe(before);
+  });
+
+  it("wants a Content-Length for bodies outside /api/v1 (whose handlers stream with a limit)", async () => {
+    const res = await raw(`POST /api/auth/callback/credentials HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+    expect(res.status).toBe(411);
+    const api = await raw(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
+    expect(api.status).toBe(200);
+  });
+
+  it("answers a handler's crash with a 500 that carries the request id", async () => {
+    const res = await get("/boom");
+    expect(res.status).toBe(500);
+    const id = /x-request-id: ([0-9a-f-]{36})/i.exec(res.headers)?.[1];
+    expect(id).toBeDefined();
+    expect(res.body).toContain(id);
+    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ requestId: id, path: "/boom" }), "request failed");
+  });
+
+  it("answers an unparseable request with 400", async () => {
+    const res = await raw("GARBAGE\r\n\r\n");
+    expect(res.status).toBe(400);
+  });
+});

@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { Socket } from "node:net";
+import { clientIpFrom, CLIENT_IP_HEADER } from "../auth/client-ip";
+import { log } from "../log";
+
+/**
+ * The portal's HTTP front door (used by `npm start` / `npm run dev` around Next's handler).
+ * Before Next sees a request it:
+ * - gives it a request id (`x-request-id`, on the request for the handlers and on every answer);
+ * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts);
+ * - sets the security headers (securityHeaders below);
+ * - refuses what no handler should have to parse: a URL whose path has malformed
+ *   percent-encoding or control characters (NUL…) after decoding, or a query with NUL or control
+ *   characters → 400; a declared body above MAX_BODY_BYTES → 413; a chunked body outside
+ *   /api/v1 (whose handlers stream with their own limit) → 411; headers above MAX_HEADER_BYTES
+ *   → 431 (instead of a reset connection); an unparseable request → 400.
+ * API paths (/api/…) get the `{code, message, data}` envelope, pages a short HTML page.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Largest request body anywhere (server actions, next-auth); /api/v1 JSON bodies have a smaller limit (lib/api/respond.ts). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const REQUEST_ID_HEADER = "x-request-id";
+
+export type FrontDoorOptions = {
+  /** Take the client IP and the scheme (X-Forwarded-Proto) from a reverse proxy. */
+  trustProxy: boolean;
+  /** Development server: its client needs eval and a websocket for hot reload. */
+  dev?: boolean;
+};
+
+type Handle = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
+
+/** The Node HTTP server that puts the front door's checks before `handle` (Next's request handler). */
+export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http.Server {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    const requestId = randomUUID();
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const ip = clientIpFrom(req.socket.remoteAddress, req.headers["x-forwarded-for"], options.trustProxy);
+    if (ip) req.headers[CLIENT_IP_HEADER] = ip;
+    else delete req.headers[CLIENT_IP_HEADER];
+    for (const [name, value] of Object.entries(securityHeaders({ https: isHttps(req, options.trustProxy), dev: options.dev ?? false }))) {
+      res.setHeader(name, value);
+    }
+
+    const refusal = refuse(req);
+    if (refusal) {
+      req.resume(); // read and drop what the client sends, so the answer is not lost to a reset
+      answer(res, req.url ?? "/", refusal.status, refusal.message);
+      return;
+    }
+    void Promise.resolve()
+      .then(() => handle(req, res))
+      .catch((error: unknown) => {
+        log.error({ err: error, requestId, path: pathOf(req.url) }, "request failed");
+        if (!res.headersSent) answer(res, req.url ?? "/", 500, `Internal server error (request id ${requestId})`, { request_id: requestId });
+        else res.destroy();
+      });
+  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    const overflow = error.code === "HPE_HEADER_OVERFLOW";
+    const status = overflow ? 431 : error.code === "HPE_REQUEST_TIMEOUT" ? 408 : 400;
+    const message = overflow ? `Request headers too large (limit ${MAX_HEADER_BYTES} bytes)` : "Malformed request";
+    if (socket.writable && !socket.destroyed) {
+      const body = JSON.stringify({ code: status, message, data: null });
+      socket.on("data", () => undefined); // drain, so closing does not reset the connection
+      socket.on("error", () => undefined);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      setTimeout(() => socket.destroy(), 2_000).unref();
+    } else {
+      socket.destroy();
+    }
+  });
+  return server;
+}
+
+/**
+ * The headers every answer carries. The CSP allows inline scripts and styles because Next's App
+ * Router streams inline bootstrap scripts (no nonces without a per-request proxy); it still
+ * forbids other origins, plugins, framing (`frame-ancestors 'none'`) and foreign base URLs.
+ * HSTS only when the request came over HTTPS (directly or, with trustProxy, via the proxy).
+ */
+export function securityHeaders({ https, dev }: { https: boolean; dev: boolean }): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  return {
+    "Content-Security-Policy": csp,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    ...(https ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {}),
+  };
+}
+
+function isHttps(req: http.IncomingMessage, trustProxy: boolean): boolean {
+  if ((req.socket as Socket & { encrypted?: boolean }).encrypted) return true;
+  if (!trustProxy) return false;
+  const proto = req.headers["x-forwarded-proto"];
+  return (Array.isArray(proto) ? proto[0] : proto)?.split(",")[0]?.trim().toLowerCase() === "https";
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Why the request is refused before any handler runs, or null. */
+export function refuse(req: Pick<http.IncomingMessage, "url" | "headers" | "method">): { status: number; message: string } | null {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? "" : url.slice(q + 1);
+  let decodedPath: string;
+  try {
+    decodedPath = decodeURIComponent(path);
+  } catch {
+    return { status: 400, message: "Malformed URL: invalid percent-encoding in the path" };
+  }
+  if (CONTROL.test(decodedPath) || CONTROL.test(path)) return { status: 400, message: "Malformed URL: control characters in the path" };
+  if (CONTROL.test(query) || /%(0[0-9a-f]|1[0-9a-f]|7f)/i.test(query)) return { status: 400, message: "Malformed URL: control characters in the query" };
+
+  const length = req.headers["content-length"];
+  if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > MAX_BODY_BYTES)) {
+    return { status: 413, message: `Request body too large (limit ${MAX_BODY_BYTES} bytes)` };
+  }
+  if (length === undefined && req.headers["transfer-encoding"] && !decodedPath.startsWith("/api/v1/")) {
+    return { status: 411, message: "Send the request body with a Content-Length" };
+  }
+  return null;
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return (q === -1 ? u : u.slice(0, q)).slice(0, 200);
+}
+
+/** A refusal: the API envelope under /api/, a minimal HTML page elsewhere. */
+function answer(res: http.ServerResponse, url: string, status: number, message: string, data: unknown = null): void {
+  res.statusCode = status;
+  res.setHeader("Connection", "close");
+  if (url.startsWith("/api/")) {
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify({ code: status, message, data }));
+    return;
+  }
+  res.setHeader("Content-Type", "text/html; charset=utf-8");
+  const text = message.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status} · Hangar</title></head>` +
+      `<body style="font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh"><div style="text-align:center">` +
+      `<p style="color:#4f46e5;font-weight:600">${status}</p><h1>${status >= 500 ? "Something went wrong" : "This request cannot be served"}</h1><p>${text}</p>` +
+      `<p><a href="/">Back to Hangar</a></p></div></body></html>`,
+  );
+}
