@@ -290,6 +290,17 @@ describe("error mapping and retries", () => {
     expect(stub.requests).toHaveLength(1);
   });
 
+  it("reuses one connection for a burst of calls, and never repeats a clone dropped on a reused connection", async () => {
+    let drop = false;
+    const { stub, client } = await setup((req) => (drop && req.method === "POST" ? { hangUp: true } : ok({ version: "8.4.5", release: "8.4", repoid: "abcdef12" })));
+    for (let i = 0; i < 5; i++) await client.version();
+    expect(stub.connections()).toBe(1);
+    drop = true;
+    stub.requests.length = 0;
+    expect((await failure(client.clone("pve1", 9000, { newid: 123, full: true }))).kind).toBe("network");
+    expect(stub.requests).toHaveLength(1);
+  });
+
   it("a request that outlives its timeout fails as `network`", async () => {
     const { client } = await setup(() => ({ ...ok([]), delayMs: 300 }), { timeoutMs: 50, retry: { attempts: 1 } });
     const error = await failure(client.nodes());
@@ -443,6 +454,13 @@ describe("TLS", () => {
     const { stub, client } = await setup(versionHandler, { tls: { verify: false, fingerprint: "not-a-fingerprint" } }, cert);
     expect((await failure(client.version())).kind).toBe("tls");
     expect(stub.requests).toHaveLength(0);
+  });
+
+  it("keeps a pinned connection alive: many calls, one TLS handshake, every one checked once", async () => {
+    const { stub, client } = await setup(versionHandler, { tls: { verify: true, fingerprint: cert.fingerprint256 } }, cert);
+    for (let i = 0; i < 5; i++) await expect(client.version()).resolves.toMatchObject({ version: "8.4.5" });
+    expect(stub.requests).toHaveLength(5);
+    expect(stub.connections()).toBe(1);
   });
 
   it("verify=true rejects a self-signed certificate; verify=false or its CA accepts it", async () => {

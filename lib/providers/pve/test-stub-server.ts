@@ -37,7 +37,8 @@ export type StubReply = {
 
 export type StubHandler = (req: RecordedRequest) => StubReply | Promise<StubReply>;
 
-export type Stub = { url: string; requests: RecordedRequest[]; close(): Promise<void> };
+/** `connections`: how many TCP (or TLS) connections clients opened to the stub. */
+export type Stub = { url: string; requests: RecordedRequest[]; connections(): number; close(): Promise<void> };
 
 /** PVE's success envelope. */
 export const ok = (data: unknown): StubReply => ({ status: 200, json: { data } });
@@ -82,11 +83,14 @@ export async function startStub(handler: StubHandler, tls?: { key: string; cert:
     });
   };
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
+  let connections = 0;
+  server.on(tls ? "secureConnection" : "connection", () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -5,9 +5,13 @@ import { ProviderError, type TlsOptions } from "../types";
 
 /**
  * One HTTP exchange over node:http / node:https (global fetch cannot pin a certificate or
- * trust a per-connection CA). No keep-alive: every request gets a fresh connection, so a
- * failure can be classified as "never sent" (the connection never came up: safe to repeat
- * any request) or "maybe processed", and every connection is checked against the pin.
+ * trust a per-connection CA). Connections are kept alive and reused by the connection's agent
+ * (one per provider connection), so a burst of calls costs one TCP and TLS handshake. A failure
+ * is still classified as "never sent" (the connection never came up: safe to repeat any
+ * request) or "maybe processed" (anything on a connection that was up, also a reused one: the
+ * server may have read the request before it closed; callers of non-idempotent calls check the
+ * VM's state and the task engine retries the step); every new connection is checked against the
+ * pin before a byte is written, and only connections that passed it are kept for reuse.
  */
 export type RawRequest = {
   method: string;
@@ -60,10 +64,17 @@ function tlsAgentOptions(tls: TlsOptions): https.AgentOptions {
   return { rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) };
 }
 
+/**
+ * Idle connections are kept for 30 s at most, and for less when the server announces a shorter
+ * `Keep-Alive: timeout` (Node closes them a second before the server would).
+ */
+const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 8, timeout: 30_000, scheduling: "lifo" as const };
+
 export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
-  if (baseUrl.protocol === "http:") return new http.Agent({ keepAlive: false });
-  return new https.Agent({ keepAlive: false, ...tlsAgentOptions(tls) });
+  if (baseUrl.protocol === "http:") return new http.Agent(KEEP_ALIVE);
+  return new https.Agent({ ...KEEP_ALIVE, ...tlsAgentOptions(tls) });
 }
+
 
 export function send(agent: http.Agent, tls: TlsOptions, request: RawRequest): Promise<RawResponse> {
   const secure = request.url.protocol === "https:";
@@ -96,6 +107,12 @@ export function send(agent: http.Agent, tls: TlsOptions, request: RawRequest): P
     }, request.timeoutMs);
 
     sending.on("socket", (socket) => {
+      if (sending.reusedSocket) {
+        // An idle connection from the pool: it came up (and passed the pin) for an earlier request.
+        connected = true;
+        if (pin) sending.end(request.body);
+        return;
+      }
       socket.once("connect", () => (connected = true));
       if (!pin) return;
       // Headers are only written on end(): hold the request until the peer proved its identity,
