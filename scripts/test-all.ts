@@ -65,9 +65,9 @@ async function postgresReachable(): Promise<string | undefined> {
 async function main() {
   rmSync("test-results", { recursive: true, force: true });
   mkdirSync("test-results", { recursive: true });
-  const node = process.execPath;
+  const nodeBinary = process.execPath;
 
-  run("type-check", node, ["node_modules/typescript/bin/tsc", "--noEmit"]);
+  run("type-check", nodeBinary, ["node_modules/typescript/bin/tsc", "--noEmit"]);
   run("lint", bin("eslint"), ["--max-warnings", "0", "."]);
   run("unit", bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], vitestCounts("test-results/unit.json"));
 
@@ -84,7 +84,7 @@ async function main() {
     );
   }
 
-  const build = run("build", node, ["node_modules/next/dist/bin/next", "build"], undefined, { NEXT_TELEMETRY_DISABLED: "1" });
+  const build = run("build", nodeBinary, ["node_modules/next/dist/bin/next", "build"], undefined, { NEXT_TELEMETRY_DISABLED: "1" });
   if (build.ok && existsSync(".next/BUILD_ID")) {
     if (pgProblem) stages.push({ name: "e2e", ok: false, passed: 0, failed: 1, seconds: 0, note: pgProblem });
     else run("e2e (Playwright, Chromium)", bin("playwright"), ["test"], playwrightCounts);

@@ -227,7 +227,7 @@ describe("providers", () => {
       tlsVerify: true,
       tlsCa: "",
       tlsFingerprint: "",
-      defaultStorage: "local-lvm",
+      settings: { defaultStorage: "local-lvm" },
       enabled: true,
       ...overrides,
     });
@@ -242,7 +242,7 @@ describe("providers", () => {
     expect(views).not.toContain(SECRET);
     expect(views).not.toContain(row.credentials);
     expect(views).not.toContain(DEMO_TOKEN_SECRET);
-    expect(await getProvider(id)).toMatchObject({ name: "lab2", defaultStorage: "local-lvm", auth: { method: "token", tokenId: "root@pam!other" } });
+    expect(await getProvider(id)).toMatchObject({ name: "lab2", settings: { defaultStorage: "local-lvm" }, auth: { method: "token", tokenId: "root@pam!other" } });
     expect(Object.keys(await getProvider(id))).not.toContain("credentials");
 
     const audit = await db().auditEvent.findMany({ where: { targetId: id } });
@@ -266,6 +266,9 @@ describe("providers", () => {
     expect(ticket.data).toEqual({ fieldErrors: { password: "Required: no password is stored" } });
     const kind = await refusal(saveProvider(form({ id: lab2.id, kind: "nova", apiKey: "" }), root));
     expect(kind.data).toEqual({ fieldErrors: { apiKey: "Required: no API key is stored" } });
+    // The kind's connection settings are checked by its module: a bad one is named by its field.
+    const storage = await refusal(saveProvider(form({ id: lab2.id, secret: "", settings: { defaultStorage: "-bad" } }), root));
+    expect(storage.data).toEqual({ fieldErrors: { "settings.defaultStorage": "Must be a PVE storage ID, e.g. local-lvm" } });
     const name = await refusal(saveProvider(form({ name: "lab" }), root));
     expect(name.data).toEqual({ fieldErrors: { name: "A provider with this name already exists" } });
 
@@ -280,7 +283,7 @@ describe("providers", () => {
     const lab2 = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab2" } });
     const refused = await refusal(testProviderConnection(lab2.id));
     expect(refused.message).toMatch(/authentication failed|invalid token/i);
-    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", defaultStorage: "" });
+    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", settings: {} });
     // A kind without a module would fail on every use: it cannot be saved enabled.
     const enabled = await refusal(saveProvider({ ...nova, enabled: true }, root));
     expect(enabled.data).toEqual({ fieldErrors: { enabled: "Nova Cloud is not supported yet: save the connection disabled" } });

@@ -90,7 +90,7 @@ export function openApiDocument(serverUrl = "/") {
       },
       "/api/v1/tasks/{task_id}": {
         get: {
-          summary: "A task with its steps (with PVE UPIDs) and log lines",
+          summary: "A task with its steps (with the provider's task ids) and log lines",
           security: bearer,
           parameters: [
             { name: "task_id", in: "path", required: true, schema: { type: "string" } },

@@ -9,7 +9,7 @@ import { lock } from "../admin/common";
 import { priceSnapshot } from "../admin/prices/save-prices";
 import { CURRENCY_SETTING } from "../schemas/catalog";
 import { PROVIDER_KINDS, type ProviderKindName } from "../schemas/catalog";
-import { hangarConfigSchema, TEMPLATE_COMMON_FIELDS, type HangarConfig, type ProviderConfig } from "../schemas/config";
+import { hangarConfigSchema, PROVIDER_ENTRY_FIELDS, TEMPLATE_COMMON_FIELDS, type HangarConfig, type ProviderConfig } from "../schemas/config";
 import { enableProblem } from "../providers/catalog";
 import { providerModules } from "../providers/registry";
 import type { ProviderModule, ProviderTemplate } from "../providers/types";
@@ -38,8 +38,32 @@ function duplicates<T>(items: T[], key: (t: T) => string, section: string, field
   });
 }
 
-/** A valid configuration; each template with its reference and settings from its kind's own fields. */
-export type ValidConfig = Omit<HangarConfig, "templates"> & { templates: (HangarConfig["templates"][number] & { onProvider: ProviderTemplate })[] };
+/** A valid configuration; each provider with its kind's settings, each template with its reference and settings from its kind's own fields. */
+export type ValidConfig = Omit<HangarConfig, "templates" | "providers"> & {
+  providers: (ProviderConfig & { kindSettings: Record<string, unknown> })[];
+  templates: (HangarConfig["templates"][number] & { onProvider: ProviderTemplate })[];
+};
+
+/** Each provider's connection settings (the keys beside its kind's common fields), checked by its kind's module (strict). */
+function providerFields(raw: unknown): { problems: ConfigProblem[]; found: Record<string, unknown>[] } {
+  const file = (raw ?? {}) as { providers?: unknown };
+  const providers = Array.isArray(file.providers) ? (file.providers as Record<string, unknown>[]) : [];
+  const problems: ConfigProblem[] = [];
+  const found = providers.map((p, i) => {
+    if (!p || typeof p !== "object" || !isKind(p.kind)) return {};
+    const own = Object.fromEntries(Object.entries(p).filter(([k]) => !PROVIDER_ENTRY_FIELDS[p.kind as ProviderKindName].includes(k)));
+    const entry = providerModules[p.kind];
+    if (!entry.available) {
+      for (const key of Object.keys(own)) problems.push({ path: `providers[${i}].${key}`, message: "unknown field" });
+      return {};
+    }
+    const parsed = entry.connectionSettings.safeParse(own);
+    if (parsed.success) return parsed.data;
+    problems.push(...parsed.error.issues.map((issue) => ({ path: pathOf(["providers", i, ...issue.path]), message: issue.message })));
+    return {};
+  });
+  return { problems, found };
+}
 
 const isKind = (k: unknown): k is ProviderKindName => typeof k === "string" && (PROVIDER_KINDS as readonly string[]).includes(k);
 
@@ -79,12 +103,14 @@ function templateFields(raw: unknown, stored: Map<string, ProviderKindName>): { 
 export async function validateConfig(raw: unknown): Promise<ValidConfig> {
   const stored = new Map((await db().providerConnection.findMany({ select: { name: true, kind: true } })).map((p) => [p.name, p.kind]));
   const own = templateFields(raw, stored);
+  const settings = providerFields(raw);
   const parsed = hangarConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError([...parsed.error.issues.map((i) => ({ path: pathOf(i.path) || "(file)", message: i.message })), ...own.problems]);
+    throw new ConfigError([...parsed.error.issues.map((i) => ({ path: pathOf(i.path) || "(file)", message: i.message })), ...settings.problems, ...own.problems]);
   }
   const config = parsed.data;
   const problems: ConfigProblem[] = [
+    ...settings.problems,
     ...own.problems,
     ...duplicates(config.providers, (p) => p.name, "providers", "name"),
     ...duplicates(config.templates, (t) => t.name, "templates", "name"),
@@ -130,7 +156,11 @@ export async function validateConfig(raw: unknown): Promise<ValidConfig> {
     if (problem) problems.push({ path: `providers[${i}].enabled`, message: problem });
   });
   if (problems.length) throw new ConfigError(problems);
-  return { ...config, templates: config.templates.map((t, i) => ({ ...t, onProvider: own.found[i]! })) };
+  return {
+    ...config,
+    providers: config.providers.map((p, i) => ({ ...p, kindSettings: settings.found[i] ?? {} })),
+    templates: config.templates.map((t, i) => ({ ...t, onProvider: own.found[i]! })),
+  };
 }
 
 export function providerCredentials(p: ProviderConfig): Record<string, string> {
@@ -182,7 +212,7 @@ export async function applyConfig(raw: unknown, actor: Actor = { email: "config"
           tlsVerify: p.tls.verify,
           tlsCa: p.tls.ca ?? null,
           tlsFingerprint: p.tls.fingerprint ?? null,
-          settings: { ...(p.defaultStorage && { defaultStorage: p.defaultStorage }), ...(p.simulated && { simulated: true }) } as Db.Prisma.InputJsonValue,
+          settings: { ...p.kindSettings, ...(p.simulated && { simulated: true }) } as Db.Prisma.InputJsonValue,
           enabled: p.enabled,
         };
         const before = await tx.providerConnection.findUnique({ where: { name: p.name } });

@@ -15,7 +15,7 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /**
  * Where an object (a VM, a template) lives on its provider. `data` is opaque: only its provider
- * kind's module reads it (e.g. a node and a number, or a key pair, or a UUID). `id` is a short,
+ * kind's module reads it (e.g. a host and a number, or a key pair, or a UUID). `id` is a short,
  * human-readable id, unique within its connection, for display and search.
  */
 export type ProviderRef = { id: string; data: JsonObject };
@@ -115,8 +115,8 @@ export type VmActionParams = {
 export type ProviderCapabilities = {
   /** Actions on an existing VM that the kind supports. */
   actions: readonly VmAction[];
-  /** How a VM is placed: on a chosen node, anywhere in a cluster, or in a region. */
-  placement: "node" | "cluster" | "region";
+  /** How a VM is placed: on a chosen host, anywhere in a cluster, or in a region. */
+  placement: "host" | "cluster" | "region";
   /** The word for a placement in forms, e.g. "Node" or "Region". */
   placementLabel: string;
   gpus: { offered: boolean; rentalTypes: readonly RentalType[] };
@@ -136,6 +136,8 @@ export type ProviderMetadata = {
   capabilities: ProviderCapabilities;
   /** The kind's template settings as form fields (their values are checked by `templateSettings`). */
   templateSettingFields: readonly SettingField[];
+  /** The kind's connection settings as form fields and configuration-file keys (checked by `connectionSettings`). */
+  connectionSettingFields: readonly SettingField[];
 };
 
 /** A template on its provider, as the portal stores it. */
@@ -177,9 +179,9 @@ export type Discovery = {
 export interface ProviderClient {
   testConnection(): Promise<{ version: string }>;
   discover(): Promise<Discovery>;
-  /** Where VMs may be placed now (nodes, regions…), for the wizard. */
+  /** Where VMs may be placed now (hosts, regions…), for the wizard. */
   placements(): Promise<{ name: string; online: boolean }[]>;
-  /** The placement an object lives in (e.g. a template's node), or null when the kind has no such notion. */
+  /** The placement an object lives in (e.g. a template's host), or null when the kind has no such notion. */
   homeOf(ref: ProviderRef): string | null;
   /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */
   precheck(request: CreateRequest): Promise<Precheck>;
@@ -194,7 +196,7 @@ export interface ProviderClient {
   /** The steps of an action; each checks the VM's state first, so a retried job never repeats what happened. */
   actionSteps(action: VmAction, ref: ProviderRef, params?: VmActionParams): ProviderStep[];
   actionOutcome(action: VmAction, facts: Readonly<Record<string, unknown>>): ActionOutcome;
-  /** `VMID 100 on pve1`-like words for log lines (the kind's own vocabulary). */
+  /** Words for log lines naming where the VM is, in the kind's own vocabulary. */
   describe(ref: ProviderRef): string;
   status(ref: ProviderRef): Promise<VmStatus>;
   /** Every VM (not templates) the provider has. */
@@ -208,6 +210,8 @@ export type ProviderModule = ProviderMetadata & {
   available: true;
   /** The kind's template settings (stored in Template.settings). */
   templateSettings: z.ZodType<Record<string, unknown>>;
+  /** The kind's connection settings (stored in ProviderConnection.settings), strict. */
+  connectionSettings: z.ZodType<Record<string, unknown>>;
   /**
    * A template's kind-specific fields in the configuration file (e.g. where it lives and its
    * settings), strict: its reference and settings, or issues at the fields' paths.

@@ -7,7 +7,6 @@ import { stopBoss } from "../jobs/boss";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
 import { useMigratedDatabase } from "../testing/test-db";
 import { createFromTemplate } from "../api/seed-create-from-template";
-import { AGGREGATE_MESSAGE } from "./reserve";
 
 /**
  * 50 simultaneous create requests against room for 3 VMs: exactly 3 are accepted, whatever the

@@ -35,14 +35,14 @@ describe("provider form", () => {
     tlsVerify: true,
     tlsCa: "",
     tlsFingerprint: "",
-    defaultStorage: "",
+    settings: { defaultStorage: "" },
     enabled: true,
   } as const;
 
   it("accepts a PVE token connection and turns empty optionals into null", () => {
     const r = providerFormSchema.safeParse(base);
     expect(r.success).toBe(true);
-    expect(r.data!.defaultStorage).toBeNull();
+    expect(r.data!.settings).toEqual({ defaultStorage: "" }); // the kind's module checks settings on the server
   });
 
   it("needs the secrets when creating, not when editing (empty keeps the stored ones)", () => {
@@ -55,17 +55,16 @@ describe("provider form", () => {
     expect(providerFormSchema.safeParse({ ...base, kind: "vergeos", apiKey: "k" }).success).toBe(true);
   });
 
-  it("checks the token id, URL, fingerprint, CA and storage formats", () => {
+  it("checks the token id, URL, fingerprint and CA formats", () => {
     expect(
       problems(
-        providerFormSchema.safeParse({ ...base, tokenId: "root", url: "pve:8006", tlsFingerprint: "AA:BB", tlsCa: "not a pem", defaultStorage: "-bad" }),
+        providerFormSchema.safeParse({ ...base, tokenId: "root", url: "pve:8006", tlsFingerprint: "AA:BB", tlsCa: "not a pem" }),
       ),
     ).toEqual({
       tokenId: "Must look like user@realm!tokenname",
       url: "Must be a URL like https://host:8006",
       tlsFingerprint: "Must be a SHA-256 fingerprint: 32 pairs like AB:CD:…",
       tlsCa: "Must be a PEM certificate (-----BEGIN CERTIFICATE-----)",
-      defaultStorage: "Must be a PVE storage ID, e.g. local-lvm",
     });
     expect(providerFormSchema.safeParse({ ...base, kind: "xen" }).success).toBe(false);
   });

@@ -68,7 +68,6 @@ const optionalText = (max: number, pattern?: { re: RegExp; message: string }) =>
 
 export const FINGERPRINT_RE = /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
 export const PVE_TOKEN_ID_RE = /^[^@\s]+@[^!\s]+![\w.-]+$/;
-const STORAGE_ID = { re: /^[A-Za-z][A-Za-z0-9\-_.]*[A-Za-z0-9]$/, message: "Must be a PVE storage ID, e.g. local-lvm" };
 const UNIX_USER = { re: /^[a-z_][a-z0-9_-]*$/, message: "Must be a Unix user name, e.g. ubuntu" };
 
 // ── providers ────────────────────────────────────────────────────────────────────────────────
@@ -93,7 +92,8 @@ export const providerFormSchema = z
     tlsVerify: z.boolean(),
     tlsCa: text(64_000, { multiline: true }).trim(),
     tlsFingerprint: text(200).trim(),
-    defaultStorage: optionalText(100, STORAGE_ID),
+    /** The kind's connection settings as text (empty: not set), checked by its module on the server. */
+    settings: z.record(z.string(), z.string().trim().max(200, "At most 200 characters")).default({}),
     enabled: z.boolean(),
   })
   .superRefine((p, ctx) => {

@@ -31,7 +31,6 @@ const providerBase = {
   name,
   url: z.url("must be a URL like https://host:8006"),
   tls: tlsSchema.default({ verify: true }),
-  defaultStorage: z.string().min(1).optional(),
   enabled: z.boolean().default(true),
   /** Serve this provider from Hangar's built-in simulator (demos): started with the portal, `url` is then ignored. */
   simulated: z.boolean().default(false),
@@ -47,7 +46,8 @@ const pveProvider = z
     password: z.string().min(1).optional(),
     realm: z.string().min(1).optional(),
   })
-  .strict()
+  // The kind's connection settings come beside (e.g. a default placement), checked by its module.
+  .catchall(z.unknown())
   .superRefine((p, ctx) => {
     const token = p.tokenId !== undefined || p.secret !== undefined;
     const ticket = p.username !== undefined || p.password !== undefined;
@@ -64,12 +64,20 @@ const vergeosProvider = z
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
   })
-  .strict()
+  // The kind's connection settings come beside (e.g. a default placement), checked by its module.
+  .catchall(z.unknown())
   .refine((p) => Boolean(p.apiKey || (p.username && p.password)), { path: ["apiKey"], message: "give apiKey, or username and password" });
 
-const novaProvider = z.object({ ...providerBase, kind: z.literal("nova"), apiKey: z.string().min(1) }).strict();
+const novaProvider = z.object({ ...providerBase, kind: z.literal("nova"), apiKey: z.string().min(1) }).catchall(z.unknown());
 
 export const providerConfigSchema = z.discriminatedUnion("kind", [pveProvider, vergeosProvider, novaProvider]);
+
+/** The fields of a provider entry that are not the kind's connection settings, by kind. */
+export const PROVIDER_ENTRY_FIELDS: Record<"pve" | "vergeos" | "nova", readonly string[]> = {
+  pve: Object.keys(pveProvider.shape),
+  vergeos: Object.keys(vergeosProvider.shape),
+  nova: Object.keys(novaProvider.shape),
+};
 
 const templateDefaults = [
   ["defaultCpuCores", "minCpuCores"],

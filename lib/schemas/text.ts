@@ -4,7 +4,7 @@ import { z } from "zod";
  * Strings in every request (API bodies, server actions, forms, query strings) follow one rule:
  * a string is a JSON string (no coercion), at most `max` characters, and holds no NUL or other
  * control characters (tab, newline and carriage return only where `multiline`). A broken rule is a
- * 400 / form error that names the field and, for length, its limit: "storage: at most 100
+ * 400 / form error that names the field and, for length, its limit: "name: at most 100
  * characters". Free of server-only imports (forms use these too).
  */
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;

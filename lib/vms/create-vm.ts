@@ -90,8 +90,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   }
 
   const connection = template.provider;
-  const module = moduleFor(connection.kind);
-  const options = module.createOptions.safeParse(input.options);
+  const kind = moduleFor(connection.kind);
+  const options = kind.createOptions.safeParse(input.options);
   if (!options.success) throw new AppError("bad_request", zodMessage(options.error));
   const provider = providerFor(connection);
   const request: CreateRequest = {

@@ -147,9 +147,11 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
           <Field id="p-fp" label="Certificate fingerprint (SHA-256)" error={errors.tlsFingerprint?.message} hint="Pins exactly this certificate. Optional.">
             <Input id="p-fp" className="font-mono text-xs" placeholder="AB:CD:…" invalid={!!errors.tlsFingerprint} {...register("tlsFingerprint")} />
           </Field>
-          <Field id="p-storage" label="Default storage" error={errors.defaultStorage?.message} hint="For new VMs when a template names none.">
-            <Input id="p-storage" placeholder="local-lvm" invalid={!!errors.defaultStorage} {...register("defaultStorage")} />
-          </Field>
+          {PROVIDER_CATALOG[kind ?? "pve"].connectionSettingFields.map((f) => (
+            <Field key={f.key} id={`p-setting-${f.key}`} label={f.label} error={errors.settings?.[f.key]?.message} hint={f.hint}>
+              <Input id={`p-setting-${f.key}`} invalid={!!errors.settings?.[f.key]} {...register(`settings.${f.key}`)} />
+            </Field>
+          ))}
           <div className="sm:col-span-2">
             <Field id="p-ca" label="CA certificate (PEM)" error={errors.tlsCa?.message} hint="Trust this CA instead of the system's. Optional.">
               <Textarea id="p-ca" rows={3} className="font-mono text-xs" placeholder="-----BEGIN CERTIFICATE-----" invalid={!!errors.tlsCa} {...register("tlsCa")} />

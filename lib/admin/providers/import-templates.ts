@@ -16,10 +16,10 @@ export async function importTemplates(input: ImportTemplates, actor: AdminActor)
       const takenNames = new Set((await tx.template.findMany({ select: { name: true } })).map((t) => t.name.toLowerCase()));
       const clash = selected.find((t) => takenNames.has(t.name.toLowerCase()));
       if (clash) throw fieldError(`templates.${clash.index}.name`, `A template named "${clash.name}" already exists`, "conflict");
-      const module = moduleFor(provider.kind);
+      const kind = moduleFor(provider.kind);
       const ids: string[] = [];
       for (const t of selected) {
-        const ref = module.refSchema.safeParse(t.ref);
+        const ref = kind.refSchema.safeParse(t.ref);
         if (!ref.success) throw fieldError(`templates.${t.index}.ref`, "Not a template of this provider: discover again");
         const row = await tx.template.create({
           data: {

@@ -1,5 +1,6 @@
 import { db } from "../../db/client";
 import { enableProblem } from "../../providers/catalog";
+import { providerModules } from "../../providers/registry";
 import type { Db } from "../../db/client";
 import { encryptJson } from "../../crypto/secrets";
 import type { ProviderForm } from "../../schemas/admin";
@@ -43,6 +44,19 @@ function snapshot(row: Db.ProviderConnection, rotated?: boolean) {
   return { ...rest, authMethod: auth.method, login: auth.method === "token" ? auth.tokenId : auth.method === "password" ? `${auth.username}@${auth.realm}` : null, ...(rotated !== undefined && { rotated }) };
 }
 
+/** The kind's connection settings from the form (empty fields left out), checked by its module; a kind without a module has none. */
+function kindSettings(input: ProviderForm): Record<string, unknown> {
+  const entry = providerModules[input.kind];
+  const given = Object.fromEntries(Object.entries(input.settings ?? {}).filter(([, v]) => v !== ""));
+  if (!entry.available) return {};
+  const parsed = entry.connectionSettings.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw fieldError(["settings", ...issue.path.map(String)].join("."), issue.message);
+  }
+  return parsed.data;
+}
+
 /** Creates (no `id`) or updates a provider connection, audited. Returns its id. */
 export async function saveProvider(input: ProviderForm, actor: AdminActor): Promise<{ id: string }> {
   try {
@@ -58,9 +72,7 @@ export async function saveProvider(input: ProviderForm, actor: AdminActor): Prom
       if (cannotEnable) throw fieldError("enabled", cannotEnable);
       const previous = existing ? storedCredentials(existing) : null;
       const rotated = !previous || JSON.stringify(previous) !== JSON.stringify(credentials);
-      const settings = { ...((existing?.settings ?? {}) as Record<string, unknown>) };
-      if (input.defaultStorage) settings.defaultStorage = input.defaultStorage;
-      else delete settings.defaultStorage;
+      const settings = { ...kindSettings(input), ...(existing && providerSettings(existing).simulated ? { simulated: true } : {}) };
       const data = {
         name: input.name,
         kind: input.kind,

@@ -23,7 +23,8 @@ export type ProviderView = {
   tlsVerify: boolean;
   tlsCa: string | null;
   tlsFingerprint: string | null;
-  defaultStorage: string | null;
+  /** The kind's connection settings as text, by key (lib/providers/catalog.ts names them). */
+  settings: Record<string, string>;
   simulated: boolean;
   auth: ProviderAuthView;
   templates: number;
@@ -49,9 +50,10 @@ export function authView(creds: StoredCredentials | null): ProviderAuthView {
   return { method: "unreadable" };
 }
 
-export function providerSettings(row: Pick<Db.ProviderConnection, "settings">): { defaultStorage: string | null; simulated: boolean } {
-  const s = (row.settings ?? {}) as { defaultStorage?: unknown; simulated?: unknown };
-  return { defaultStorage: typeof s.defaultStorage === "string" ? s.defaultStorage : null, simulated: s.simulated === true };
+/** A connection's settings: the kind's own (as text) and whether the built-in simulator serves it. */
+export function providerSettings(row: Pick<Db.ProviderConnection, "settings">): { settings: Record<string, string>; simulated: boolean } {
+  const { simulated, ...own } = (row.settings ?? {}) as Record<string, unknown>;
+  return { settings: Object.fromEntries(Object.entries(own).map(([k, v]) => [k, String(v ?? "")])), simulated: simulated === true };
 }
 
 function view(row: Db.ProviderConnection & { _count: { templates: number; vms: number } }): ProviderView {

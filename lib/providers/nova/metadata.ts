@@ -14,4 +14,5 @@ export const novaMetadata = {
     sizes: "offers",
   },
   templateSettingFields: [],
+  connectionSettingFields: [],
 } as const satisfies PlannedProvider;

@@ -43,6 +43,9 @@ export const pveRefSchema = z
   .refine((r) => r.id === String(r.data.vmid), "the id must be the VMID")
   .transform((r) => pveRef(r.data.node, r.data.vmid));
 
+/** Connection settings: the storage of new VMs when neither the request nor the template names one. */
+export const pveConnectionSettings = z.object({ defaultStorage: storageId.optional() }).strict();
+
 /** Create options: the target node and, optionally, the storage. */
 export const pveCreateOptions = z.object({ target: nodeName, storage: storageId.optional() });
 export type PveCreateOptions = z.infer<typeof pveCreateOptions>;

@@ -14,4 +14,5 @@ export const vergeosMetadata = {
     sizes: "free",
   },
   templateSettingFields: [],
+  connectionSettingFields: [],
 } as const satisfies PlannedProvider;

@@ -51,7 +51,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
               tlsVerify: p.tlsVerify,
               tlsCa: p.tlsCa ?? "",
               tlsFingerprint: p.tlsFingerprint ?? "",
-              defaultStorage: p.defaultStorage ?? "",
+              settings: p.settings,
               enabled: p.enabled,
             },
             stored: auth.method,
@@ -68,7 +68,7 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
           <Card>
             <CardHeader title="Templates" />
             <CardBody className="space-y-3 text-sm text-slate-600">
-              <p>Discover lists the provider&apos;s nodes, storages and templates, and publishes the templates you choose.</p>
+              <p>Discover lists what the provider has and its templates, and publishes the templates you choose.</p>
               <Link href={`/admin/providers/${p.id}/discover`} className={buttonClass("secondary", "sm")}>
                 Discover templates
               </Link>

@@ -24,7 +24,7 @@ export default async function NewProviderPage() {
               tlsVerify: true,
               tlsCa: "",
               tlsFingerprint: "",
-              defaultStorage: "",
+              settings: {},
               enabled: true,
             },
             stored: null,

@@ -13,7 +13,7 @@ function logsAfter(value: string | null): bigint | undefined {
   return BigInt(value);
 }
 
-/** GET /api/v1/tasks/{task_id}: a task with its steps (PVE UPIDs) and log lines. `?logs_after=<id>` pages the log. */
+/** GET /api/v1/tasks/{task_id}: a task with its steps (with the provider's task ids) and log lines. `?logs_after=<id>` pages the log. */
 export const GET = bearerApi<{ taskId: string }>(async ({ req, user, params }) => {
   const after = logsAfter(new URL(req.url).searchParams.get("logs_after"));
   return { data: await getTask(user, params.taskId, { logsAfter: after }) };
