@@ -119,7 +119,7 @@ test.describe("admin console", () => {
 
     await adminTab(page, "Templates").click();
     const row = page.getByRole("table", { name: "Templates" }).getByRole("row").filter({ hasText: "bookworm-lab" });
-    await expect(row).toContainText("demo-cluster · pve2 · 9001");
+    await expect(row).toContainText("demo-cluster · VMID 9001 on pve2");
     await expect(row).toContainText("nobody yet");
     await expect(row).toContainText("2 vCPU · 2048 MB · 20 GB");
 

@@ -37,6 +37,10 @@ it("carries templates, VMs and task steps over to references, settings and step 
     INSERT INTO "Vm" (id, name, "ownerId", "providerId", "templateId", node, vmid, "cpuCores", "memoryMb", "diskGb", "updatedAt")
       VALUES ('v1', 'web-1', 'u1', 'p1', 't1', 'pve3', 105, 2, 2048, 40, now());
     INSERT INTO "Task" (id, kind, "userId", "vmId", "updatedAt") VALUES ('clone-1', 'vm.create', 'u1', 'v1', now());
+    -- Tasks still to run when the portal is upgraded: their input takes the new shape.
+    INSERT INTO "Task" (id, kind, status, "userId", "vmId", input, "updatedAt") VALUES
+      ('clone-2', 'vm.create', 'in_progress', 'u1', 'v1', '{"spec": {"template": {"node": "pve2", "vmid": 9000}, "targetNode": "pve3", "vmid": 105, "name": "web-1", "cpuCores": 2, "memoryMb": 2048, "diskGb": 40, "storage": "NFS", "ciuser": "ubuntu", "description": "Created by Hangar"}, "sealed": "v1.x", "providerId": "p1", "templateId": "t1"}', now()),
+      ('resize-1', 'vm.resize', 'pending', 'u1', 'v1', '{"action": "resize", "ref": {"node": "pve3", "vmid": 105}, "params": {"resize": {"cpuCores": 4}}, "previous": {"cpuCores": 2, "memoryMb": 2048, "diskGb": 40}, "wanted": {"cpuCores": 4, "memoryMb": 2048, "diskGb": 40}}', now());
     INSERT INTO "TaskStep" (id, "taskId", position, name, upid) VALUES
       ('s0', 'clone-1', 0, 'Reserve quota', NULL), ('s1', 'clone-1', 1, 'Allocate VMID', NULL),
       ('s2', 'clone-1', 2, 'Clone template', 'UPID:pve3:00001:00002:00003:qmclone:9000:root@pam:'), ('s3', 'clone-1', 3, 'Something else', NULL);
@@ -58,6 +62,24 @@ it("carries templates, VMs and task steps over to references, settings and step 
     { key: "clone", name: "Clone template", providerTaskId: "UPID:pve3:00001:00002:00003:qmclone:9000:root@pam:" },
     { key: "step_3", name: "Something else", providerTaskId: null },
   ]);
+  const inputs = Object.fromEntries((await client.query(`SELECT id, input FROM "Task" WHERE id IN ('clone-2', 'resize-1')`)).rows.map((r) => [r.id, r.input]));
+  expect(inputs["clone-2"]).toEqual({
+    request: {
+      name: "web-1",
+      template: { ref: { id: "9000", data: { node: "pve2", vmid: 9000 } }, settings: {}, ciuser: "ubuntu" },
+      size: { cpuCores: 2, memoryMb: 2048, diskGb: 40, gpus: {} },
+      options: { target: "pve3", storage: "NFS" },
+      cloudInit: { user: "ubuntu" },
+      description: "Created by Hangar",
+    },
+    sealed: "v1.x",
+    accepted: { id: "105", data: { node: "pve3", vmid: 105 } },
+  });
+  expect(inputs["resize-1"]).toMatchObject({
+    ref: { id: "105", data: { node: "pve3", vmid: 105 } },
+    previous: { cpuCores: 2, gpus: {} },
+    wanted: { cpuCores: 4, gpus: {} },
+  });
   const columns = await client.query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_name IN ('Template', 'Vm', 'TaskStep') AND column_name IN ('node', 'vmid', 'storage', 'upid')`);
   expect(columns.rows).toEqual([]);
 });

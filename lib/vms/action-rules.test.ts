@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_PRICES } from "../pricing/cost";
 import type { Resources } from "../quota/usage";
-import { actionOfKind, actionRefusal, allowedActions, resizeProblem, resizeQuotaCheck } from "./action-rules";
+import { actionOfKind, actionRefusal, allowedActions, resizeProblem, resizeQuotaCheck, unsupportedAction } from "./action-rules";
 
 const res = (r: Partial<Resources>): Resources => ({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: 0, vms: 0, monthlySpend: 0, ...r });
 const perVm = { cpuCores: 4, memoryMb: 8192, diskGb: 100, gpus: 0 };
@@ -70,5 +70,14 @@ describe("resize rules", () => {
     const used = res({ cpuCores: 2, monthlySpend: 14.6 });
     expect(resizeQuotaCheck(perVm, [{ total: capped, used }], sized, { ...vm, cpuCores: 3 }, prices)).toEqual({ kind: "ok" });
     expect(resizeQuotaCheck(perVm, [{ total: capped, used }], sized, { ...vm, cpuCores: 4 }, prices)).toMatchObject({ kind: "aggregate", denials: [{ dimension: "monthlySpend", requested: 14.6 }] });
+  });
+});
+
+describe("what the provider declares", () => {
+  it("offers and accepts only the actions the VM's provider kind supports", () => {
+    expect(allowedActions("running", false, ["start", "stop", "reboot", "delete"])).toEqual(["stop", "reboot", "delete"]);
+    expect(allowedActions("running", false)).toEqual(["stop", "shutdown", "reboot", "resize", "delete"]);
+    expect(unsupportedAction("resize", ["start", "stop", "reboot", "delete"], "Nova Cloud")).toBe("Nova Cloud does not support this action: resize");
+    expect(unsupportedAction("stop", ["start", "stop"], "Nova Cloud")).toBeNull();
   });
 });

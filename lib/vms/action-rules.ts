@@ -1,7 +1,7 @@
 import { monthlyCost, type PriceTable } from "../pricing/cost";
 import { changeDenials, type Denial, type PerVmDimension } from "../quota/rules";
 import type { Resources } from "../quota/usage";
-import type { VmAction } from "../providers/types";
+import { VM_ACTIONS, type VmAction } from "../providers/types";
 import { gpuTotal, type Size } from "../schemas/size";
 
 /**
@@ -52,10 +52,15 @@ export function actionRefusal(status: string, action: VmAction): string | null {
   return null;
 }
 
-/** The actions a VM accepts now: none while a task runs on it. */
-export function allowedActions(status: string, activeTask: boolean): VmAction[] {
+/** The actions a VM accepts now: those its provider supports (`supported`), none while a task runs on it. */
+export function allowedActions(status: string, activeTask: boolean, supported: readonly VmAction[] = VM_ACTIONS): VmAction[] {
   if (activeTask) return [];
-  return (["start", "stop", "shutdown", "reboot", "resize", "delete"] as const).filter((a) => actionRefusal(status, a) === null);
+  return (["start", "stop", "shutdown", "reboot", "resize", "delete"] as const).filter((a) => supported.includes(a) && actionRefusal(status, a) === null);
+}
+
+/** Why the provider kind `label` refuses `action` (it does not declare it), or null. */
+export function unsupportedAction(action: VmAction, supported: readonly VmAction[], label: string): string | null {
+  return supported.includes(action) ? null : `${label} does not support this action: ${ACTION_LABELS[action].toLowerCase()}`;
 }
 
 /** The dimensions a resize changes (GPUs stay as they are). */

@@ -3,6 +3,7 @@ import { can } from "../auth/permissions";
 import { db } from "../db/client";
 import { AppError } from "../errors";
 import type { VmDetail } from "../schemas/vm-action";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { allowedActions } from "./action-rules";
 import { vmSummary } from "./list-vms";
 import { ACTIVE_TASK_STATUSES, VM_NOT_FOUND } from "./vm-action";
@@ -17,7 +18,7 @@ export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDe
     where: { id: vmId },
     include: {
       template: { select: { name: true } },
-      provider: { select: { name: true } },
+      provider: { select: { name: true, kind: true } },
       owner: { select: { email: true } },
       tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, kind: true, status: true } },
     },
@@ -31,6 +32,6 @@ export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDe
     provider: vm.provider.name,
     owner: vm.owner.email,
     active_task: active ? { task_id: active.id, kind: active.kind, status: active.status } : null,
-    actions: mayAct ? allowedActions(vm.status, active !== null) : [],
+    actions: mayAct ? allowedActions(vm.status, active !== null, PROVIDER_CATALOG[vm.provider.kind].capabilities.actions) : [],
   };
 }

@@ -44,8 +44,10 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
     const vm = await vmWithProvider(task.vmId);
     if (!vm) return null;
     const input = task.input;
-    const secrets = input.sealed ? decryptJson<{ password?: string; sshKeys?: string[] }>(input.sealed) : {};
-    const request: CreateRequest = { ...input.request, cloudInit: { ...input.request.cloudInit, ...secrets } };
+    // `cipassword`: sealed before the provider-neutral core (a task accepted before the upgrade).
+    const secrets = input.sealed ? decryptJson<{ password?: string; cipassword?: string; sshKeys?: string[] }>(input.sealed) : {};
+    const password = secrets.password ?? secrets.cipassword;
+    const request: CreateRequest = { ...input.request, cloudInit: { ...input.request.cloudInit, ...(password ? { password } : {}), ...(secrets.sshKeys ? { sshKeys: secrets.sshKeys } : {}) } };
     const client = providerFor(vm.provider);
     return {
       steps: client.createSteps(request, input.accepted),

@@ -10,6 +10,7 @@ import { log } from "../log";
 import { providerFor } from "../providers/registry";
 import { VM_ACTIONS, type JsonObject, type ProviderRef, type VmAction, type VmActionParams } from "../providers/types";
 import { sizeColumns, sizeOf, type Size } from "../schemas/size";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { acceptTask } from "../tasks/store";
 import { quotaContext, type QuotaContext } from "../quota/context";
 import { AGGREGATE_MESSAGE, PER_VM_MESSAGE, PLAN_NOT_FOUND, quotaError } from "../quota/reserve";
@@ -24,6 +25,7 @@ import {
   resizeProblem,
   resizeQuotaCheck,
   taskKindOf,
+  unsupportedAction,
   type ResizeScope,
 } from "./action-rules";
 import { vmTaskKinds, type VmActionTaskInput } from "./task-kinds";
@@ -74,6 +76,10 @@ export async function requestVmAction(
 ): Promise<VmActionResult> {
   if (!VM_ACTIONS.includes(action)) throw new AppError("bad_request", `Unknown action: ${String(action)}`);
   const vm = await vmForAction(user, vmId);
+  // The provider declares what it can do; the core refuses the rest before any lock or call.
+  const declared = PROVIDER_CATALOG[vm.provider.kind];
+  const unsupported = unsupportedAction(action, declared.capabilities.actions, declared.label);
+  if (unsupported) throw new AppError("conflict", unsupported);
   const resize = action === "resize" ? parseWith(resizeVmSchema, body ?? {}) : undefined;
   const wantedOf = (current: Size): Size => ({
     ...current,

@@ -7,6 +7,7 @@ import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
 import type { PriceTable } from "../pricing/cost";
 import type { VmAction } from "../providers/types";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { actionOfKind, allowedActions, type ResizableSize } from "./action-rules";
 import { ACTIVE_TASK_STATUSES } from "./vm-action";
 
@@ -34,7 +35,7 @@ export type VmControls = {
 export async function vmControls(user: AuthenticatedUser, vmId: string): Promise<VmControls | null> {
   const vm = await db().vm.findUnique({
     where: { id: vmId },
-    include: { template: true, provider: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true, result: true } } },
+    include: { template: true, provider: { select: { name: true, kind: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true, result: true } } },
   });
   if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) return null;
   const active = vm.tasks.find((t) => (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status)) ?? null;
@@ -61,7 +62,7 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
       gpuCount: vm.gpuCount,
       gpuType: vm.gpuType,
     },
-    actions: mayAct ? allowedActions(vm.status, active !== null) : [],
+    actions: mayAct ? allowedActions(vm.status, active !== null, PROVIDER_CATALOG[vm.provider.kind].capabilities.actions) : [],
     mayAct,
     activeTask: active ? { id: active.id, kind: active.kind, status: active.status } : null,
     pendingUntilRestart,

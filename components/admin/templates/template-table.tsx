@@ -24,7 +24,7 @@ const columns = col.columns([
     ),
   }),
   col.accessor("os", { header: "OS", cell: (c) => c.getValue() || "—" }),
-  col.accessor((t) => `${t.provider} · ${t.ref}`, { id: "source", header: "Source", cell: (c) => <span className="text-xs">{c.getValue()}</span> }),
+  col.accessor((t) => `${t.provider} · ${t.where}`, { id: "source", header: "Source", cell: (c) => <span className="text-xs">{c.getValue()}</span> }),
   col.accessor(audience, {
     id: "visibility",
     header: "Who may use it",

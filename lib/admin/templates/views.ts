@@ -1,5 +1,8 @@
 import { db } from "../../db/client";
+import type { Db } from "../../db/client";
 import { PROVIDER_CATALOG } from "../../providers/catalog";
+import { providerFor } from "../../providers/registry";
+import type { JsonObject, ProviderRef } from "../../providers/types";
 import { notFound } from "../common";
 
 export type TemplateRow = {
@@ -9,6 +12,8 @@ export type TemplateRow = {
   provider: string;
   /** The provider's short id of the template. */
   ref: string;
+  /** Where the template is, in its provider's words (its short id when the provider cannot say). */
+  where: string;
   public: boolean;
   enabled: boolean;
   users: number;
@@ -17,10 +22,18 @@ export type TemplateRow = {
   vms: number;
 };
 
+function whereOf(provider: Db.ProviderConnection, ref: ProviderRef): string {
+  try {
+    return providerFor(provider).describe(ref);
+  } catch {
+    return ref.id;
+  }
+}
+
 export async function listTemplatesForAdmin(): Promise<TemplateRow[]> {
   const rows = await db().template.findMany({
     orderBy: { name: "asc" },
-    include: { provider: { select: { name: true } }, _count: { select: { grants: true, teamGrants: true, vms: { where: { deletedAt: null } } } } },
+    include: { provider: true, _count: { select: { grants: true, teamGrants: true, vms: { where: { deletedAt: null } } } } },
   });
   return rows.map((t) => ({
     id: t.id,
@@ -28,6 +41,7 @@ export async function listTemplatesForAdmin(): Promise<TemplateRow[]> {
     os: t.os,
     provider: t.provider.name,
     ref: t.providerRefId,
+    where: whereOf(t.provider, { id: t.providerRefId, data: t.providerRef as JsonObject }),
     public: t.public,
     enabled: t.enabled,
     users: t._count.grants,

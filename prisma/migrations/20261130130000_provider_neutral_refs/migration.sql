@@ -31,6 +31,26 @@ CREATE INDEX "Vm_providerId_providerRefId_idx" ON "Vm"("providerId", "providerRe
 -- Task
 ALTER TABLE "Task" ADD COLUMN "result" JSONB;
 
+-- Tasks still to run carry their input in the new shape (finished tasks are never read again).
+UPDATE "Task" SET "input" = jsonb_build_object(
+    'request', jsonb_build_object(
+      'name', "input"->'spec'->'name',
+      'template', jsonb_build_object(
+        'ref', jsonb_build_object('id', "input"->'spec'->'template'->>'vmid', 'data', "input"->'spec'->'template'),
+        'settings', '{}'::jsonb,
+        'ciuser', "input"->'spec'->'ciuser'),
+      'size', jsonb_build_object('cpuCores', "input"->'spec'->'cpuCores', 'memoryMb', "input"->'spec'->'memoryMb', 'diskGb', "input"->'spec'->'diskGb', 'gpus', '{}'::jsonb),
+      'options', jsonb_build_object('target', "input"->'spec'->'targetNode', 'storage', "input"->'spec'->'storage'),
+      'cloudInit', jsonb_strip_nulls(jsonb_build_object('user', "input"->'spec'->'ciuser')),
+      'description', "input"->'spec'->'description'),
+    'sealed', "input"->'sealed',
+    'accepted', jsonb_build_object('id', "input"->'spec'->>'vmid', 'data', jsonb_build_object('node', "input"->'spec'->'targetNode', 'vmid', "input"->'spec'->'vmid')))
+  WHERE "kind" = 'vm.create' AND "status" IN ('pending', 'in_progress') AND "input" ? 'spec';
+UPDATE "Task" SET "input" = jsonb_set("input", '{ref}', jsonb_build_object('id', "input"->'ref'->>'vmid', 'data', "input"->'ref'))
+  WHERE "kind" LIKE 'vm.%' AND "kind" <> 'vm.create' AND "status" IN ('pending', 'in_progress') AND "input"->'ref' ? 'vmid';
+UPDATE "Task" SET "input" = jsonb_set(jsonb_set("input", '{previous,gpus}', '{}'::jsonb), '{wanted,gpus}', '{}'::jsonb)
+  WHERE "kind" = 'vm.resize' AND "status" IN ('pending', 'in_progress') AND "input" ? 'previous' AND "input" ? 'wanted';
+
 -- TaskStep: the stable keys of the steps written so far, from their labels.
 ALTER TABLE "TaskStep" ADD COLUMN "key" TEXT;
 UPDATE "TaskStep" s SET "key" = CASE s."name"
