@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { decryptJson } from "../crypto/secrets";
+import { env } from "../env";
 import { PveProvider } from "./pve/provider";
 import type { ProviderConnectionConfig, ProviderKind, VmProvider } from "./types";
 
@@ -10,6 +11,7 @@ const factories: Record<ProviderKind, ((config: ProviderConnectionConfig) => VmP
   nova: undefined,
 };
 
+/** A stored connection as its provider needs it: secrets decrypted, deadlines from the environment. */
 export function connectionConfig(row: Db.ProviderConnection): ProviderConnectionConfig {
   return {
     kind: row.kind,
@@ -17,6 +19,7 @@ export function connectionConfig(row: Db.ProviderConnection): ProviderConnection
     credentials: decryptJson<Record<string, string>>(row.credentials),
     tls: { verify: row.tlsVerify, ca: row.tlsCa ?? undefined, fingerprint: row.tlsFingerprint ?? undefined },
     settings: (row.settings ?? {}) as Record<string, unknown>,
+    timeouts: { requestMs: env().HANGAR_PROVIDER_TIMEOUT_SECONDS * 1000, callMs: env().HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS * 1000 },
   };
 }
 

@@ -1,5 +1,6 @@
 import { fromPrisma } from "pg-boss";
 import type { AuthenticatedUser } from "../auth/credentials";
+import { can } from "../auth/permissions";
 import { encryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
 import { transaction } from "../db/transaction";
@@ -17,6 +18,7 @@ import { createFromTemplateFields, createFromTemplateSchema, vmNameProblem } fro
 import { zodMessage } from "../api/respond";
 import { canUseTemplate, findTemplate } from "../templates/access";
 import { acceptSteps } from "../tasks/create-vm-steps";
+import { describeFailure } from "../tasks/failure";
 import { newTaskId } from "../tasks/ids";
 import { recordAudit } from "../audit/record";
 
@@ -35,9 +37,16 @@ export type CreateVmTaskInput = {
   templateId: string;
 };
 
-function providerFailure(error: unknown, providerName: string): AppError {
-  const words = error instanceof Error ? error.message : String(error);
-  return new AppError("internal", `PVE API error on provider "${providerName}": ${words}`, { cause: error });
+/**
+ * A provider failure while accepting a request: the seed's 500, in words the user can act on
+ * (lib/tasks/failure.ts), never the provider's URL or wire error; support and admins also get
+ * the provider's own words in `data` (issue 7, finding 9). Logged for staff either way.
+ */
+function providerFailure(error: unknown, providerName: string, user: AuthenticatedUser): AppError {
+  const failure = describeFailure(error);
+  log.warn({ provider: providerName, err: failure.detail ?? failure.message, user: user.email }, "provider failed while accepting a create");
+  const data = can(user.role, "tasks.monitor") ? { provider: providerName, detail: failure.detail } : null;
+  return new AppError("internal", failure.message, { cause: error, data });
 }
 
 /**
@@ -96,7 +105,7 @@ export async function createVmFromTemplate(user: AuthenticatedUser, raw: unknown
     vmid = await provider.allocateVmId(async (id) => (await db().vm.count({ where: { providerId: connection.id, vmid: id, deletedAt: null } })) > 0);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, connection.name);
+    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, connection.name, user);
     throw error;
   }
 

@@ -3,8 +3,15 @@ import { db } from "../db/client";
 import { log } from "../log";
 import { providerFor } from "../providers/registry";
 import type { CreateVmSpec } from "../providers/types";
-import { appendLog, describeError, runSteps } from "../tasks/runner";
+import { DeadlineError, taskDeadlines, withDeadline } from "../tasks/deadline";
+import { describeFailure } from "../tasks/failure";
+import { appendLog, runSteps, type RunOutcome } from "../tasks/runner";
 import type { CreateVmTaskInput } from "./create-vm";
+
+const failedWith = (error: unknown) => {
+  const failure = describeFailure(error);
+  return { error: failure.message, detail: failure.detail };
+};
 
 /** Facts the provisioning steps remember, merged over all steps. */
 async function taskFacts(taskId: string): Promise<Record<string, unknown>> {
@@ -14,8 +21,9 @@ async function taskFacts(taskId: string): Promise<Record<string, unknown>> {
 
 /**
  * The pg-boss handler of a create-VM task. Resumes at the first unfinished step; on a failure
- * that will not be retried, ends the task `failed` with the provider's words, releases the
- * reserved quota, and destroys the half-made VM (or marks it for clean-up if that fails too).
+ * that will not be retried, ends the task `failed` (words for the user, the provider's own for
+ * staff: lib/tasks/failure.ts), releases the reserved quota, and destroys the half-made VM (or
+ * marks it for clean-up if that fails too or passes the step deadline).
  * Throws only to ask pg-boss for a retry.
  */
 export async function provisionVm(taskId: string, options: { final: boolean }): Promise<void> {
@@ -30,13 +38,13 @@ export async function provisionVm(taskId: string, options: { final: boolean }): 
   const spec: CreateVmSpec = { ...input.spec, ...secrets };
   const provider = providerFor(task.vm.provider);
 
-  let outcome;
+  let outcome: RunOutcome;
   try {
     outcome = await runSteps(taskId, provider.provisionSteps(spec), options);
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;
-    outcome = { status: "failed" as const, error: describeError(error) };
+    outcome = { status: "failed", ...failedWith(error) };
   }
   if (outcome.status === "retry") throw outcome.error;
 
@@ -48,7 +56,7 @@ export async function provisionVm(taskId: string, options: { final: boolean }): 
         where: { id: task.vm.id },
         data: { status: "running", vmid, node: spec.targetNode, ipAddress: typeof facts.ipAddress === "string" ? facts.ipAddress : null },
       }),
-      db().task.update({ where: { id: taskId }, data: { status: "completed", progress: 100, finishedAt: new Date(), error: null } }),
+      db().task.update({ where: { id: taskId }, data: { status: "completed", progress: 100, finishedAt: new Date(), error: null, errorDetail: null } }),
     ]);
     await appendLog(taskId, null, `VM ${spec.name} (VMID ${vmid}) is running${facts.ipAddress ? ` at ${String(facts.ipAddress)}` : ""}`);
     return;
@@ -58,16 +66,18 @@ export async function provisionVm(taskId: string, options: { final: boolean }): 
   // provider, and only then end the task, so that a failed task never has a VM left behind
   // unless it says so.
   await db().vm.update({ where: { id: task.vm.id }, data: { status: "failed", deletedAt: new Date(), vmid } });
-  await appendLog(taskId, null, `${outcome.error}. Quota released.`, "error");
+  await appendLog(taskId, null, `${outcome.error}. Quota released.`, "error", outcome.detail);
   if (facts.cloned === true && typeof vmid === "number") {
     try {
-      await provider.destroyVm({ node: spec.targetNode, vmid }, (lines) => appendLog(taskId, null, lines));
+      const { stepMs } = taskDeadlines();
+      await withDeadline(stepMs, () => provider.destroyVm({ node: spec.targetNode, vmid }, (lines) => appendLog(taskId, null, lines)), () => new DeadlineError(`did not finish within ${stepMs / 1000} s`));
       await appendLog(taskId, null, `Removed the half-made VM ${vmid}.`);
       await db().vm.update({ where: { id: task.vm.id }, data: { status: "destroyed" } });
     } catch (error) {
-      await appendLog(taskId, null, `Could not remove the half-made VM ${vmid}: ${describeError(error)}. It is marked for clean-up.`, "error");
+      const failure = describeFailure(error);
+      await appendLog(taskId, null, `Could not remove the half-made VM ${vmid}: ${failure.message}. It is marked for clean-up.`, "error", failure.detail);
       await db().vm.update({ where: { id: task.vm.id }, data: { status: "cleanup_required" } });
     }
   }
-  await db().task.update({ where: { id: taskId }, data: { status: "failed", error: outcome.error, finishedAt: new Date() } });
+  await db().task.update({ where: { id: taskId }, data: { status: "failed", error: outcome.error, errorDetail: outcome.detail, finishedAt: new Date() } });
 }

@@ -2,7 +2,9 @@ import { db } from "../db/client";
 import { log } from "../log";
 import { providerFor } from "../providers/registry";
 import type { StepContext, VmProvider, VmRef } from "../providers/types";
-import { appendLog, describeError, runSteps, type RunOutcome } from "../tasks/runner";
+import { taskDeadlines, withDeadline, DeadlineError } from "../tasks/deadline";
+import { describeFailure } from "../tasks/failure";
+import { appendLog, runSteps, type RunOutcome } from "../tasks/runner";
 import { ACTION_LABELS } from "./action-rules";
 import type { VmActionTaskInput } from "./vm-action";
 
@@ -23,10 +25,10 @@ async function runLoose(taskId: string, provider: VmProvider, steps: ReturnType<
   for (const step of steps) await step.run(ctx);
 }
 
-/** The VM's power state as the provider sees it, for the portal's record after a failure. */
+/** The VM's power state as the provider sees it, for the portal's record after a failure; null when it does not answer in time. */
 async function observedStatus(provider: VmProvider, ref: VmRef): Promise<"running" | "stopped" | null> {
   try {
-    const status = await provider.status(ref);
+    const status = await withDeadline(taskDeadlines().cleanupMs, () => provider.status(ref), () => new DeadlineError("status"));
     return status.state === "running" || status.state === "paused" ? "running" : status.state === "stopped" ? "stopped" : null;
   } catch {
     return null;
@@ -38,7 +40,9 @@ async function observedStatus(provider: VmProvider, ref: VmRef): Promise<"runnin
  * at the first unfinished step. When the task completes, the portal's record follows: the power
  * state, or for a delete the VM is marked deleted (its quota released). When it fails for good,
  * the VM stays, its record shows what the provider reports, and a resize is undone: the old size
- * counts again and PVE's CPU cores and memory are set back. Throws only to ask pg-boss for a retry.
+ * counts again and PVE's CPU cores and memory are set back. Provider calls after a failure have
+ * deadlines (lib/tasks/deadline.ts), so the task always ends and the VM is free for the next
+ * action. Throws only to ask pg-boss for a retry.
  */
 export async function runVmAction(taskId: string, options: { final: boolean }): Promise<void> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { vm: { include: { provider: true } } } });
@@ -57,7 +61,8 @@ export async function runVmAction(taskId: string, options: { final: boolean }): 
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;
-    outcome = { status: "failed", error: describeError(error) };
+    const failure = describeFailure(error);
+    outcome = { status: "failed", error: failure.message, detail: failure.detail };
   }
   if (outcome.status === "retry") throw outcome.error;
 
@@ -81,7 +86,7 @@ export async function runVmAction(taskId: string, options: { final: boolean }): 
     await appendLog(taskId, null, done[input.action]);
     await db().$transaction([
       db().vm.update({ where: { id: vm.id }, data: vmUpdate }),
-      db().task.update({ where: { id: taskId }, data: { status: "completed", progress: 100, finishedAt: new Date(), error: null } }),
+      db().task.update({ where: { id: taskId }, data: { status: "completed", progress: 100, finishedAt: new Date(), error: null, errorDetail: null } }),
     ]);
     return;
   }
@@ -90,7 +95,7 @@ export async function runVmAction(taskId: string, options: { final: boolean }): 
   if (input.action === "resize" && input.previous) {
     const previous = input.previous;
     await db().vm.update({ where: { id: vm.id }, data: previous });
-    await appendLog(taskId, null, `${outcome.error}. The previous size (${previous.cpuCores} vCPU, ${previous.memoryMb} MB, ${previous.diskGb} GB) counts against the quota again.`, "error");
+    await appendLog(taskId, null, `${outcome.error}. The previous size (${previous.cpuCores} vCPU, ${previous.memoryMb} MB, ${previous.diskGb} GB) counts against the quota again.`, "error", outcome.detail);
     const changed = input.params.resize ?? {};
     if (changed.cpuCores !== undefined || changed.memoryMb !== undefined) {
       try {
@@ -99,19 +104,21 @@ export async function runVmAction(taskId: string, options: { final: boolean }): 
           ...(changed.cpuCores !== undefined ? { cpuCores: previous.cpuCores } : {}),
           ...(changed.memoryMb !== undefined ? { memoryMb: previous.memoryMb } : {}),
         };
-        await runLoose(taskId, provider, provider.actionSteps("resize", input.ref, { resize: back }));
+        const { stepMs } = taskDeadlines();
+        await withDeadline(stepMs, () => runLoose(taskId, provider, provider.actionSteps("resize", input.ref, { resize: back })), () => new DeadlineError(`did not finish within ${stepMs / 1000} s`));
       } catch (error) {
-        await appendLog(taskId, null, `Could not set the previous CPU cores and memory back: ${describeError(error)}`, "error");
+        const failure = describeFailure(error);
+        await appendLog(taskId, null, `Could not set the previous CPU cores and memory back: ${failure.message}`, "error", failure.detail);
       }
     }
   } else {
     const kept = input.action === "delete" ? " The VM was not deleted." : "";
-    await appendLog(taskId, null, `${ACTION_LABELS[input.action]} failed: ${outcome.error}.${kept}`, "error");
+    await appendLog(taskId, null, `${ACTION_LABELS[input.action]} failed: ${outcome.error}.${kept}`, "error", outcome.detail);
   }
   const observed = await observedStatus(provider, input.ref);
   if (observed) await appendLog(taskId, null, `${label} is ${observed}`);
   await db().$transaction([
     ...(observed ? [db().vm.update({ where: { id: vm.id }, data: { status: observed } })] : []),
-    db().task.update({ where: { id: taskId }, data: { status: "failed", error: outcome.error, finishedAt: new Date() } }),
+    db().task.update({ where: { id: taskId }, data: { status: "failed", error: outcome.error, errorDetail: outcome.detail, finishedAt: new Date() } }),
   ]);
 }
