@@ -90,9 +90,13 @@ test.describe("findings 6 and 7: malformed requests are 4xx", () => {
     }
   });
 
-  test("a malformed cookie on an API call without a token is a 401", async () => {
+  test("a malformed cookie is no session: 401 from the API, the sign-in page for pages", async () => {
     const res = await raw("/api/v1/vms", { headers: { cookie: "theme=100%" } });
     expect(res.status).toBe(401);
+    for (const cookie of ["theme=100%", "next-auth.session-token=%E0%A4%A", "next-auth.session-token=x.y.z; a"]) {
+      const page = await raw("/vms", { headers: { cookie } });
+      expect(page.status, cookie).toBeLessThan(500);
+    }
   });
 
   test("a 100 KB header is a 431, a 2 MB body a 413, also on next-auth's routes", async () => {
