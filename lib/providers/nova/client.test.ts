@@ -127,6 +127,14 @@ describe("request shapes", () => {
     expect(s.seen[0]).toMatchObject({ method: "POST", path: "/reservations/calculate", body: { gpu_type: "5090", gpu_count: 4, storage_gb: 200, reservation_months: 6 } });
   });
 
+  it("reports each request without its secrets", async () => {
+    const s = await withStub(() => ({ status: 201, body: VM }));
+    const seen: unknown[] = [];
+    await client(s.url, { onRequest: (info) => seen.push(info) }).createVm({ ...validCreate, auth_method: "password", ssh_key_id: undefined, password: "correct-horse-battery" });
+    expect(seen).toEqual([{ method: "POST", path: "/vms", query: undefined, body: expect.objectContaining({ password: "***", node: "vm01" }), authenticated: true }]);
+    expect(JSON.stringify(seen)).not.toContain("correct-horse");
+  });
+
   it("refuses ids that would change the path", async () => {
     const s = await withStub(() => ({ body: VM }));
     await expect(client(s.url).getVm("../billing/balance")).rejects.toMatchObject({ novaKind: "validation" });

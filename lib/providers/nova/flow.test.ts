@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rentalQuote } from "../../pricing/rental";
@@ -21,7 +23,9 @@ beforeAll(() => {
 });
 
 async function setup(balance = "100.00") {
-  sim = await startNovaSimulator({ tls: cert, balance, apiKeys: [API_KEY], users: [USER], durations: { creatingMs: 30, startingMs: 30, stoppingMs: 20, purgeMs: 50 } });
+  // A still clock: billing moves only with advanceTime, so amounts compare exactly.
+  const t0 = Date.parse("2026-11-30T12:00:00Z");
+  sim = await startNovaSimulator({ tls: cert, balance, clock: () => t0, apiKeys: [API_KEY], users: [USER], durations: { creatingMs: 30, startingMs: 30, stoppingMs: 20, purgeMs: 50 } });
   client = new NovaClient({ baseUrl: sim.url, auth: { type: "api_key", apiKey: API_KEY }, tls: { verify: true, fingerprint: cert.fingerprint256 }, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
 }
 
@@ -231,5 +235,30 @@ describe("lifecycle, auth and faults against the simulator", () => {
     const vm = await waitUntilReady(client, created.id, FAST);
     expect(vm.status).toBe("running");
     expect(sim.requests.filter((r) => r.status === 503)).toHaveLength(2);
+  });
+});
+
+describe("waiting tolerates what Nova reports right after an action", () => {
+  it("a start of an interrupted VM waits through the old status instead of failing at once", async () => {
+    const statuses = ["interrupted", "interrupted", "interrupted", "starting", "running"];
+    let gets = 0;
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      const status = req.method === "GET" ? (statuses[Math.min(gets++, statuses.length - 1)] as string) : "interrupted";
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ id: "vm-1", status, ip_address: status === "running" ? "198.51.100.7" : null }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const c = new NovaClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: { type: "api_key", apiKey: "nv_x" } });
+    try {
+      const vm = await startRental(c, "vm-1", FAST);
+      expect(vm).toMatchObject({ status: "running", ipAddress: "198.51.100.7" });
+      expect(paths.slice(0, 2)).toEqual(["GET /vms/vm-1", "POST /vms/vm-1/start"]);
+    } finally {
+      c.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

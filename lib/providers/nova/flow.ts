@@ -58,13 +58,16 @@ function stateError(vm: NovaVm, waitingFor: string): NovaError {
  * counts as destroyed), as does `interrupted` unless `interruptedIsFinal` is false; `offline` is
  * tolerated for a grace period; unknown statuses are waited through.
  */
-export async function waitForVm(client: NovaClient, id: string, done: (vm: NovaVm) => boolean, waitingFor: string, options: WaitOptions & { interruptedIsFinal?: boolean; goneIsDone?: boolean } = {}): Promise<NovaVm | null> {
+export async function waitForVm(client: NovaClient, id: string, done: (vm: NovaVm) => boolean, waitingFor: string, options: WaitOptions & { interruptedIsFinal?: boolean; goneIsDone?: boolean; tolerateInitial?: string[] } = {}): Promise<NovaVm | null> {
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const deadline = Date.now() + timeoutMs;
   const maxInterval = options.maxIntervalMs ?? 15_000;
   let interval = options.intervalMs ?? 2_000;
   let offlineSince: number | undefined;
   let last: NovaVm | undefined;
+  // Right after an action Nova may still report the old state (e.g. `interrupted` just after a
+  // start): those statuses are waited through until the VM has shown another one.
+  let initial = new Set(options.tolerateInitial ?? []);
   for (;;) {
     const vm = await client.findVm(id);
     if (!vm) {
@@ -74,6 +77,13 @@ export async function waitForVm(client: NovaClient, id: string, done: (vm: NovaV
     if (vm.status !== last?.status || vm.ipAddress !== last?.ipAddress) await options.onStatus?.(vm);
     last = vm;
     if (done(vm)) return vm;
+    if (initial.has(vm.status)) {
+      if (Date.now() + interval > deadline) throw new NovaError("timeout", `The Nova VM ${id} was still ${vm.status} after ${Math.round(timeoutMs / 1000)} s while ${waitingFor}.`, { vmId: id, vmStatus: vm.status });
+      await sleep(interval, options.signal);
+      interval = Math.min(maxInterval, interval * 2);
+      continue;
+    }
+    initial = new Set();
     if (vm.status === "failed" || vm.status === "destroyed") {
       if (vm.status === "destroyed" && options.goneIsDone) return null;
       throw stateError(vm, waitingFor);
@@ -91,8 +101,8 @@ export async function waitForVm(client: NovaClient, id: string, done: (vm: NovaV
   }
 }
 
-/** Waits for `running` with an `ip_address`. */
-export function waitUntilReady(client: NovaClient, id: string, options: WaitOptions = {}): Promise<NovaVm> {
+/** Waits for `running` with an `ip_address`; `tolerateInitial` statuses are waited through until the VM leaves them. */
+export function waitUntilReady(client: NovaClient, id: string, options: WaitOptions & { tolerateInitial?: string[] } = {}): Promise<NovaVm> {
   return waitForVm(client, id, isReady, "starting", options) as Promise<NovaVm>;
 }
 
@@ -180,7 +190,7 @@ export async function startRental(client: NovaClient, id: string, options: WaitO
   const vm = await client.getVm(id);
   if (isReady(vm)) return vm;
   if (vm.status !== "starting" && vm.status !== "creating") await client.vmAction(id, "start");
-  return waitUntilReady(client, id, options);
+  return waitUntilReady(client, id, { ...options, tolerateInitial: [vm.status] });
 }
 
 /** Stops a VM (GPU charges end; storage continues) and waits until `stopped`. */

@@ -14,8 +14,8 @@ export class SimAuth {
   readonly apiKeys: Set<string>;
   private readonly refreshTokens = new Map<string, { email: string; expiresAt: number }>();
   private readonly logins = new Map<string, number[]>();
-  /** Tokens issued before this (ms) are refused: `revokeTokens()`. */
-  private notBefore = 0;
+  /** Tokens of an older generation are refused: `revokeTokens()`. */
+  private generation = 0;
 
   constructor(
     apiKeys: string[],
@@ -31,7 +31,7 @@ export class SimAuth {
   private issue(email: string): Record<string, unknown> {
     const now = this.clock();
     const header = b64(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-    const payload = b64(JSON.stringify({ sub: email, iat: Math.floor(now / 1000), iatMs: now, exp: Math.floor((now + this.accessTtlMs) / 1000), type: "access" }));
+    const payload = b64(JSON.stringify({ sub: email, iat: Math.floor(now / 1000), gen: this.generation, exp: Math.floor((now + this.accessTtlMs) / 1000), type: "access" }));
     const signature = b64(createHmac("sha256", this.secret).update(`${header}.${payload}`).digest());
     const refresh = `rt_${randomBytes(24).toString("hex")}`;
     this.refreshTokens.set(refresh, { email, expiresAt: now + this.refreshTtlMs });
@@ -69,7 +69,7 @@ export class SimAuth {
 
   /** Every access token issued so far stops working (as after a server-side logout). */
   revokeTokens(): void {
-    this.notBefore = this.clock() + 1;
+    this.generation++;
   }
 
   /** Expires every refresh token too. */
@@ -92,9 +92,9 @@ export class SimAuth {
     const expected = createHmac("sha256", this.secret).update(`${h}.${p}`).digest();
     const given = Buffer.from(s, "base64url");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw unauthorized("Could not validate credentials");
-    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { exp: number; iatMs: number };
+    const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as { exp: number; gen: number };
     if (claims.exp * 1000 <= this.clock()) throw unauthorized("Token has expired");
-    if (claims.iatMs < this.notBefore) throw unauthorized("Could not validate credentials");
+    if (claims.gen !== this.generation) throw unauthorized("Could not validate credentials");
     return "jwt";
   }
 }

@@ -109,7 +109,8 @@ const money = (d: Decimal) => Number(d.toDecimalPlaces(2).toString());
 
 export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Promise<NovaSimulator> {
   let offset = 0;
-  const clock = () => Date.now() + offset;
+  const source = options.clock ?? Date.now;
+  const clock = () => source() + offset;
   const faults = new NovaFaults();
   const state = new NovaSimState(
     options.gpuTypes ?? DEFAULT_GPU_TYPES,
@@ -272,7 +273,7 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
           ssh_key_id: typeof r.ssh_key_id === "string" ? r.ssh_key_id : undefined,
           password: typeof r.password === "string" ? r.password : undefined,
         };
-        return { status: 201, body: vmJson(state.createVm(create, 1)) };
+        return { status: 201, body: vmJson(state.createVm(create)) };
       }
     }
     if ((m = /^\/vms\/([^/]+)$/.exec(path))) {

@@ -215,7 +215,7 @@ export class NovaSimState {
     }
   }
 
-  createVm(body: CreateBody, userId: number): SimVm {
+  createVm(body: CreateBody): SimVm {
     const node = this.nodes.find((n) => n.id === body.node);
     if (!node) throw new SimHttpError(404, `Node ${body.node} not found`);
     const gpuType = this.gpuType(body.gpu_type);

@@ -43,6 +43,8 @@ export type NovaSimulatorOptions = {
   port?: number;
   /** HTTPS with this key and certificate (PEM); plain HTTP without. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** The time source (ms) before `advanceTime` offsets; a constant one makes billing exact in tests. Default Date.now. */
+  clock?: () => number;
   /** Serve /__simulator/* control endpoints (default true). */
   control?: boolean;
 };
