@@ -64,6 +64,19 @@ describe("the front door", () => {
     expect(res.headers.get("strict-transport-security")).toBeNull();
   });
 
+  it("sends HSTS behind a trusted proxy that says HTTPS, never on the strength of an untrusted header", async () => {
+    const proxied = createFrontDoor((_req, res) => res.end("ok"), { trustProxy: true });
+    await new Promise<void>((resolve) => proxied.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(proxied.address() as AddressInfo).port}/vms`;
+      expect((await fetch(url, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toMatch(/max-age=/);
+      expect((await fetch(url)).headers.get("strict-transport-security")).toBeNull();
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
+    expect((await fetch(`${base}/vms`, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBeNull();
+  });
+
   it("sends HSTS only for HTTPS (via a trusted proxy)", () => {
     expect(securityHeaders({ https: true, dev: false })["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
     expect(securityHeaders({ https: false, dev: false })["Strict-Transport-Security"]).toBeUndefined();
