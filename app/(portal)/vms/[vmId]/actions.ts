@@ -4,6 +4,7 @@ import { isPlausibleId } from "@/lib/api/ids";
 import { requirePermission } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { currentRequestId, withReference } from "@/lib/api/request-id";
 import type { VmAction } from "@/lib/providers/types";
 import { requestVmAction, VM_NOT_FOUND } from "@/lib/vms/vm-action";
 
@@ -24,8 +25,9 @@ async function run(vmId: unknown, action: VmAction, body?: unknown): Promise<VmA
       const denials = (error.data as { denials?: { message: string }[] } | null)?.denials;
       return { ok: false, error: error.message, details: denials?.map((d) => d.message) };
     }
-    log.error({ err: error, vmId, action }, "VM action from the VM page failed");
-    return { ok: false, error: "Something went wrong. Try again." };
+    const requestId = await currentRequestId();
+    log.error({ err: error, vmId, action, requestId }, "VM action from the VM page failed");
+    return { ok: false, error: withReference("Something went wrong. Try again.", requestId) };
   }
 }
 

@@ -3,6 +3,7 @@
 import { requirePermission } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { currentRequestId, withReference } from "@/lib/api/request-id";
 import { createVmFromTemplate } from "@/lib/vms/create-vm";
 
 export type CreateVmActionResult = { ok: true; taskId: string } | { ok: false; error: string; details?: string[] };
@@ -18,7 +19,8 @@ export async function createVmAction(input: unknown): Promise<CreateVmActionResu
       const denials = (error.data as { denials?: { message: string }[] } | null)?.denials;
       return { ok: false, error: error.message, details: denials?.map((d) => d.message) };
     }
-    log.error({ err: error }, "create VM from the wizard failed");
-    return { ok: false, error: "Something went wrong while creating the VM. Try again." };
+    const requestId = await currentRequestId();
+    log.error({ err: error, requestId }, "create VM from the wizard failed");
+    return { ok: false, error: withReference("Something went wrong while creating the VM. Try again.", requestId) };
   }
 }
