@@ -111,6 +111,9 @@ export type CallOptions = {
   idempotent?: boolean;
 };
 
+/** Errors of the token login itself (not of a request made with a token). */
+const loginFailures = new WeakSet<VergeOsError>();
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Normalises the base URL to `scheme://host[:port][/prefix]` without `/api[/v4]`. */
@@ -236,7 +239,7 @@ export class VergeClient {
         return await this.exchange(method, `${API_PREFIX}${path}`, options.query ?? {}, options.body, auth, attempt, timeoutMs);
       } catch (error) {
         if (!(error instanceof VergeOsError)) throw error;
-        if (TOKEN_RELOGIN_ON_401 && error.details.status === 401 && this.options.auth.type === "token" && !relogged) {
+        if (TOKEN_RELOGIN_ON_401 && error.details.status === 401 && this.options.auth.type === "token" && !relogged && !loginFailures.has(error)) {
           relogged = true;
           this.token = undefined;
           attempt--;
@@ -281,7 +284,14 @@ export class VergeClient {
   private async fetchToken(): Promise<string> {
     const auth = this.options.auth;
     if (auth.type !== "token") throw new Error("fetchToken without token credentials");
-    const data = await this.exchange("POST", TOKEN_PATH, {}, { login: auth.username, password: auth.password }, {}, 1);
+    let data: unknown;
+    try {
+      data = await this.exchange("POST", TOKEN_PATH, {}, { login: auth.username, password: auth.password }, {}, 1);
+    } catch (error) {
+      // A refused login is final: no second login for a 401 that the login itself got.
+      if (error instanceof VergeOsError) loginFailures.add(error);
+      throw error;
+    }
     const token = isRecord(data) ? str(data.$key) : undefined;
     if (!token) throw new VergeOsError("auth", "auth", `VergeOS login for ${auth.username} returned no token`, {}, `POST ${TOKEN_PATH}`);
     return token;
@@ -657,10 +667,22 @@ export class VergeClient {
   }
 
   /** Does this device row belong to the group (by UUID, or by the group's `$key`)? */
-  static deviceInGroup(device: VergeDevice, group: Pick<VergeResourceGroup, "uuid" | "key">): boolean {
+  static deviceInGroup(device: VergeDevice, group: { uuid: ResourceGroupUuid; key?: ResourceGroupKey }): boolean {
     if (device.resourceGroup === undefined) return false;
     if (device.resourceGroup.toLowerCase() === group.uuid.toLowerCase()) return true;
-    return DEVICE_GROUP_MATCHES_UUID_OR_KEY && device.resourceGroup === group.key;
+    return DEVICE_GROUP_MATCHES_UUID_OR_KEY && group.key !== undefined && device.resourceGroup === group.key;
+  }
+
+  /**
+   * GPU resource groups with how many devices are attached to machines and how many are free
+   * (see RESOURCE_GROUP_FIELDS in protocol-guesses: attached devices count as taken).
+   */
+  async gpuGroupUsage(): Promise<(VergeResourceGroup & { attached: number; free: number | undefined })[]> {
+    const [groups, devices] = await Promise.all([this.resourceGroups({ gpuOnly: true }), this.devices()]);
+    return groups.map((g) => {
+      const attached = devices.filter((d) => VergeClient.deviceInGroup(d, g)).length;
+      return { ...g, attached, free: g.resourceCount === undefined ? undefined : Math.max(0, g.resourceCount - attached) };
+    });
   }
 
   // ------------------------------------------------------------------ power and status

@@ -274,6 +274,29 @@ describe("VergeOS transport, auth and faults against the simulator", () => {
     expect(sim.requests.filter((r) => r.path !== "/api/sys/tokens").map((r) => `${r.status} ${r.auth}`)).toEqual(["200 token", "200 token", "401 none", "200 token"]);
   });
 
+  it("a refused login is not tried twice", async () => {
+    await expect(client({ type: "token", username: TEST_USER, password: "wrong" }).clusters()).rejects.toMatchObject({ kind: "auth", details: { status: 401 } });
+    expect(sim.requests.filter((r) => r.path === "/api/sys/tokens")).toHaveLength(1);
+  });
+
+  it("reuses connections (keep-alive), also with a pinned certificate", async () => {
+    const c = client();
+    const before = sim.connections;
+    for (let i = 0; i < 5; i++) await c.clusters();
+    expect(sim.connections - before).toBe(1);
+  });
+
+  it("checks the pinned certificate on every new connection (no TLS session resumption)", async () => {
+    const c = client();
+    await c.clusters();
+    sim.dropConnections();
+    await new Promise((r) => setTimeout(r, 20));
+    const before = sim.connections;
+    await c.clusters();
+    await Promise.all([c.vnets(), c.vnets(), c.vnets()]);
+    expect(sim.connections - before).toBeGreaterThanOrEqual(2);
+  });
+
   it("HTTP Basic works; a wrong API key or password is an auth error naming the request", async () => {
     expect(await client({ type: "basic", username: TEST_USER, password: TEST_PASSWORD }).clusters()).toHaveLength(1);
     await expect(client({ type: "apiKey", apiKey: "nope" }).clusters()).rejects.toMatchObject({ kind: "auth", message: expect.stringContaining("GET /clusters") });

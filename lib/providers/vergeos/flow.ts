@@ -192,10 +192,7 @@ export async function ensureGpus(client: VergeClient, machine: MachineKey, plan:
   const existing = await client.devices(machine);
   const needKeys = existing.some((d) => d.resourceGroup !== undefined && !d.resourceGroup.includes("-"));
   const groups = needKeys ? await client.resourceGroups() : [];
-  const inGroup = (d: (typeof existing)[number], uuid: ResourceGroupUuid) => {
-    const group = groups.find((g) => g.uuid.toLowerCase() === uuid.toLowerCase()) ?? { uuid, key: uuid as string as never };
-    return VergeClient.deviceInGroup(d, group);
-  };
+  const inGroup = (d: (typeof existing)[number], uuid: ResourceGroupUuid) => VergeClient.deviceInGroup(d, groups.find((g) => g.uuid.toLowerCase() === uuid.toLowerCase()) ?? { uuid });
   const unused = [...existing];
   const keys: DeviceKey[] = [];
   for (const uuid of plan.gpuGroups) {
@@ -238,13 +235,27 @@ export async function waitForPower(client: VergeClient, machine: MachineKey, tar
   }
 }
 
+/** Polls until the machine is running, stopped or in error (whichever comes first). */
+async function settle(client: VergeClient, machine: MachineKey, options: WaitOptions): Promise<VergeMachineStatus | undefined> {
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_POWER_TIMEOUT_MS);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const status = await client.machineStatus(machine);
+    if (powerState(status) !== "transition" || Date.now() + pollMs > deadline) return status;
+    await sleep(pollMs, options.signal);
+  }
+}
+
 /**
  * Power on (VM key) and wait until running (machine key). Already running: nothing to do;
  * a 409 (it started meanwhile) is fine. 507: no free device / resources at power-on.
  */
 export async function powerOn(client: VergeClient, keys: VmKeys, options: WaitOptions = {}): Promise<void> {
-  const state = powerState(await client.machineStatus(keys.machine));
-  if (state !== "running" && state !== "transition") {
+  let state = powerState(await client.machineStatus(keys.machine));
+  // Mid-change (starting, stopping, ...): let it settle first, then decide.
+  if (state === "transition") state = powerState(await settle(client, keys.machine, options));
+  if (state !== "running") {
     try {
       await client.vmAction(keys.vm, "poweron");
     } catch (error) {

@@ -41,7 +41,8 @@ const TLS_ERROR_CODES = new Set([
 export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
   const common = { keepAlive: true, maxSockets: 8, timeout: FREE_SOCKET_TIMEOUT_MS };
   if (baseUrl.protocol === "http:") return new http.Agent(common);
-  if (tls.fingerprint) return new https.Agent({ ...common, rejectUnauthorized: false });
+  // No TLS session cache with a pin: a resumed session carries no peer certificate to check.
+  if (tls.fingerprint) return new https.Agent({ ...common, rejectUnauthorized: false, maxCachedSessions: 0 });
   if (!tls.verify) return new https.Agent({ ...common, rejectUnauthorized: false });
   return new https.Agent({ ...common, rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) });
 }

@@ -40,6 +40,10 @@ export type VergeSimulator = {
   state: SimState;
   faults: Faults;
   requests: VergeRequestLog[];
+  /** TCP connections accepted so far (keep-alive clients reuse them). */
+  readonly connections: number;
+  /** Closes every open connection (idle keep-alive ones included). */
+  dropConnections(): void;
   /** Makes every issued session token lapse now. */
   expireTokens(): void;
   /** The guest of this VM ignores ACPI power-off (poweroff then never stops it). */
@@ -485,6 +489,8 @@ export async function startVergeSimulator(options: VergeSimulatorOptions): Promi
 
   const server: http.Server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  let connections = 0;
+  server.on("connection", () => connections++);
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
 
@@ -494,7 +500,11 @@ export async function startVergeSimulator(options: VergeSimulatorOptions): Promi
     state,
     faults,
     requests,
+    get connections() {
+      return connections;
+    },
     expireTokens: () => tokens.clear(),
+    dropConnections: () => server.closeAllConnections(),
     ignoreAcpi: (vmKey, ignore = true) => (ignore ? acpiIgnored.add(vmKey) : acpiIgnored.delete(vmKey)),
     stop: () =>
       new Promise<void>((resolve) => {
