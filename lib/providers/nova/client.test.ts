@@ -197,6 +197,19 @@ describe("JWT auth", () => {
     await expect(c2.getVm(VM.id)).rejects.toMatchObject({ novaKind: "auth", message: "Nova Cloud login for a@b.c failed: Incorrect email or password" });
   });
 
+  it("logs in once for concurrent callers", async () => {
+    const s = await withStub(async (req) => {
+      if (req.path === "/auth/login") {
+        await new Promise((r) => setTimeout(r, 30));
+        return { body: { access_token: fakeJwt(Date.now() / 1000 + 3600) } };
+      }
+      return { body: { balance: 1, currency: "USD" } };
+    });
+    const c = client(s.url, { auth: { type: "login", email: "a@b.c", password: "x" } });
+    await Promise.all([c.balance(), c.balance(), c.balance()]);
+    expect(s.seen.filter((r) => r.path === "/auth/login")).toHaveLength(1);
+  });
+
   it("reads a JWT's exp claim", () => {
     expect(jwtExpiry(fakeJwt(1700000000))).toBe(1700000000_000);
     expect(jwtExpiry("nv_not_a_jwt")).toBeUndefined();

@@ -118,7 +118,11 @@ export function readDetail(body: unknown): { message?: string; errors?: Record<s
     }
     return { message: messages.join("; ") || undefined, errors: Object.keys(errors).length > 0 ? errors : undefined };
   }
-  if (typeof detail === "object" && detail !== null && typeof (detail as { msg?: unknown }).msg === "string") return { message: (detail as { msg: string }).msg };
+  if (typeof detail === "object" && detail !== null) {
+    const inner = detail as { msg?: unknown; message?: unknown; error?: unknown };
+    const text = [inner.msg, inner.message, inner.error].find((v) => typeof v === "string");
+    if (typeof text === "string") return { message: text.trim() };
+  }
   return {};
 }
 

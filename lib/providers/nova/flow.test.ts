@@ -262,3 +262,24 @@ describe("waiting tolerates what Nova reports right after an action", () => {
     }
   });
 });
+
+describe("SSH key reuse when the key list is not there (an undocumented endpoint)", () => {
+  it("uploads when GET /ssh-keys is refused, and finds nothing to reuse without failing", async () => {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(`${req.method} ${req.url}`);
+      res.writeHead(req.method === "GET" ? 405 : 201, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(req.method === "GET" ? { detail: "Method Not Allowed" } : { id: "k-9", label: "x", key_type: "ssh-ed25519", fingerprint: "SHA256:x", created_at: "2026-01-01T00:00:00Z" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const c = new NovaClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth: { type: "api_key", apiKey: "nv_x" } });
+    try {
+      expect(await ensureSshKey(c, newEd25519PublicKey())).toMatchObject({ reused: false, key: { id: "k-9" } });
+      expect(paths).toEqual(["GET /ssh-keys", "POST /ssh-keys"]);
+    } finally {
+      c.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

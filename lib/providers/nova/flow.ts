@@ -1,7 +1,7 @@
 import { NovaClient } from "./client";
 import { NovaError } from "./errors";
 import { OFFLINE_GRACE_MS, OFFLINE_IS_TRANSIENT } from "./protocol-guesses";
-import { parseSshPublicKey, sameFingerprint } from "./ssh-key";
+import { parseSshPublicKey, sameKey } from "./ssh-key";
 import { NOVA_MAX_SSH_KEYS, type NovaCreateVmInput, type NovaSshKey, type NovaVm } from "./types";
 
 /**
@@ -123,10 +123,13 @@ export async function ensureSshKey(client: NovaClient, publicKey: string, label?
   const findMatch = async (): Promise<{ match?: NovaSshKey; count?: number }> => {
     try {
       const keys = await client.listSshKeys();
-      return { match: keys.find((k) => sameFingerprint(k.fingerprint, parsed.fingerprint)), count: keys.length };
+      return { match: keys.find((k) => sameKey(k, parsed)), count: keys.length };
     } catch (error) {
-      // The list endpoint is a guess: without it, upload and let Nova decide.
-      if (error instanceof NovaError && (error.novaKind === "not_found" || error.details.status === 405)) return {};
+      // The list endpoint is a guess: if it is not there (404, 405, any refusal but auth or rate
+      // limit) or its reply is unreadable, upload and let Nova decide.
+      const status = error instanceof NovaError ? error.details.status : undefined;
+      const missing = error instanceof NovaError && ((status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429) || (error.novaKind === "server" && status === undefined));
+      if (missing) return {};
       throw error;
     }
   };

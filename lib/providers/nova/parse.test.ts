@@ -69,6 +69,10 @@ describe("VM object parsing", () => {
     expect(vm).toMatchObject({ id: doc.id, vmid: 123, status: "creating", ipAddress: null, cpuCores: 12, ramGb: 64, hourlyRate: "1.12", gpuHourlyRate: "1.1", storageHourlyRate: "0.02" });
   });
 
+  it("unwraps a VM sent inside an object", () => {
+    expect(parseVm({ message: "VM creation started", vm: doc }).id).toBe(doc.id);
+  });
+
   it("keeps unknown statuses and requires only id and status", () => {
     expect(parseVm({ id: "a", status: "Migrating" }).status).toBe("migrating");
     expect(() => parseVm({ status: "running" })).toThrow(/Unexpected/);

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { NovaError } from "./errors";
-import { OFFER_FIELDS, OFFER_PRICE_IS_PER_GPU, PRICING_FIELDS, unwrapList } from "./protocol-guesses";
+import { OFFER_FIELDS, OFFER_PRICE_IS_PER_GPU, PRICING_FIELDS, SSH_KEY_TEXT_FIELDS, unwrapList, unwrapObject } from "./protocol-guesses";
 import type { NovaBalance, NovaOffer, NovaPricing, NovaReservationQuote, NovaSshKey, NovaVm } from "./types";
 
 /**
@@ -153,11 +153,12 @@ export function parsePricing(value: unknown): NovaPricing {
 const nullableStr = (v: unknown): string | null => str(v) ?? null;
 
 /** The VM object; `id` (uuid) and `status` are required, everything else tolerated. */
-export function parseVm(value: unknown, what = "the VM object"): NovaVm {
-  if (!isRecord(value)) throw unexpected(what, value);
+export function parseVm(wire: unknown, what = "the VM object"): NovaVm {
+  const value = unwrapObject(wire);
+  if (!isRecord(value)) throw unexpected(what, wire);
   const id = str(value.id);
   const status = str(value.status);
-  if (!id || !status) throw unexpected(what, value);
+  if (!id || !status) throw unexpected(what, wire);
   return {
     id,
     vmid: int(value.vmid),
@@ -197,11 +198,13 @@ export function parseVmList(value: unknown): NovaVm[] {
   });
 }
 
-export function parseSshKey(value: unknown, what: string): NovaSshKey {
-  if (!isRecord(value)) throw unexpected(what, value);
+export function parseSshKey(wire: unknown, what: string): NovaSshKey {
+  const value = unwrapObject(wire);
+  if (!isRecord(value)) throw unexpected(what, wire);
   const id = str(value.id);
-  if (!id) throw unexpected(what, value);
-  return { id, label: str(value.label), keyType: str(value.key_type), fingerprint: str(value.fingerprint), createdAt: str(value.created_at) };
+  if (!id) throw unexpected(what, wire);
+  const publicKey = str(pick(value, SSH_KEY_TEXT_FIELDS));
+  return { id, label: str(value.label), keyType: str(value.key_type), fingerprint: str(value.fingerprint), createdAt: str(value.created_at), ...(publicKey ? { publicKey } : {}) };
 }
 
 export function parseSshKeyList(value: unknown): NovaSshKey[] {

@@ -34,6 +34,24 @@ export function unwrapList(value: unknown): unknown[] | undefined {
   return undefined;
 }
 
+/** A single object (the VM of `POST /vms`) may come wrapped: these keys are tried when `id` is missing. */
+export const OBJECT_WRAPPER_KEYS = ["vm", "data", "item", "result"] as const;
+
+export function unwrapObject(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || "id" in value) return value;
+  for (const key of OBJECT_WRAPPER_KEYS) {
+    const inner = (value as Record<string, unknown>)[key];
+    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) return inner;
+  }
+  return value;
+}
+
+/**
+ * The SSH key list's entries may carry the key text (field names guessed) and an MD5 fingerprint
+ * instead of SHA256: keys are matched by any of these.
+ */
+export const SSH_KEY_TEXT_FIELDS = ["ssh_public_key", "public_key", "key"] as const;
+
 /**
  * Login/refresh replies: only `access_token` (valid 1 hour) is documented. The refresh token's
  * field name and the lifetime fields are guesses; without a lifetime the JWT's `exp` claim is

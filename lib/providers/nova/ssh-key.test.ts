@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSshPublicKey, sameFingerprint } from "./ssh-key";
+import { md5Fingerprint, parseSshPublicKey, sameFingerprint, sameKey } from "./ssh-key";
 import { newEd25519PublicKey } from "./test-helpers";
 
 // Keys and fingerprints made with ssh-keygen (`ssh-keygen -lf key.pub -E sha256`).
@@ -35,6 +35,15 @@ describe("OpenSSH public keys", () => {
     expect(sameFingerprint("SHA256:abc", "abc=")).toBe(true);
     expect(sameFingerprint("SHA256:abc", "SHA256:abd")).toBe(false);
     expect(sameFingerprint(undefined, "x")).toBe(false);
+  });
+
+  it("recognises a held key by SHA256 or MD5 fingerprint or by its text", () => {
+    const mine = parseSshPublicKey(ED25519);
+    expect(md5Fingerprint(mine.blob)).toMatch(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+    expect(sameKey({ fingerprint: "SHA256:dRNfoWH5iAfhv0ayrdRLA8hnPUHxVDGPbfzit7STAeU" }, mine)).toBe(true);
+    expect(sameKey({ fingerprint: `MD5:${md5Fingerprint(mine.blob)}` }, mine)).toBe(true);
+    expect(sameKey({ publicKey: ED25519.replace("user@ed25519", "other comment") }, mine)).toBe(true);
+    expect(sameKey({ fingerprint: "SHA256:8joEO3LeISw+2sKcAo1dTmiEt14DAN3YVYEvnlZZDNY", publicKey: RSA2048 }, mine)).toBe(false);
   });
 
   it("reads keys made on the spot", () => {

@@ -72,6 +72,29 @@ export function parseSshPublicKey(text: string): ParsedSshKey {
   return { type, blob, comment: rest.join(" "), fingerprint: sshFingerprint(blob), bits };
 }
 
+/** The legacy MD5 fingerprint, `aa:bb:…` (some servers still show it). */
+export function md5Fingerprint(blob: Buffer): string {
+  return (createHash("md5").update(blob).digest("hex").match(/../g) ?? []).join(":");
+}
+
+/**
+ * Is a key Nova holds the same as this one? By SHA256 fingerprint (documented), an MD5 one, or
+ * the key text when the server shows it.
+ */
+export function sameKey(held: { fingerprint?: string; publicKey?: string }, mine: ParsedSshKey): boolean {
+  if (sameFingerprint(held.fingerprint, mine.fingerprint)) return true;
+  const md5 = held.fingerprint?.trim().replace(/^MD5:/i, "").toLowerCase();
+  if (md5 && md5 === md5Fingerprint(mine.blob)) return true;
+  if (held.publicKey) {
+    try {
+      return parseSshPublicKey(held.publicKey).blob.equals(mine.blob);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Compares fingerprints as OpenSSH prints them (`SHA256:` prefix optional, padding ignored). */
 export function sameFingerprint(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;

@@ -128,7 +128,7 @@ export type NovaPricing = {
   raw: Record<string, unknown>;
 };
 
-export type NovaSshKey = { id: string; label?: string; keyType?: string; fingerprint?: string; createdAt?: string };
+export type NovaSshKey = { id: string; label?: string; keyType?: string; fingerprint?: string; createdAt?: string; /** only if the list sends the key text (undocumented) */ publicKey?: string };
 
 export type NovaReservationQuote = {
   discountPercent: string;
