@@ -32,6 +32,15 @@ export const envSchema = z.object({
   HANGAR_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   HANGAR_STEP_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
+  // Notifications by email (issue 12): both set to send; the URL carries the SMTP login.
+  HANGAR_SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//i.test(u), "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  HANGAR_SMTP_FROM: z.string().min(3).optional().or(z.literal("").transform(() => undefined)),
+  HANGAR_SMTP_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -59,4 +68,9 @@ export function resetEnvCache(): void {
 
 export function oidcConfigured(e: Env = env()): boolean {
   return Boolean(e.HANGAR_OIDC_ISSUER && e.HANGAR_OIDC_CLIENT_ID && e.HANGAR_OIDC_CLIENT_SECRET);
+}
+
+/** Whether notifications may be sent by email: an SMTP URL and a sender address are both set. */
+export function smtpConfigured(e: Env = env()): boolean {
+  return Boolean(e.HANGAR_SMTP_URL && e.HANGAR_SMTP_FROM);
 }
