@@ -121,6 +121,17 @@ describe("request shapes", () => {
     expect(s.connections()).toBe(1);
   });
 
+  it("sends a request that must not be repeated on a fresh connection", async () => {
+    const s = await withStub((req) => (req.method === "GET" ? { body: VM } : { status: 201, body: VM }));
+    const c = client(s.url);
+    await c.getVm(VM.id);
+    await c.getVm(VM.id);
+    expect(s.connections()).toBe(1);
+    await c.createVm(validCreate);
+    await c.createVm(validCreate);
+    expect(s.connections()).toBe(3);
+  });
+
   it("sends the documented reservation calculation body", async () => {
     const s = await withStub(() => ({ body: { discount_percent: 10, deposit_required: 1, monthly_cost: 1, hourly_rate_after_discount: 1, cancellation_fee_25_percent: 1 } }));
     await client(s.url).calculateReservation({ gpuType: "5090", gpuCount: 4, storageGb: 200, reservationMonths: 6 });

@@ -115,6 +115,8 @@ function redact(body: Record<string, unknown> | undefined): Record<string, unkno
 export class NovaClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** Fresh connections for requests that must not be repeated (no race with an idle-close). */
+  private readonly oneShot: http.Agent;
   private readonly tls: TlsOptions;
   private readonly retry: Required<NovaRetryOptions>;
   private token: Token | undefined;
@@ -124,6 +126,7 @@ export class NovaClient {
     this.base = normalizeBaseUrl(options.baseUrl);
     this.tls = options.tls ?? { verify: true };
     this.agent = createAgent(this.base, this.tls);
+    this.oneShot = createAgent(this.base, this.tls, false);
     this.retry = {
       attempts: Math.max(1, options.retry?.attempts ?? 4),
       baseDelayMs: options.retry?.baseDelayMs ?? 500,
@@ -135,6 +138,7 @@ export class NovaClient {
   /** Frees the kept-alive sockets. */
   close(): void {
     this.agent.destroy();
+    this.oneShot.destroy();
   }
 
   private now(): number {
@@ -156,7 +160,7 @@ export class NovaClient {
         if (authenticated) headers.Authorization = `Bearer ${await this.bearer()}`;
         sent = true;
         const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - Date.now()));
-        return await this.exchange(method, path, options, headers, authenticated, timeoutMs);
+        return await this.exchange(method, path, options, headers, authenticated, timeoutMs, idempotent);
       } catch (error) {
         if (!(error instanceof NovaError)) throw error;
         // A JWT that lapsed or was revoked: renew once, without counting an attempt.
@@ -253,7 +257,7 @@ export class NovaClient {
   }
 
   /** One HTTP attempt. */
-  private async exchange(method: string, path: string, options: NovaCallOptions, authHeaders: Record<string, string>, authenticated: boolean, timeoutMs: number): Promise<unknown> {
+  private async exchange(method: string, path: string, options: NovaCallOptions, authHeaders: Record<string, string>, authenticated: boolean, timeoutMs: number, idempotent = true): Promise<unknown> {
     const url = new URL(this.base);
     // A base without a path prefix has pathname "/": never send "//vms".
     url.pathname = `${this.base.pathname.replace(/\/+$/, "")}${path}`;
@@ -268,7 +272,7 @@ export class NovaClient {
     const started = Date.now();
     let res: RawResponse;
     try {
-      res = await send(this.agent, this.tls, { method, url, headers, body, timeoutMs });
+      res = await send(idempotent ? this.agent : this.oneShot, this.tls, { method, url, headers, body, timeoutMs });
     } catch (error) {
       logger.debug({ method, path, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) }, "nova request failed");
       throw error;

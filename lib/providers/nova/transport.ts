@@ -44,8 +44,14 @@ const TLS_ERROR_CODES = new Set([
 /** Sockets whose certificate matched the pin (a kept-alive socket is checked once). */
 const pinnedOk = new WeakSet<Socket>();
 
-export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
-  const common = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 8, maxFreeSockets: 4, timeout: 60_000 };
+/**
+ * An agent for the base URL's scheme. With keep-alive, idle sockets are closed after 4 s, before
+ * a typical ASGI server (uvicorn: 5 s) closes them under us; a request that might be processed
+ * and must not be repeated (POST /vms) should use a one-shot agent (`keepAlive: false`) instead,
+ * so it never races a server closing a reused connection.
+ */
+export function createAgent(baseUrl: URL, tls: TlsOptions, keepAlive = true): http.Agent {
+  const common = keepAlive ? { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 8, maxFreeSockets: 4, timeout: 4_000 } : { keepAlive: false };
   if (baseUrl.protocol === "http:") return new http.Agent(common);
   // A pin replaces chain verification; no TLS session cache, so each new connection shows its certificate.
   if (tls.fingerprint) return new https.Agent({ ...common, rejectUnauthorized: false, maxCachedSessions: 0 });
