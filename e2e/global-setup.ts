@@ -55,7 +55,14 @@ export default async function globalSetup(): Promise<void> {
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     const clientSecret = randomBytes(24).toString("base64url");
-    h.oidc = await startOidcServer({ clientId: OIDC_CLIENT_ID, clientSecret, redirectUri: `${baseURL}/api/auth/callback/oidc`, logFile: OIDC_LOG });
+    h.oidc = await startOidcServer({
+      clientId: OIDC_CLIENT_ID,
+      clientSecret,
+      redirectUri: `${baseURL}/api/auth/callback/oidc`,
+      logFile: OIDC_LOG,
+      // A stranger whose IdP signs the demo admin's address without having verified it (e2e/oidc.spec.ts).
+      accounts: { mallory: { email: "admin@hangar.local", email_verified: false } },
+    });
 
     h.dataDir = mkdtempSync(path.join(os.tmpdir(), "hangar-e2e-"));
     const log = createWriteStream(SERVER_LOG);

@@ -3,6 +3,12 @@ import { blockExternalRequests, card, mainNav, onPath, readState, signInAs } fro
 
 /** The demo login and consent pages of oidc-provider's development interactions. */
 async function signInWithSso(page: Page, login: string): Promise<void> {
+  await ssoAttempt(page, login);
+  await expect(page).toHaveURL((url) => url.origin === new URL(readState().baseURL).origin && url.pathname === "/vms");
+}
+
+/** Goes through the IdP's login and consent as `login`; Hangar then decides where the browser lands. */
+async function ssoAttempt(page: Page, login: string): Promise<void> {
   const { oidc } = readState();
   await blockExternalRequests(page.context());
   await page.goto("/signin");
@@ -17,8 +23,6 @@ async function signInWithSso(page: Page, login: string): Promise<void> {
   await expect(page.getByRole("listitem").filter({ hasText: /^email$/ })).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: /^profile$/ })).toBeVisible();
   await page.getByRole("button", { name: "Continue" }).click();
-
-  await expect(page).toHaveURL((url) => url.origin === new URL(readState().baseURL).origin && url.pathname === "/vms");
 }
 
 async function expectSignedInAsGrace(page: Page): Promise<void> {
@@ -57,6 +61,29 @@ test.describe("single sign-on (OpenID Connect)", () => {
       await expect(rows).toHaveCount(1);
       await expect(rows.getByRole("cell").nth(1)).toHaveText("user");
       await expect(adminPage).toHaveURL(onPath("/admin/users"));
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test("an IdP signing the admin's email without verifying it gets no session, and the admin's account stays unlinked", async ({ page, browser, baseURL }) => {
+    await ssoAttempt(page, "mallory");
+    await expect(page).toHaveURL(onPath("/signin"));
+    await expect(page.getByRole("alert").filter({ hasText: "Your identity provider" })).toContainText("has not verified your email address");
+    // No session: the portal sends the browser back to sign in.
+    await page.goto("/vms");
+    await expect(page).toHaveURL(onPath("/signin"));
+    await expect(mainNav(page)).toHaveCount(0);
+
+    // The admin still signs in with the password, and the account is not linked to single sign-on.
+    const admin = await browser.newContext({ baseURL });
+    try {
+      const adminPage = await admin.newPage();
+      await signInAs(adminPage, "admin");
+      await adminPage.goto("/admin/users");
+      await adminPage.getByRole("table", { name: "Users" }).getByRole("link", { name: "admin@hangar.local" }).click();
+      await expect(adminPage.getByText(/· password$/)).toBeVisible();
+      await expect(adminPage.getByText(/· single sign-on$/)).toHaveCount(0);
     } finally {
       await admin.close();
     }

@@ -27,6 +27,20 @@ export const envSchema = z.object({
   HANGAR_LOGIN_MAX_FAILURES_ACCOUNT_TOTAL: z.coerce.number().int().positive().default(100),
   HANGAR_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   HANGAR_DB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  // Deadlines of provider work (issue 7, finding 10): one HTTP attempt, one call with its
+  // retries, one task step from its first start (job retries included).
+  HANGAR_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  HANGAR_STEP_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
+  // Notifications by email (issue 12): both set to send; the URL carries the SMTP login.
+  HANGAR_SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//i.test(u), "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  HANGAR_SMTP_FROM: z.string().min(3).optional().or(z.literal("").transform(() => undefined)),
+  HANGAR_SMTP_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -54,4 +68,9 @@ export function resetEnvCache(): void {
 
 export function oidcConfigured(e: Env = env()): boolean {
   return Boolean(e.HANGAR_OIDC_ISSUER && e.HANGAR_OIDC_CLIENT_ID && e.HANGAR_OIDC_CLIENT_SECRET);
+}
+
+/** Whether notifications may be sent by email: an SMTP URL and a sender address are both set. */
+export function smtpConfigured(e: Env = env()): boolean {
+  return Boolean(e.HANGAR_SMTP_URL && e.HANGAR_SMTP_FROM);
 }

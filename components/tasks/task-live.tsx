@@ -77,6 +77,8 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
       {task.status === "failed" ? (
         <Alert tone="error" title="The task failed">
           {task.error}
+          {/* Only support and admins receive the provider's details (lib/tasks/get-task.ts). */}
+          {task.error_detail ? <span className="mt-1 block font-mono text-xs">Provider: {task.error_detail}</span> : null}
         </Alert>
       ) : null}
       {done ? (
@@ -115,7 +117,11 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
                 <div className="flex items-center gap-3">
                   <Badge tone={tones[s.status] ?? "gray"}>{s.status.replace("_", " ")}</Badge>
                   <span className="font-medium text-slate-900">{s.name}</span>
-                  {s.error ? <span className="text-red-600">{s.error}</span> : null}
+                  {s.error ? (
+                    <span className="text-red-600" title={s.error_detail ?? undefined}>
+                      {s.error}
+                    </span>
+                  ) : null}
                 </div>
                 <div className="flex items-center gap-3 text-xs text-slate-500">
                   {s.provider_task_id ? <span className="font-mono" title="The provider's task id">{s.provider_task_id}</span> : null}
@@ -129,7 +135,7 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
       <Card>
         <CardHeader title="Log" description="The provider's own task log lines, as they arrive." />
         <pre className="max-h-96 overflow-auto whitespace-pre-wrap px-5 py-4 font-mono text-xs leading-relaxed text-slate-700" aria-label="Task log">
-          {task.logs.length ? task.logs.map((l) => `${time(l.at)}  ${l.line}`).join("\n") : "Nothing logged yet."}
+          {task.logs.length ? task.logs.map((l) => `${time(l.at)}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`).join("\n") : "Nothing logged yet."}
         </pre>
       </Card>
       {terminal.has(task.status) ? (

@@ -4,7 +4,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow" };
 
-type Row = { id: string; kind: string; status: string; progress: number; createdAt: Date; updatedAt?: Date; error: string | null; user?: { email: string } };
+type Row = { id: string; kind: string; status: string; progress: number; createdAt: Date; updatedAt?: Date; error: string | null; errorDetail?: string | null; user?: { email: string } };
 
 export function TaskTable({ tasks, showUser = false, showError = false, stuckBefore }: { tasks: Row[]; showUser?: boolean; showError?: boolean; stuckBefore?: Date }) {
   return (
@@ -39,7 +39,12 @@ export function TaskTable({ tasks, showUser = false, showError = false, stuckBef
               </Td>
               <Td>{t.progress}%</Td>
               <Td>{t.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</Td>
-              {showError ? <Td className="max-w-sm truncate whitespace-normal text-red-700">{t.error ?? ""}</Td> : null}
+              {/* showError is for support's monitor only: the provider's own words (errorDetail) are staff-only. */}
+              {showError ? (
+                <Td className="max-w-sm truncate whitespace-normal text-red-700" title={t.error ?? undefined}>
+                  {t.errorDetail ?? t.error ?? ""}
+                </Td>
+              ) : null}
             </tr>
           );
         })}

@@ -2,6 +2,7 @@ import { ZodError } from "zod";
 import { isAppError } from "../errors";
 import { log } from "../log";
 import type { ActionFailure, ActionResult } from "../schemas/action-result";
+import { currentRequestId, withReference } from "./request-id";
 
 export type { ActionFailure, ActionResult } from "../schemas/action-result";
 
@@ -19,7 +20,8 @@ export function invalidResult(error: ZodError): ActionFailure {
  * The one helper from typed errors to a server action's result: runs one domain call and
  * answers its data, or for an AppError its message with the field errors it carries
  * (lib/admin/common.ts fieldError) and the reasons of a quota denial; a ZodError becomes field
- * errors; anything else is logged and answered with a generic message (never internals).
+ * errors; anything else is our fault: logged with the request id, which the answer quotes as
+ * its reference (never internals).
  */
 export async function actionResult<T>(fn: () => Promise<T>): Promise<ActionResult<T>> {
   try {
@@ -35,7 +37,8 @@ export async function actionResult<T>(fn: () => Promise<T>): Promise<ActionResul
         ...(data.denials?.length ? { details: data.denials.map((d) => d.message) } : {}),
       };
     }
-    log.error({ err: error }, "server action failed");
-    return { ok: false, error: "Something went wrong. Try again." };
+    const requestId = await currentRequestId();
+    log.error({ err: error, requestId }, "server action failed");
+    return { ok: false, error: withReference("Something went wrong. Try again.", requestId) };
   }
 }

@@ -5,10 +5,8 @@ import { can, type Permission } from "../auth/permissions";
 import { sessionCookieFromHeader, userFromSessionCookie } from "../auth/session-cookie";
 import { AppError } from "../errors";
 import { isPlausibleId } from "./ids";
+import { REQUEST_ID_HEADER } from "./request-id";
 import { errorResponse, ok } from "./respond";
-
-/** Set by the front door (lib/server/http.ts) on every request. */
-const REQUEST_ID_HEADER = "x-request-id";
 
 type Result = { data: unknown; message?: string; status?: number } | Response;
 type Ctx<P> = { req: Request; params: P };

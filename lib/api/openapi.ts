@@ -80,7 +80,7 @@ export function openApiDocument(serverUrl = "/") {
               "401": "Authentication required",
               "403": "You do not have permission to use this template",
               "404": "Template not found | Compute resource plan not found",
-              "500": "PVE API or task creation failure",
+              "500": "The provider failed (e.g. \"The provider did not answer; try again later\"), in words for the user; support and admins also get `data.provider` and `data.detail`, the provider's own words",
             }),
           },
         },

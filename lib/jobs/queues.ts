@@ -23,6 +23,15 @@ export const queues = {
     options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
     sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
   },
+  /**
+   * One notification's email (lib/jobs/send-email.ts): sent outside any transaction, retried
+   * three times with backoff; a job that outlives its deadline is retried like a failure.
+   */
+  sendEmail: {
+    name: "notification.email",
+    options: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 },
+    sendOptions: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 },
+  },
 } as const;
 
 export type QueueName = (typeof queues)[keyof typeof queues]["name"];

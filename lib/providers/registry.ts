@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client";
 import { decryptJson } from "../crypto/secrets";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { novaMetadata } from "./nova/metadata";
 import { pveModule } from "./pve/module";
@@ -24,6 +25,7 @@ export function moduleFor(kind: ProviderKind): ProviderModule {
   return entry;
 }
 
+/** A stored connection as its provider needs it: secrets decrypted, deadlines from the environment. */
 export function connectionConfig(row: Db.ProviderConnection): ProviderConnectionConfig {
   return {
     name: row.name,
@@ -32,15 +34,17 @@ export function connectionConfig(row: Db.ProviderConnection): ProviderConnection
     credentials: decryptJson<Record<string, string>>(row.credentials),
     tls: { verify: row.tlsVerify, ca: row.tlsCa ?? undefined, fingerprint: row.tlsFingerprint ?? undefined },
     settings: (row.settings ?? {}) as Record<string, unknown>,
+    timeouts: { requestMs: env().HANGAR_PROVIDER_TIMEOUT_SECONDS * 1000, callMs: env().HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS * 1000 },
   };
 }
 
 type Cached = { fingerprint: string; client: ProviderClient };
 const holder = ((globalThis as Record<string, unknown>).__hangarProviderClients ??= new Map<string, Cached>()) as Map<string, Cached>;
 
-/** Everything a client is built from: a change of any of it builds a new client. */
+/** Everything a client is built from (the row and the deadlines): a change of any of it builds a new client. */
 function fingerprintOf(row: Db.ProviderConnection): string {
-  const parts = [row.name, row.kind, row.baseUrl, row.credentials, String(row.tlsVerify), row.tlsCa ?? "", row.tlsFingerprint ?? "", JSON.stringify(row.settings ?? {})];
+  const deadlines = `${env().HANGAR_PROVIDER_TIMEOUT_SECONDS}/${env().HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS}`;
+  const parts = [row.name, row.kind, row.baseUrl, row.credentials, String(row.tlsVerify), row.tlsCa ?? "", row.tlsFingerprint ?? "", JSON.stringify(row.settings ?? {}), deadlines];
   return createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 

@@ -37,6 +37,8 @@ export type ProviderConnectionConfig = {
   credentials: Record<string, string>;
   tls: TlsOptions;
   settings: Record<string, unknown>;
+  /** Deadlines, ms: one HTTP attempt, and one call with its retries (HANGAR_PROVIDER_*_SECONDS). */
+  timeouts?: { requestMs: number; callMs: number };
 };
 
 /** A line of a provider's own task log, kept in the portal's task history. */

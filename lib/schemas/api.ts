@@ -32,7 +32,8 @@ export const taskSchema = z.object({
   kind: z.string(),
   status,
   progress: z.number().int().min(0).max(100),
-  error: z.string().nullable(),
+  error: z.string().nullable().describe("Why the task failed, in words for its user"),
+  error_detail: z.string().nullable().optional().describe("The provider's own words behind `error`: only for support and admins"),
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
@@ -45,11 +46,21 @@ export const taskSchema = z.object({
       status: z.enum(["pending", "in_progress", "completed", "failed", "skipped"]),
       provider_task_id: z.string().nullable().describe("The provider's own id of the asynchronous job the step waited for"),
       error: z.string().nullable(),
+      error_detail: z.string().nullable().optional().describe("Only for support and admins"),
       started_at: z.string().nullable(),
       finished_at: z.string().nullable(),
     }),
   ),
-  logs: z.array(z.object({ id: z.string(), at: z.string(), level: z.string(), line: z.string(), step: z.number().int().nullable() })),
+  logs: z.array(
+    z.object({
+      id: z.string(),
+      at: z.string(),
+      level: z.string(),
+      line: z.string(),
+      detail: z.string().nullable().optional().describe("The provider's own words behind the line: only for support and admins"),
+      step: z.number().int().nullable(),
+    }),
+  ),
 });
 
 export const vmSchema = z.object({

@@ -1,4 +1,4 @@
-import type http from "node:http";
+import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -64,6 +64,19 @@ describe("the front door", () => {
     expect(res.headers.get("strict-transport-security")).toBeNull();
   });
 
+  it("sends HSTS behind a trusted proxy that says HTTPS, never on the strength of an untrusted header", async () => {
+    const proxied = createFrontDoor((_req, res) => res.end("ok"), { trustProxy: true });
+    await new Promise<void>((resolve) => proxied.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(proxied.address() as AddressInfo).port}/vms`;
+      expect((await fetch(url, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toMatch(/max-age=/);
+      expect((await fetch(url)).headers.get("strict-transport-security")).toBeNull();
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
+    expect((await fetch(`${base}/vms`, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBeNull();
+  });
+
   it("sends HSTS only for HTTPS (via a trusted proxy)", () => {
     expect(securityHeaders({ https: true, dev: false })["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
     expect(securityHeaders({ https: false, dev: false })["Strict-Transport-Security"]).toBeUndefined();
@@ -107,6 +120,27 @@ describe("the front door", () => {
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toMatchObject({ code: 413, message: `Request body too large (limit ${MAX_BODY_BYTES} bytes)` });
     expect(seen.length).toBe(before);
+  });
+
+  it("answers a 2 MB body with 413 without resetting the sender (the body is read and dropped)", async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(`${base}/api/auth/callback/credentials`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } }, (r) => {
+          let body = "";
+          r.on("data", (c: Buffer) => (body += c.toString()));
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.end(Buffer.alloc(2 * 1024 * 1024, 0x61));
+      });
+      expect(res.status).toBe(413);
+    }
+  });
+
+  it("answers `Expect: 100-continue` with 413 before the body is sent", async () => {
+    const res = await raw(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: ${50 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n`);
+    expect(res.status).toBe(413);
+    expect(res.headers).not.toContain("100 Continue");
   });
 
   it("wants a Content-Length for bodies outside /api/v1 (whose handlers stream with a limit)", async () => {

@@ -21,6 +21,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /** Largest request body anywhere (server actions, next-auth); /api/v1 JSON bodies have a smaller limit (lib/api/respond.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const REQUEST_ID_HEADER = "x-request-id";
+/** A refused request's declared body up to this size is read and dropped (keeping the connection); beyond it the connection closes. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export type FrontDoorOptions = {
   /** Take the client IP and the scheme (X-Forwarded-Proto) from a reverse proxy. */
@@ -33,7 +35,7 @@ type Handle = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
 
 /** The Node HTTP server that puts the front door's checks before `handle` (Next's request handler). */
 export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http.Server {
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, continued: boolean) => {
     const requestId = randomUUID();
     req.headers[REQUEST_ID_HEADER] = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
@@ -46,10 +48,15 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
 
     const refusal = refuse(req);
     if (refusal) {
-      req.resume(); // read and drop what the client sends, so the answer is not lost to a reset
-      answer(res, req.url ?? "/", refusal.status, refusal.message);
+      // A client that asked to continue sends no body. Otherwise read and drop a body of modest
+      // size, so that the answer is not lost to a reset; a larger one ends the connection.
+      const declared = Number(req.headers["content-length"] ?? 0);
+      const drain = !continued && declared <= DRAIN_LIMIT_BYTES;
+      if (drain) req.resume();
+      answer(res, req.url ?? "/", refusal.status, refusal.message, null, !drain);
       return;
     }
+    if (continued) res.writeContinue();
     void Promise.resolve()
       .then(() => handle(req, res))
       .catch((error: unknown) => {
@@ -57,7 +64,10 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
         if (!res.headersSent) answer(res, req.url ?? "/", 500, `Internal server error (request id ${requestId})`, { request_id: requestId });
         else res.destroy();
       });
-  });
+  };
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => serve(req, res, false));
+  // `Expect: 100-continue`: refused requests are answered before the client sends its body.
+  server.on("checkContinue", (req: http.IncomingMessage, res: http.ServerResponse) => serve(req, res, true));
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     const overflow = error.code === "HPE_HEADER_OVERFLOW";
     const status = overflow ? 431 : error.code === "HPE_REQUEST_TIMEOUT" ? 408 : 400;
@@ -147,9 +157,9 @@ function pathOf(url: string | undefined): string {
 }
 
 /** A refusal: the API envelope under /api/, a minimal HTML page elsewhere. */
-function answer(res: http.ServerResponse, url: string, status: number, message: string, data: unknown = null): void {
+function answer(res: http.ServerResponse, url: string, status: number, message: string, data: unknown = null, close = false): void {
   res.statusCode = status;
-  res.setHeader("Connection", "close");
+  if (close) res.setHeader("Connection", "close");
   if (url.startsWith("/api/")) {
     res.setHeader("Content-Type", "application/json");
     res.end(JSON.stringify({ code: status, message, data }));

@@ -3,6 +3,8 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { ProviderError, type ProviderStep, type StepContext } from "../providers/types";
+import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "./deadline";
+import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
 import { appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
 
@@ -12,15 +14,18 @@ import { appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCo
  * crash resumes where it stopped), records each step's status, provider task ids, facts and log
  * lines, and ends the task through the kind's hooks.
  */
-export type RunOutcome = { status: "completed" } | { status: "failed"; error: string } | { status: "retry"; error: Error };
+export type RunOutcome = { status: "completed" } | { status: "failed"; error: string; detail: string | null } | { status: "retry"; error: Error };
 
 export type TaskKinds = Readonly<Record<string, TaskKind<never>>>;
 
+/** The raw words of an error, for server logs and staff only (users get describeFailure's message). */
 export function describeError(error: unknown): string {
   if (error instanceof ProviderError) return error.message;
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> {
   return Object.assign({}, ...steps.map((s) => (s.detail && typeof s.detail === "object" ? s.detail : {})));
@@ -29,8 +34,15 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
 /**
  * Runs `steps` of task `taskId` that are not finished. `final`: pg-boss will not retry the job
  * again, so a retryable provider error fails the task instead.
+ *
+ * Every step has a deadline (`deadlines.stepMs`, default from HANGAR_STEP_TIMEOUT_SECONDS),
+ * counted from its first start, so retries of the job count too: when it passes, the step
+ * fails for good with a reason, whatever the provider is doing, and a step still running in
+ * the background is stopped at its next use of its context. Failures are stored twice: words
+ * for the user (error, log line) and the provider's details for staff (errorDetail, detail).
  */
-export async function runSteps(taskId: string, steps: ProviderStep[], options: { final: boolean }): Promise<RunOutcome> {
+export async function runSteps(taskId: string, steps: ProviderStep[], options: { final: boolean; deadlines?: TaskDeadlines }): Promise<RunOutcome> {
+  const { stepMs } = options.deadlines ?? taskDeadlines();
   const stored = await db().taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" } });
   await startTask(taskId);
   for (const step of steps) {
@@ -39,29 +51,49 @@ export async function runSteps(taskId: string, steps: ProviderStep[], options: {
     if (row.status === "completed" || row.status === "skipped") continue;
     const others = stored.filter((s) => s.id !== row.id);
     let own: Record<string, unknown> = (row.detail as Record<string, unknown> | null) ?? {};
+    const startedAt = row.startedAt ?? new Date();
+    const overdue = () =>
+      new DeadlineError(`${step.name} did not finish within ${seconds(stepMs)} (the provider may be slow or not answering); try again later`, row.errorDetail ?? undefined);
+    let stopped = false;
+    const alive = () => {
+      if (stopped) throw overdue();
+    };
     const ctx: StepContext = {
       get facts() {
         return { ...factsOf(others), ...own };
       },
       remember: async (facts) => {
+        alive();
         own = { ...own, ...facts };
         row.detail = own as Db.Prisma.JsonValue;
         await stepFacts(row.id, own);
       },
-      recordProviderTask: (id) => stepProviderTask(row.id, id),
-      log: (lines) => appendLog(taskId, row.id, lines),
+      recordProviderTask: async (id) => {
+        alive();
+        await stepProviderTask(row.id, id);
+      },
+      log: async (lines) => {
+        alive();
+        await appendLog(taskId, row.id, lines);
+      },
     };
-    await stepStarted(row);
+    await stepStarted(row.id, startedAt);
     try {
-      await step.run(ctx);
+      const left = startedAt.getTime() + stepMs - Date.now();
+      if (left <= 0) throw overdue();
+      await withDeadline(left, () => step.run(ctx), () => {
+        stopped = true;
+        return overdue();
+      });
     } catch (error) {
-      const message = describeError(error);
+      const failure = describeFailure(error);
       const retry = error instanceof ProviderError && error.retryable && !options.final;
-      await stepFailed(row.id, message, retry);
-      await appendLog(taskId, row.id, retry ? `${step.name}: ${message} (will retry)` : `${step.name} failed: ${message}`, retry ? "warn" : "error");
-      log.warn({ taskId, step: step.key, err: message, retry }, "task step failed");
+      await stepFailed(row.id, failure, retry);
+      const line = error instanceof DeadlineError ? failure.message : retry ? `${step.name}: ${failure.message} (will retry)` : `${step.name} failed: ${failure.message}`;
+      await appendLog(taskId, row.id, line, retry ? "warn" : "error", failure.detail);
+      log.warn({ taskId, step: step.key, err: failure.detail ?? failure.message, retry }, "task step failed");
       if (retry) return { status: "retry", error: error as Error };
-      return { status: "failed", error: message };
+      return { status: "failed", error: failure.message, detail: failure.detail };
     }
     await stepCompleted(taskId, row.id);
     row.status = "completed";
@@ -69,8 +101,16 @@ export async function runSteps(taskId: string, steps: ProviderStep[], options: {
   return { status: "completed" };
 }
 
-/** Runs compensation steps outside the task's own steps (their facts are kept only while they run); lines go to the task's log. */
+/**
+ * Runs compensation steps outside the task's own steps (their facts are kept only while they
+ * run; lines go to the task's log), within the step deadline so that the task always ends.
+ */
 async function runLoose(taskId: string, steps: ProviderStep[]): Promise<void> {
+  const { stepMs } = taskDeadlines();
+  await withDeadline(stepMs, () => runLooseSteps(taskId, steps), () => new DeadlineError(`did not finish within ${seconds(stepMs)}`));
+}
+
+async function runLooseSteps(taskId: string, steps: ProviderStep[]): Promise<void> {
   const facts: Record<string, unknown> = {};
   const ctx: StepContext = {
     get facts() {
@@ -112,7 +152,8 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;
-    outcome = { status: "failed", error: describeError(error) };
+    const failure = describeFailure(error);
+    outcome = { status: "failed", error: failure.message, detail: failure.detail };
   }
   if (outcome.status === "retry") throw outcome.error;
 
@@ -121,18 +162,19 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
     await db().$transaction(async (tx) => {
       const done = await plan.completed({ tx, facts });
       // The last line before the end: a page following the task stops reading once it has ended.
-      if (done.line) await appendLog(taskId, null, done.line, "info", tx);
+      if (done.line) await appendLog(taskId, null, done.line, "info", null, tx);
       await completeTask(tx, taskId, done.result);
     });
     return;
   }
   await plan.failed({
     error: outcome.error,
+    detail: outcome.detail,
     facts,
-    log: (lines, level = "info") => appendLog(taskId, null, lines, level),
+    log: (lines, level = "info", detail = null) => appendLog(taskId, null, lines, level, detail),
     runLoose: (steps) => runLoose(taskId, steps),
   });
-  await failTask(taskId, outcome.error);
+  await failTask(taskId, { message: outcome.error, detail: outcome.detail });
 }
 
 /**
@@ -148,6 +190,6 @@ export async function cancelTask(kinds: TaskKinds, taskId: string): Promise<void
   await db().$transaction(async (tx) => {
     if (!(await cancelPendingTask(tx, taskId))) throw new AppError("conflict", "Only a task that has not started can be cancelled");
     await plan?.cancelled?.({ tx });
-    await appendLog(taskId, null, "Cancelled before it started", "info", tx);
+    await appendLog(taskId, null, "Cancelled before it started", "info", null, tx);
   });
 }

@@ -2,26 +2,33 @@ import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import { db } from "../db/client";
 import { AppError } from "../errors";
+import { withoutUrls } from "./failure";
 
 export type TaskView = {
   task_id: string;
   kind: string;
   status: string;
   progress: number;
+  /** Why it failed, in words for its user. */
   error: string | null;
+  /** The provider's own words behind `error`: present only for support and admins. */
+  error_detail?: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
   vm: { id: string; name: string; provider_ref: string | null; status: string; ip_address: string | null } | null;
-  steps: { position: number; key: string; name: string; status: string; provider_task_id: string | null; error: string | null; started_at: string | null; finished_at: string | null }[];
-  logs: { id: string; at: string; level: string; line: string; step: number | null }[];
+  steps: { position: number; key: string; name: string; status: string; provider_task_id: string | null; error: string | null; error_detail?: string | null; started_at: string | null; finished_at: string | null }[];
+  logs: { id: string; at: string; level: string; line: string; detail?: string | null; step: number | null }[];
 };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * A task with its steps and log lines: its requester's, the owner's of its VM (an admin may have
- * acted on it), or anyone's for support and admins.
+ * acted on it), or anyone's for support and admins. Only support and admins get the provider's
+ * details (`error_detail`, `detail`: issue 7, finding 9); for everyone else the keys are absent
+ * and any URL left in a message or line (tasks written before details were kept apart) is
+ * replaced, so a provider's address never reaches a user.
  */
 export async function getTask(user: AuthenticatedUser, taskId: string, options: { logsAfter?: bigint } = {}): Promise<TaskView> {
   const task = await db().task.findUnique({
@@ -32,14 +39,17 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
       logs: { orderBy: { id: "asc" }, where: options.logsAfter ? { id: { gt: options.logsAfter } } : undefined, take: 2000 },
     },
   });
-  if (!task || (task.userId !== user.id && task.vm?.ownerId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", "Task not found");
+  const staff = can(user.role, "tasks.monitor");
+  if (!task || (task.userId !== user.id && task.vm?.ownerId !== user.id && !staff)) throw new AppError("not_found", "Task not found");
   const positions = new Map(task.steps.map((s) => [s.id, s.position]));
+  const shown = (text: string | null) => (text === null || staff ? text : withoutUrls(text));
   return {
     task_id: task.id,
     kind: task.kind,
     status: task.status,
     progress: task.progress,
-    error: task.error,
+    error: shown(task.error),
+    ...(staff ? { error_detail: task.errorDetail } : {}),
     created_at: task.createdAt.toISOString(),
     started_at: iso(task.startedAt),
     finished_at: iso(task.finishedAt),
@@ -50,10 +60,18 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
       name: s.name,
       status: s.status,
       provider_task_id: s.providerTaskId,
-      error: s.error,
+      error: shown(s.error),
+      ...(staff ? { error_detail: s.errorDetail } : {}),
       started_at: iso(s.startedAt),
       finished_at: iso(s.finishedAt),
     })),
-    logs: task.logs.map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, line: l.line, step: l.stepId ? (positions.get(l.stepId) ?? null) : null })),
+    logs: task.logs.map((l) => ({
+      id: l.id.toString(),
+      at: l.at.toISOString(),
+      level: l.level,
+      line: shown(l.line)!,
+      ...(staff ? { detail: l.detail } : {}),
+      step: l.stepId ? (positions.get(l.stepId) ?? null) : null,
+    })),
   };
 }

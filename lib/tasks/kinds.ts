@@ -16,7 +16,8 @@ export type TaskKind<Input = unknown> = {
 
 export type TaskRecord<Input = unknown> = Omit<Db.Task, "input"> & { input: Input };
 
-export type LogFn = (lines: ProviderLogLine[] | string, level?: "info" | "warn" | "error") => Promise<void>;
+/** Adds lines to the task's log; `detail`: the provider's own words behind them, for staff only. */
+export type LogFn = (lines: ProviderLogLine[] | string, level?: "info" | "warn" | "error", detail?: string | null) => Promise<void>;
 
 export type TaskPlan = {
   /** The steps still to run are matched to the stored ones by key. */
@@ -27,10 +28,17 @@ export type TaskPlan = {
    */
   completed(ctx: { tx: Db.Prisma.TransactionClient; facts: Readonly<Record<string, unknown>> }): Promise<{ result?: JsonObject; line?: string }>;
   /**
-   * The task failed for good with `error` (the provider's words): compensate (release, undo,
-   * clean up with `runLoose`), logging what happened. The task is marked failed afterwards.
+   * The task failed for good: `error` in words for its user, `detail` the provider's own (for
+   * staff: lib/tasks/failure.ts). Compensate (release, undo, clean up with `runLoose`, which has
+   * the step deadline), logging what happened. The task is marked failed afterwards.
    */
-  failed(ctx: { error: string; facts: Readonly<Record<string, unknown>>; log: LogFn; runLoose: (steps: ProviderStep[]) => Promise<void> }): Promise<void>;
+  failed(ctx: {
+    error: string;
+    detail: string | null;
+    facts: Readonly<Record<string, unknown>>;
+    log: LogFn;
+    runLoose: (steps: ProviderStep[]) => Promise<void>;
+  }): Promise<void>;
   /** The task was cancelled before it ran: undo what accepting it did. */
   cancelled?(ctx: { tx: Db.Prisma.TransactionClient }): Promise<void>;
 };

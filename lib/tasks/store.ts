@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { getBoss } from "../jobs/boss";
 import { queues } from "../jobs/queues";
 import type { JsonObject, ProviderLogLine } from "../providers/types";
+import type { Failure } from "./failure";
 import type { PlannedStep, TaskKind } from "./kinds";
 
 /**
@@ -19,11 +20,22 @@ export function progressOf(steps: { status: string }[]): number {
   return Math.round((done / steps.length) * 100);
 }
 
-/** Appends log lines to a task (`stepId`: the step they belong to). Lines are cut at 4000 characters. */
-export async function appendLog(taskId: string, stepId: string | null, lines: ProviderLogLine[] | string, level = "info", client: Client = db()): Promise<void> {
+/**
+ * Appends log lines to a task (`stepId`: the step they belong to). Lines are cut at 4000
+ * characters. `detail` (one string for all the lines) is what support and admins see besides
+ * them: the provider's own words behind a failure (lib/tasks/failure.ts).
+ */
+export async function appendLog(
+  taskId: string,
+  stepId: string | null,
+  lines: ProviderLogLine[] | string,
+  level = "info",
+  detail: string | null = null,
+  client: Client = db(),
+): Promise<void> {
   const rows = typeof lines === "string" ? [lines] : lines.map((l) => l.t);
   if (rows.length === 0) return;
-  await client.taskLog.createMany({ data: rows.map((line) => ({ taskId, stepId, line: line.slice(0, 4000), level })) });
+  await client.taskLog.createMany({ data: rows.map((line) => ({ taskId, stepId, line: line.slice(0, 4000), level, detail: detail?.slice(0, 4000) ?? null })) });
 }
 
 /**
@@ -65,8 +77,8 @@ export async function startTask(taskId: string): Promise<void> {
   await db().task.update({ where: { id: taskId }, data: { status: "in_progress", startedAt: new Date() } });
 }
 
-export async function stepStarted(step: Db.TaskStep): Promise<void> {
-  await db().taskStep.update({ where: { id: step.id }, data: { status: "in_progress", startedAt: step.startedAt ?? new Date(), error: null } });
+export async function stepStarted(stepId: string, startedAt: Date): Promise<void> {
+  await db().taskStep.update({ where: { id: stepId }, data: { status: "in_progress", startedAt, error: null, errorDetail: null } });
 }
 
 export async function stepFacts(stepId: string, facts: Record<string, unknown>): Promise<void> {
@@ -77,9 +89,12 @@ export async function stepProviderTask(stepId: string, providerTaskId: string): 
   await db().taskStep.update({ where: { id: stepId }, data: { providerTaskId } });
 }
 
-/** A step failed: `retry` keeps it running (pg-boss tries the job again). */
-export async function stepFailed(stepId: string, error: string, retry: boolean): Promise<void> {
-  await db().taskStep.update({ where: { id: stepId }, data: { status: retry ? "in_progress" : "failed", error, ...(retry ? {} : { finishedAt: new Date() }) } });
+/** A step failed (words for the user, the provider's for staff): `retry` keeps it running (pg-boss tries the job again). */
+export async function stepFailed(stepId: string, failure: Failure, retry: boolean): Promise<void> {
+  await db().taskStep.update({
+    where: { id: stepId },
+    data: { status: retry ? "in_progress" : "failed", error: failure.message, errorDetail: failure.detail, ...(retry ? {} : { finishedAt: new Date() }) },
+  });
 }
 
 /** A step completed; the task's progress follows. */
@@ -92,12 +107,13 @@ export async function stepCompleted(taskId: string, stepId: string): Promise<voi
 export async function completeTask(tx: Db.Prisma.TransactionClient, taskId: string, result?: JsonObject): Promise<void> {
   await tx.task.update({
     where: { id: taskId },
-    data: { status: "completed", progress: 100, finishedAt: new Date(), error: null, ...(result ? { result } : {}) },
+    data: { status: "completed", progress: 100, finishedAt: new Date(), error: null, errorDetail: null, ...(result ? { result } : {}) },
   });
 }
 
-export async function failTask(taskId: string, error: string, client: Client = db()): Promise<void> {
-  await client.task.update({ where: { id: taskId }, data: { status: "failed", error, finishedAt: new Date() } });
+/** Ends a task failed: `failure.message` for its user, `failure.detail` (the provider's words) for staff. */
+export async function failTask(taskId: string, failure: Failure, client: Client = db()): Promise<void> {
+  await client.task.update({ where: { id: taskId }, data: { status: "failed", error: failure.message, errorDetail: failure.detail, finishedAt: new Date() } });
 }
 
 /** Marks a task that has not started cancelled; false when it already started or ended. */

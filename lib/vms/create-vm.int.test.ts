@@ -153,7 +153,8 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(await usage()).toMatchObject({ cpuCores: 4, vms: 1 }); // reserved while it runs
     const t = await settled(body.data.task_id);
     expect(t.status).toBe("failed");
-    expect(t.error).toBe("clone failed: storage 'NFS' is full");
+    expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
+    expect((await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } })).errorDetail).toContain("clone failed: storage 'NFS' is full");
     expect(t.steps.find((s) => s.name === "Clone template")?.status).toBe("failed");
     expect(await usage()).toMatchObject({ cpuCores: 0, memoryMb: 0, diskGb: 0, vms: 0 });
     // Nothing half-made stays on the cluster.
@@ -166,7 +167,8 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     const { body } = await create({ template_id: "ubuntu-24.04", name: "no-boot", target: "pve1", cpuCores: 1, memorySize: 1024, diskSize: 32 });
     const t = await settled(body.data.task_id);
     expect(t.status).toBe("failed");
-    expect(t.error).toBe("start failed: QEMU exited with code 1");
+    expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
+    expect((await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } })).errorDetail).toContain("start failed: QEMU exited with code 1");
     expect(t.steps.find((s) => s.name === "Clone template")?.status).toBe("completed");
     expect(simVmsNamed("no-boot")).toHaveLength(0);
     expect(t.logs.map((l) => l.line).join("\n")).toMatch(/Removed the half-made VM/);

@@ -1,5 +1,6 @@
 import type { AuthenticatedUser } from "../auth/credentials";
 import { recordAudit } from "../audit/record";
+import { can } from "../auth/permissions";
 import { encryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
 import { transaction } from "../db/transaction";
@@ -12,6 +13,7 @@ import { ProviderError, type Accepted, type CreateRequest, type JsonObject } fro
 import { zodMessage } from "../api/respond";
 import { sizeColumns, sizeText, type Size } from "../schemas/size";
 import { canUseTemplate, findTemplate } from "../templates/access";
+import { describeFailure } from "../tasks/failure";
 import { newTaskId } from "../tasks/ids";
 import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
@@ -36,18 +38,25 @@ export type CreateVmInput = {
 /** An accepted request: its task, the VM's name, and the provider's short id of the VM when it has one already. */
 export type CreateVmAccepted = { taskId: string; vmName: string; providerRefId: string | null };
 
-function providerFailure(error: unknown, providerName: string): AppError {
-  const words = error instanceof Error ? error.message : String(error);
-  return new AppError("internal", `Provider "${providerName}" failed: ${words}`, { cause: error });
+/**
+ * A provider failure while accepting a request: the seed's 500, in words the user can act on
+ * (lib/tasks/failure.ts), never the provider's URL or wire error; support and admins also get
+ * the provider's own words in `data` (issue 7, finding 9). Logged for staff either way.
+ */
+function providerFailure(error: unknown, providerName: string, user: AuthenticatedUser): AppError {
+  const failure = describeFailure(error);
+  log.warn({ provider: providerName, err: failure.detail ?? failure.message, user: user.email }, "provider failed while accepting a create");
+  const data = can(user.role, "tasks.monitor") ? { provider: providerName, detail: failure.detail } : null;
+  return new AppError("internal", failure.message, { cause: error, data });
 }
 
-/** Runs a provider call while a request is accepted: its failures become a 500 naming the provider. */
-async function askProvider<T>(providerName: string, call: () => Promise<T>): Promise<T> {
+/** Runs a provider call while a request is accepted: its failures become the seed's 500 (providerFailure). */
+async function askProvider<T>(providerName: string, user: AuthenticatedUser, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, providerName);
+    if (error instanceof ProviderError || error instanceof Error) throw providerFailure(error, providerName, user);
     throw error;
   }
 }
@@ -102,10 +111,10 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
     cloudInit: { user: input.cloudInit.user ?? template.ciuser ?? undefined, password: input.cloudInit.password, sshKeys: sshKey ? [sshKey] : undefined },
     description: `Created by Hangar for ${user.email}`,
   };
-  const checked = await askProvider(connection.name, () => provider.precheck(request));
+  const checked = await askProvider(connection.name, user, () => provider.precheck(request));
   if (checked.problems.length) throw new AppError("bad_request", checked.problems.join("; "));
   request.options = checked.options;
-  const accepted: Accepted = await askProvider(connection.name, () =>
+  const accepted: Accepted = await askProvider(connection.name, user, () =>
     provider.accept(request, async (refId) => (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0),
   );
 

@@ -3,7 +3,8 @@ import { db } from "../db/client";
 import { providerFor } from "../providers/registry";
 import type { CreateRequest, JsonObject, ProviderClient, ProviderRef, VmAction, VmActionParams } from "../providers/types";
 import { sizeColumns, type Size } from "../schemas/size";
-import { describeError } from "../tasks/engine";
+import { DeadlineError, taskDeadlines, withDeadline } from "../tasks/deadline";
+import { describeFailure } from "../tasks/failure";
 import type { TaskKind } from "../tasks/kinds";
 import { ACTION_LABELS, taskKindOf } from "./action-rules";
 
@@ -66,17 +67,18 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
       },
       // Release the reservation at once (the VM row no longer counts), clean up on the provider,
       // and only then end the task, so a failed task never leaves a VM behind unless it says so.
-      async failed({ error, facts, log, runLoose }) {
+      async failed({ error, detail, facts, log, runLoose }) {
         const made = client.madeRef(request, input.accepted, facts);
         await db().vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date(), ...(made ? refColumns(made) : {}) } });
-        await log(`${error}. Quota released.`, "error");
+        await log(`${error}. Quota released.`, "error", detail);
         if (!made) return;
         try {
           await runLoose(client.cleanupSteps(made));
           await log(`Removed the half-made VM ${made.id}.`);
           await db().vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
         } catch (cleanup) {
-          await log(`Could not remove the half-made VM ${made.id}: ${describeError(cleanup)}. It is marked for clean-up.`, "error");
+          const failure = describeFailure(cleanup);
+          await log(`Could not remove the half-made VM ${made.id}: ${failure.message}. It is marked for clean-up.`, "error", failure.detail);
           await db().vm.update({ where: { id: vm.id }, data: { status: "cleanup_required" } });
         }
       },
@@ -90,10 +92,10 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
 /** The power state each action leaves the VM in. */
 const resultingStatus = { start: "running", reboot: "running", stop: "stopped", shutdown: "stopped" } as const;
 
-/** The VM's power state as the provider sees it, for the portal's record after a failure. */
+/** The VM's power state as the provider sees it, for the portal's record after a failure; null when it does not answer in time. */
 async function observedStatus(client: ProviderClient, ref: ProviderRef): Promise<"running" | "stopped" | null> {
   try {
-    const status = await client.status(ref);
+    const status = await withDeadline(taskDeadlines().cleanupMs, () => client.status(ref), () => new DeadlineError("status"));
     return status.state === "running" || status.state === "paused" ? "running" : status.state === "stopped" ? "stopped" : null;
   } catch {
     return null;
@@ -128,11 +130,11 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
           return { result: { notices: outcome.notices, pendingRestart: outcome.pendingRestart }, line: done[input.action] };
         },
         // Failed for good: the VM stays; say why, undo a resize, and record the state the provider reports.
-        async failed({ error, log, runLoose }) {
+        async failed({ error, detail, log, runLoose }) {
           if (input.action === "resize" && input.previous) {
             const previous = input.previous;
             await db().vm.update({ where: { id: vm.id }, data: sizeColumns(previous) });
-            await log(`${error}. The previous size (${previous.cpuCores} vCPU, ${previous.memoryMb} MB, ${previous.diskGb} GB) counts against the quota again.`, "error");
+            await log(`${error}. The previous size (${previous.cpuCores} vCPU, ${previous.memoryMb} MB, ${previous.diskGb} GB) counts against the quota again.`, "error", detail);
             const changed = input.params.resize ?? {};
             if (changed.cpuCores !== undefined || changed.memoryMb !== undefined) {
               try {
@@ -143,12 +145,13 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
                 };
                 await runLoose(client.actionSteps("resize", input.ref, { resize: back }));
               } catch (undo) {
-                await log(`Could not set the previous CPU cores and memory back: ${describeError(undo)}`, "error");
+                const failure = describeFailure(undo);
+                await log(`Could not set the previous CPU cores and memory back: ${failure.message}`, "error", failure.detail);
               }
             }
           } else {
             const kept = input.action === "delete" ? " The VM was not deleted." : "";
-            await log(`${ACTION_LABELS[input.action]} failed: ${error}.${kept}`, "error");
+            await log(`${ACTION_LABELS[input.action]} failed: ${error}.${kept}`, "error", detail);
           }
           const observed = await observedStatus(client, input.ref);
           if (observed) {

@@ -337,7 +337,9 @@ describe("failing tasks leave the VM, and a failed resize restores its size", ()
     expect(await usage()).toMatchObject({ cpuCores: 2, memoryMb: 2048, diskGb: 40 });
     const t = await settled(accepted.body.data!.task_id);
     expect(t.status).toBe("failed");
-    expect(t.error).toBe("resize failed: storage 'NFS' is full");
+    // The user reads what failed in words; the provider's own are kept for staff (issue 7, finding 9).
+    expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
+    expect((await db().task.findUniqueOrThrow({ where: { id: accepted.body.data!.task_id } })).errorDetail).toContain("resize failed: storage 'NFS' is full");
     expect(t.steps.map((s) => s.status)).toEqual(["completed", "completed", "failed"]);
     expect(logText(t)).toMatch(/The previous size \(1 vCPU, 1024 MB, 32 GB\) counts against the quota again/);
     expect(await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ cpuCores: 1, memoryMb: 1024, diskGb: 32, status: "stopped", deletedAt: null });
@@ -350,7 +352,8 @@ describe("failing tasks leave the VM, and a failed resize restores its size", ()
     const del = await remove(vm.id);
     const failed = await settled(del.body.data!.task_id);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toBe("can't remove VM - storage 'NFS' is offline");
+    expect(failed.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
+    expect((await db().task.findUniqueOrThrow({ where: { id: del.body.data!.task_id } })).errorDetail).toContain("can't remove VM - storage 'NFS' is offline");
     expect(logText(failed)).toMatch(/The VM was not deleted/);
     expect(simVm(vm.vmid)).toBeDefined();
     expect(await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ deletedAt: null, status: "stopped" });
@@ -359,7 +362,7 @@ describe("failing tasks leave the VM, and a failed resize restores its size", ()
     // A failing start leaves the portal's record with what PVE reports.
     sim.faults.failTask({ type: "qmstart", message: "start failed: QEMU exited with code 1", vmid: vm.vmid });
     const start = await settled((await act(vm.id, "start")).body.data!.task_id);
-    expect(start).toMatchObject({ status: "failed", error: "start failed: QEMU exited with code 1" });
+    expect(start).toMatchObject({ status: "failed", error: "The operation failed on the provider; try again, or ask support if it fails again" });
     expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("stopped");
   });
 });

@@ -27,6 +27,11 @@ export type PveConnectionOptions = {
   tls?: TlsOptions;
   /** Per HTTP attempt, connection to last byte. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * Deadline of one call with all its retries (and back-off), ms: no attempt starts, and none
+   * runs, past it; the last error is thrown then. Default: none (attempts × timeoutMs).
+   */
+  callTimeoutMs?: number;
   retry?: PveRetryOptions;
   /** Log in again once a ticket is this old (they live 2 h). Default 90 min. */
   ticketRenewMs?: number;
@@ -76,7 +81,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *   relative resize could do it twice. Callers of those check the VM's state and retry
  *   themselves (e.g. the provider looks for the clone before cloning again);
  * - never: 400, auth, not found, conflicts, TLS, other 500s.
- * A 401 with ticket auth logs in again once, outside the attempt count.
+ * A 401 with ticket auth logs in again once, outside the attempt count. With `callTimeoutMs`,
+ * the whole call (attempts and back-off) ends by that deadline.
  */
 export class PveConnection {
   private readonly base: URL;
@@ -108,11 +114,15 @@ export class PveConnection {
   /** Sends one API call with authentication and retries; resolves to the envelope's `data`. */
   async call(method: PveHttpMethod, path: string, params?: PveParams, options: CallOptions = {}): Promise<unknown> {
     const idempotent = options.idempotent ?? method === "GET";
+    const callTimeoutMs = this.options.callTimeoutMs;
+    const deadline = callTimeoutMs === undefined ? Infinity : Date.now() + callTimeoutMs;
+    const perAttempt = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
     let relogged = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const headers = await this.authHeaders(method);
-        return await this.exchange(method, path, params, headers, attempt, options.timeoutMs);
+        const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - Date.now()));
+        return await this.exchange(method, path, params, headers, attempt, timeoutMs);
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         // An expired or revoked ticket: log in again, once, without counting an attempt.
@@ -124,6 +134,9 @@ export class PveConnection {
         }
         if (attempt >= this.retry.attempts || !this.retryable(error, idempotent)) throw error;
         const delay = this.backoff(attempt);
+        if (Date.now() + delay >= deadline) {
+          throw new ProviderError(error.kind, `${error.message} (no answer within the call's deadline of ${callTimeoutMs} ms, ${attempt} attempt${attempt === 1 ? "" : "s"})`, error.details);
+        }
         logger.debug({ method, path, attempt, kind: error.kind, delayMs: Math.round(delay) }, "pve request retry");
         await sleep(delay);
       }

@@ -87,7 +87,13 @@ export class PveProvider implements ProviderClient {
     private readonly config: ProviderConnectionConfig,
     private readonly timing = { agentTimeoutMs: 10 * 60_000, agentPollMs: 2_000, taskPollMs: 1_000 },
   ) {
-    this.client = new PveClient({ baseUrl: config.baseUrl, auth: pveAuth(config.credentials), tls: config.tls });
+    this.client = new PveClient({
+      baseUrl: config.baseUrl,
+      auth: pveAuth(config.credentials),
+      tls: config.tls,
+      timeoutMs: config.timeouts?.requestMs,
+      callTimeoutMs: config.timeouts?.callMs,
+    });
   }
 
   close(): void {
