@@ -29,5 +29,6 @@ export async function startWorker(): Promise<void> {
     const final = job.retryCount >= job.retryLimit;
     await runVmAction((job.data as { taskId: string }).taskId, { final });
   });
+  await (await import("./send-email")).startEmailWorker(boss); // notifications by email (issue 12, item 5)
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }
