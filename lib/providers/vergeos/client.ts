@@ -313,15 +313,17 @@ export class VergeClient {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "hangar-vergeos-client", ...authHeaders };
     if (text !== undefined) headers["Content-Type"] = "application/json";
-    const what = `${method} ${fullPath.replace(API_PREFIX, "")}`;
+    // The logout path holds the session token: never show it in messages or traces.
+    const shownPath = fullPath.startsWith(`${TOKEN_PATH}/`) ? `${TOKEN_PATH}/…` : fullPath.replace(API_PREFIX, "");
+    const what = `${method} ${shownPath}`;
     this.options.onRequest?.({
       method,
-      path: fullPath.replace(API_PREFIX, ""),
+      path: shownPath,
       query: Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)),
       body: fullPath === TOKEN_PATH ? undefined : body,
       attempt,
     });
-    const res: RawResponse = await send(this.agent, this.tls, { method, url, headers, body: text, timeoutMs });
+    const res: RawResponse = await send(this.agent, this.tls, { method, url, headers, body: text, timeoutMs, label: what });
     if (res.status < 200 || res.status > 299) {
       const error = errorFromResponse(res.status, res.statusMessage, res.body, what);
       const retryAfter = Number(res.headers["retry-after"]);

@@ -16,7 +16,15 @@ import { FREE_SOCKET_TIMEOUT_MS } from "./protocol-guesses";
  * A failure is "never sent" when the request cannot have reached the server: a new connection
  * that never came up, or a pin mismatch. Failures on a reused connection count as maybe sent.
  */
-export type RawRequest = { method: string; url: URL; headers: Record<string, string>; body?: string; timeoutMs: number };
+export type RawRequest = {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** `METHOD /path` for messages, when the real path holds a secret (a session token). */
+  label?: string;
+};
 export type RawResponse = { status: number; statusMessage: string; headers: http.IncomingHttpHeaders; body: string };
 
 const unsent = new WeakSet<Error>();
@@ -51,7 +59,7 @@ export function send(agent: http.Agent, tls: TlsOptions, request: RawRequest): P
   const secure = request.url.protocol === "https:";
   const pin = secure && tls.fingerprint ? normalizeFingerprint(tls.fingerprint) : undefined;
   const target = `${request.url.protocol}//${request.url.host}`;
-  const what = `${request.method} ${request.url.pathname}`;
+  const what = request.label ?? `${request.method} ${request.url.pathname}`;
   if (pin !== undefined && pin.length !== 64) {
     return Promise.reject(new VergeOsError("tls", "tls", `The configured certificate fingerprint is not a SHA-256 fingerprint (64 hex digits): ${tls.fingerprint}`, {}, what));
   }
