@@ -379,14 +379,21 @@ describe("quota thresholds", () => {
     expect(told.map((n) => n.kind)).toEqual(["quota_near", "quota_reached"]);
     expect(told[1]!.title).toBe("Your vCPU cores quota is used up");
 
+    // From 100 % back to 80 %: nothing to tell (no "near" after "reached"); reaching 100 % again is a new crossing.
+    await db().vm.update({ where: { id: c.id }, data: { deletedAt: new Date() } });
+    expect(await checkQuotaThresholds(user)).toEqual([]);
+    const c2 = await vm(user, "q-c2", 2);
+    expect(await checkQuotaThresholds(user)).toHaveLength(1);
+    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_reached"]);
+
     // Falling below 80 % says nothing and re-arms; crossing again is told again.
     await db().vm.update({ where: { id: b.id }, data: { deletedAt: new Date() } });
-    await db().vm.update({ where: { id: c.id }, data: { deletedAt: new Date() } });
+    await db().vm.update({ where: { id: c2.id }, data: { deletedAt: new Date() } });
     expect(await checkQuotaThresholds(user)).toEqual([]);
     expect(await db().quotaAlert.findUniqueOrThrow({ where: { userId_scope_dimension: { userId: user, scope: "user", dimension: "cpuCores" } } })).toMatchObject({ level: 0 });
     await vm(user, "q-d", 4);
     expect(await checkQuotaThresholds(user)).toHaveLength(1);
-    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_near"]);
+    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_reached", "quota_near"]);
     expect(a).toBeTruthy();
   });
 
