@@ -45,9 +45,13 @@ const TLS_ERROR_CODES = new Set([
   "EPROTO",
 ]);
 
-/** A keep-alive agent for `baseUrl` with the TLS settings (a pin replaces chain verification). */
-export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
-  const common = { keepAlive: true, maxSockets: 8, timeout: FREE_SOCKET_TIMEOUT_MS };
+/**
+ * An agent for `baseUrl` with the TLS settings. `keepAlive: false` gives a fresh connection per
+ * request: used for requests that must not be repeated, so that a server closing a reused idle
+ * connection under them can never leave it unclear whether they were processed.
+ */
+export function createAgent(baseUrl: URL, tls: TlsOptions, keepAlive = true): http.Agent {
+  const common = keepAlive ? { keepAlive: true, maxSockets: 8, timeout: FREE_SOCKET_TIMEOUT_MS } : { keepAlive: false };
   if (baseUrl.protocol === "http:") return new http.Agent(common);
   // No TLS session cache with a pin: a resumed session carries no peer certificate to check.
   if (tls.fingerprint) return new https.Agent({ ...common, rejectUnauthorized: false, maxCachedSessions: 0 });
