@@ -47,6 +47,7 @@ const PAGES: Record<string, PageCase> = {
   "/tasks/[taskId]": { path: (ids) => `/tasks/${ids.task}`, expect: ownedByOwner() },
   "/quota": { path: () => "/quota", expect: signedInAll() },
   "/profile": { path: () => "/profile", expect: signedInAll() },
+  "/notifications": { path: () => "/notifications", expect: signedInAll() },
   "/support/tasks": { path: () => "/support/tasks", expect: { anonymous: "→/signin", owner: 404, other: 404, support: 200, admin: 200 } },
   "/admin": { path: () => "/admin", expect: adminOnly() },
   "/admin/audit": { path: () => "/admin/audit", expect: adminOnly() },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
 import { loginSchema } from "../schemas/user";
+import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
@@ -82,6 +83,35 @@ export function openApiDocument(serverUrl = "/") {
               "404": "Template not found | Compute resource plan not found",
               "500": "The provider failed (e.g. \"The provider did not answer; try again later\"), in words for the user; support and admins also get `data.provider` and `data.detail`, the provider's own words",
             }),
+          },
+        },
+      },
+      "/api/v1/notifications": {
+        get: {
+          summary: "The caller's notifications, newest first",
+          description:
+            "Tasks completed or failed, VMs interrupted, quotas and spend limits near (80 %) or reached. Keyset pagination: pass the answer's `next_cursor` as `cursor` for older ones. `unread_count` counts all unread ones (not only this page). The browser's session cookie is accepted too (reads only).",
+          security: bearer,
+          parameters: [
+            { name: "unread", in: "query", required: false, schema: { type: "string", enum: ["true", "false"] }, description: "Only unread notifications" },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "`next_cursor` of the previous page" },
+          ],
+          responses: {
+            "200": json(envelope(notificationListSchema), "Notifications"),
+            ...errors({ "400": "limit: … | unread: … | cursor: not a cursor from a previous page", "401": "Authentication required" }),
+          },
+        },
+      },
+      "/api/v1/notifications/read": {
+        post: {
+          summary: "Mark notifications read: the given ids, or all",
+          description: "Ids that are not the caller's (or do not exist) are ignored; marking again changes nothing.",
+          security: bearer,
+          requestBody: { required: true, content: { "application/json": { schema: schema(markReadSchema) } } },
+          responses: {
+            "200": json(envelope(markReadResponseSchema), "Notifications marked read"),
+            ...errors({ "400": "ids: … | all: all must be true", "401": "Authentication required" }),
           },
         },
       },

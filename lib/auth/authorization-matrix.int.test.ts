@@ -88,6 +88,9 @@ const API: Record<string, ApiCase> = {
   // Public; an incomplete body (a wrong password would count towards the lockout).
   "POST /api/v1/auth/login": { body: { email: "nobody@example.com" }, expect: everyone(400) },
   "GET /api/v1/me": { expect: signedIn(200) },
+  // Everyone signed in reads and marks their own notifications (an empty body is a 400 that writes nothing).
+  "GET /api/v1/notifications": { expect: signedIn(200) },
+  "POST /api/v1/notifications/read": { body: {}, expect: signedIn(400) },
   "GET /api/v1/openapi.json": { expect: everyone(200) },
   "GET /api/v1/tasks/[taskId]": {
     params: (ids) => ({ taskId: ids.task }),
@@ -157,6 +160,15 @@ const ACTIONS: Record<string, ActionCase> = {
   "app/(portal)/profile/actions.ts#deleteSshKeyAction": {
     args: (ids) => [ids.sshKey],
     expect: { anonymous: "signin", other: "refused: SSH key not found", support: "refused: SSH key not found", admin: "refused: SSH key not found", owner: "ok" },
+  },
+  // Notifications: each role marks its own read and chooses its own email kinds.
+  "app/(portal)/notifications/actions.ts#markNotificationsReadAction": {
+    args: () => [{ all: true }],
+    expect: { anonymous: "signin", owner: "ok", other: "ok", support: "ok", admin: "ok" },
+  },
+  "app/(portal)/notifications/actions.ts#saveEmailPreferencesAction": {
+    args: () => [{ task_failed: "yes" }],
+    expect: { anonymous: "signin", owner: "refused: task_failed: task_failed must be true or false", other: "refused: task_failed: task_failed must be true or false", support: "refused: task_failed: task_failed must be true or false", admin: "refused: task_failed: task_failed must be true or false" },
   },
   "app/(portal)/vms/[vmId]/actions.ts#vmAction": vmPageAction((ids) => [ids.busyVm, "start"]),
   "app/(portal)/vms/[vmId]/actions.ts#resizeVm": vmPageAction((ids) => [ids.busyVm, { cpuCores: 2 }]),

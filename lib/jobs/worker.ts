@@ -27,5 +27,6 @@ export async function startWorker(): Promise<void> {
       await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });
     });
   }
+  await (await import("./send-email")).startEmailWorker(boss); // notifications by email (issue 12, item 5)
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }

@@ -129,7 +129,7 @@ afterAll(async () => {
 });
 
 const vm = (ownerId: string, name: string, cpuCores: number, status = "running") =>
-  db().vm.create({ data: { name, ownerId, providerId, node: "pve1", vmid: Math.floor(Math.random() * 1e6), cpuCores, memoryMb: 1024, diskGb: 10, status } });
+  db().vm.create({ data: { name, ownerId, providerId, providerRef: { node: "pve1", vmid: 7 }, providerRefId: String(Math.floor(Math.random() * 1e6)), cpuCores, memoryMb: 1024, diskGb: 10, status } });
 
 describe("in-app notifications", () => {
   it("stores a notification; lists newest first with keyset pagination, the unread filter and count; marks read", async () => {
@@ -379,14 +379,21 @@ describe("quota thresholds", () => {
     expect(told.map((n) => n.kind)).toEqual(["quota_near", "quota_reached"]);
     expect(told[1]!.title).toBe("Your vCPU cores quota is used up");
 
+    // From 100 % back to 80 %: nothing to tell (no "near" after "reached"); reaching 100 % again is a new crossing.
+    await db().vm.update({ where: { id: c.id }, data: { deletedAt: new Date() } });
+    expect(await checkQuotaThresholds(user)).toEqual([]);
+    const c2 = await vm(user, "q-c2", 2);
+    expect(await checkQuotaThresholds(user)).toHaveLength(1);
+    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_reached"]);
+
     // Falling below 80 % says nothing and re-arms; crossing again is told again.
     await db().vm.update({ where: { id: b.id }, data: { deletedAt: new Date() } });
-    await db().vm.update({ where: { id: c.id }, data: { deletedAt: new Date() } });
+    await db().vm.update({ where: { id: c2.id }, data: { deletedAt: new Date() } });
     expect(await checkQuotaThresholds(user)).toEqual([]);
     expect(await db().quotaAlert.findUniqueOrThrow({ where: { userId_scope_dimension: { userId: user, scope: "user", dimension: "cpuCores" } } })).toMatchObject({ level: 0 });
     await vm(user, "q-d", 4);
     expect(await checkQuotaThresholds(user)).toHaveLength(1);
-    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_near"]);
+    expect((await quota()).map((n) => n.kind)).toEqual(["quota_near", "quota_reached", "quota_reached", "quota_near"]);
     expect(a).toBeTruthy();
   });
 
@@ -410,7 +417,7 @@ describe("quota thresholds", () => {
 
 describe("notifyTaskFinished", () => {
   it("completed: \"Your VM web-1 is running\" linking to the VM; told once", async () => {
-    const web = await db().vm.create({ data: { name: "web-1", ownerId: ids.bob, providerId, node: "pve1", vmid: 101, cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "running", ipAddress: "10.0.0.5" } });
+    const web = await db().vm.create({ data: { name: "web-1", ownerId: ids.bob, providerId, providerRef: { node: "pve1", vmid: 101 }, providerRefId: "101", cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "running", ipAddress: "10.0.0.5" } });
     await db().task.create({ data: { id: "clone-done-1", kind: "vm.create", status: "completed", progress: 100, userId: ids.bob, vmId: web.id, finishedAt: new Date() } });
     const id = await notifyTaskFinished("clone-done-1");
     const n = await db().notification.findUniqueOrThrow({ where: { id: id! } });
@@ -421,7 +428,7 @@ describe("notifyTaskFinished", () => {
   });
 
   it("failed: the user-facing error (never the provider's details) linking to the task page", async () => {
-    const web = await db().vm.create({ data: { name: "web-2", ownerId: ids.bob, providerId, node: "pve1", cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "failed" } });
+    const web = await db().vm.create({ data: { name: "web-2", ownerId: ids.bob, providerId, cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "failed" } });
     await db().task.create({
       data: { id: "clone-failed-1", kind: "vm.create", status: "failed", userId: ids.bob, vmId: web.id, error: "The provider's storage is full; choose another storage", errorDetail: PROVIDER_DETAIL, finishedAt: new Date() },
     });
@@ -432,7 +439,7 @@ describe("notifyTaskFinished", () => {
   });
 
   it("actions on a VM, a deleted VM, and tasks that are not finished", async () => {
-    const web = await db().vm.create({ data: { name: "web-3", ownerId: ids.bob, providerId, node: "pve1", cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "stopped" } });
+    const web = await db().vm.create({ data: { name: "web-3", ownerId: ids.bob, providerId, cpuCores: 1, memoryMb: 1024, diskGb: 10, status: "stopped" } });
     await db().task.create({ data: { id: "stop-1", kind: "vm.stop", status: "completed", userId: ids.bob, vmId: web.id, finishedAt: new Date() } });
     await db().task.create({ data: { id: "start-1", kind: "vm.start", status: "in_progress", userId: ids.bob, vmId: web.id } });
     await db().task.create({ data: { id: "start-2", kind: "vm.start", status: "cancelled", userId: ids.bob, vmId: web.id, finishedAt: new Date() } });

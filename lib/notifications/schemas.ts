@@ -53,3 +53,23 @@ export const emailPreferencesSchema = z.strictObject(
 );
 
 export type EmailPreferencesInput = z.infer<typeof emailPreferencesSchema>;
+
+/** One notification as GET /api/v1/notifications answers it (documentation; lib/notifications/notify.ts builds it). */
+export const notificationSchema = z.object({
+  id: z.string(),
+  kind: z.string().describe(`One of ${NOTIFICATION_KINDS.join(", ")} (more may be added)`),
+  title: z.string(),
+  body: z.string(),
+  link: z.string().nullable().describe("A portal path, e.g. /vms/<id> or /tasks/<id>"),
+  read: z.boolean(),
+  read_at: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const notificationListSchema = z.object({
+  notifications: z.array(notificationSchema),
+  next_cursor: z.string().nullable().describe("Pass as `cursor` for the next (older) page; null on the last page"),
+  unread_count: z.number().int(),
+});
+
+export const markReadResponseSchema = z.object({ updated: z.number().int().describe("How many unread notifications became read") });

@@ -4,20 +4,24 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { ApiTokens } from "@/components/profile/api-tokens";
 import { ChangePasswordForm } from "@/components/profile/change-password";
+import { EmailNotifications } from "@/components/profile/email-notifications";
 import { SshKeys } from "@/components/profile/ssh-keys";
 import { listSshKeys } from "@/lib/ssh-keys/manage";
 import { listPersonalTokens } from "@/lib/auth/api-tokens";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
+import { smtpConfigured } from "@/lib/env";
+import { emailPreferences } from "@/lib/notifications/notify";
 
 export const metadata: Metadata = { title: "Profile" };
 
 export default async function ProfilePage() {
   const user = await requireUser();
-  const [tokens, record, keys] = await Promise.all([
+  const [tokens, record, keys, emailPrefs] = await Promise.all([
     listPersonalTokens(user.id),
     db().user.findUniqueOrThrow({ where: { id: user.id }, include: { plan: true } }),
     listSshKeys(user.id),
+    emailPreferences(user.id),
   ]);
   return (
     <>
@@ -48,6 +52,7 @@ export default async function ProfilePage() {
             </dl>
           </CardBody>
         </Card>
+        <EmailNotifications preferences={emailPrefs} smtp={smtpConfigured()} email={record.email} />
         {record.passwordHash ? <ChangePasswordForm /> : null}
         <SshKeys keys={keys.map((k) => ({ id: k.id, name: k.name, fingerprint: k.fingerprint, createdAt: k.createdAt.toISOString() }))} />
         <ApiTokens

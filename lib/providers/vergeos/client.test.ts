@@ -177,8 +177,15 @@ describe("VergeClient auth", () => {
     expect(seen[0]?.headers.authorization).toBeUndefined();
     expect(seen[1]?.headers["x-yottabyte-token"]).toBe("aa11");
     expect(seen[4]?.headers["x-yottabyte-token"]).toBe("bb22");
+    const traced: string[] = [];
+    const c2 = client({ type: "token", username: "admin", password: "pw" }, { onRequest: (i) => traced.push(`${i.method} ${i.path} ${JSON.stringify(i.body ?? null)}`) });
+    reply({ status: 201, body: { $key: "cc33" } });
+    await c2.list("vms");
     await c.close();
-    expect(seen[5]).toMatchObject({ method: "DELETE", path: "/api/sys/tokens/bb22" });
+    await c2.close();
+    expect(seen.slice(5).map((s) => `${s.method} ${s.path}`)).toEqual(["POST /api/sys/tokens", "GET /api/v4/vms", "DELETE /api/sys/tokens/bb22", "DELETE /api/sys/tokens/cc33"]);
+    // Traces never hold the password or the token.
+    expect(traced).toEqual(["POST /api/sys/tokens null", "GET /vms null", "DELETE /api/sys/tokens/… null"]);
   });
 
   it("gives up after one re-login (a second 401 is an auth error)", async () => {

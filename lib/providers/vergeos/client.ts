@@ -183,12 +183,15 @@ export function addressesIn(value: unknown, depth = 0, out = new Set<string>()):
  * actions and `/vms/{key}` take a VmKey; drives, NICs, devices and status take a MachineKey.
  *
  * Retries: GET/PUT/DELETE on 429/500/502/503/504 and network failures; POST only when it
- * cannot have been processed (429, 503, a new connection that never came up). Exponential
+ * cannot have been processed (429, 503, a connection that never came up). POSTs go on a fresh
+ * connection each (never a reused keep-alive one), so "never came up" is always decidable. Exponential
  * back-off with jitter, `Retry-After` honoured. A 401 with token auth logs in again once.
  */
 export class VergeClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** For requests that must not be repeated (POSTs): a new connection each, see createAgent. */
+  private readonly freshAgent: http.Agent;
   private readonly tls: TlsOptions;
   private readonly retry: Required<VergeRetryOptions>;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -199,6 +202,7 @@ export class VergeClient {
     this.base = normalizeBaseUrl(options.baseUrl);
     this.tls = options.tls ?? { verify: true };
     this.agent = createAgent(this.base, this.tls);
+    this.freshAgent = createAgent(this.base, this.tls, false);
     this.sleep = options.sleep ?? defaultSleep;
     this.retry = {
       attempts: Math.max(1, options.retry?.attempts ?? 4),
@@ -219,6 +223,7 @@ export class VergeClient {
       }
     }
     this.agent.destroy();
+    this.freshAgent.destroy();
   }
 
   // ------------------------------------------------------------------ transport
@@ -236,7 +241,7 @@ export class VergeClient {
       try {
         const auth = await this.authHeaders();
         const timeoutMs = Math.max(1, Math.min(perAttempt, deadline - Date.now()));
-        return await this.exchange(method, `${API_PREFIX}${path}`, options.query ?? {}, options.body, auth, attempt, timeoutMs);
+        return await this.exchange(method, `${API_PREFIX}${path}`, options.query ?? {}, options.body, auth, attempt, timeoutMs, idempotent);
       } catch (error) {
         if (!(error instanceof VergeOsError)) throw error;
         if (TOKEN_RELOGIN_ON_401 && error.details.status === 401 && this.options.auth.type === "token" && !relogged && !loginFailures.has(error)) {
@@ -305,6 +310,7 @@ export class VergeClient {
     authHeaders: Record<string, string>,
     attempt: number,
     timeoutMs = this.options.timeoutMs ?? 30_000,
+    idempotent = true,
   ): Promise<unknown> {
     const url = new URL(this.base);
     url.pathname = `${this.base.pathname.replace(/\/+$/, "")}${fullPath}`;
@@ -313,15 +319,17 @@ export class VergeClient {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": "hangar-vergeos-client", ...authHeaders };
     if (text !== undefined) headers["Content-Type"] = "application/json";
-    const what = `${method} ${fullPath.replace(API_PREFIX, "")}`;
+    // The logout path holds the session token: never show it in messages or traces.
+    const shownPath = fullPath.startsWith(`${TOKEN_PATH}/`) ? `${TOKEN_PATH}/…` : fullPath.replace(API_PREFIX, "");
+    const what = `${method} ${shownPath}`;
     this.options.onRequest?.({
       method,
-      path: fullPath.replace(API_PREFIX, ""),
+      path: shownPath,
       query: Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined)),
       body: fullPath === TOKEN_PATH ? undefined : body,
       attempt,
     });
-    const res: RawResponse = await send(this.agent, this.tls, { method, url, headers, body: text, timeoutMs });
+    const res: RawResponse = await send(idempotent ? this.agent : this.freshAgent, this.tls, { method, url, headers, body: text, timeoutMs, label: what });
     if (res.status < 200 || res.status > 299) {
       const error = errorFromResponse(res.status, res.statusMessage, res.body, what);
       const retryAfter = Number(res.headers["retry-after"]);

@@ -284,6 +284,11 @@ describe("VergeOS transport, auth and faults against the simulator", () => {
     const before = sim.connections;
     for (let i = 0; i < 5; i++) await c.clusters();
     expect(sim.connections - before).toBe(1);
+    // POSTs (not repeatable) each get a fresh connection; GETs keep reusing theirs.
+    await c.createVm({ name: "p1", cpuCores: 1, ramMb: 1024 });
+    await c.createVm({ name: "p2", cpuCores: 1, ramMb: 1024 });
+    await c.clusters();
+    expect(sim.connections - before).toBe(3);
   });
 
   it("checks the pinned certificate on every new connection (no TLS session resumption)", async () => {

@@ -16,7 +16,15 @@ import { FREE_SOCKET_TIMEOUT_MS } from "./protocol-guesses";
  * A failure is "never sent" when the request cannot have reached the server: a new connection
  * that never came up, or a pin mismatch. Failures on a reused connection count as maybe sent.
  */
-export type RawRequest = { method: string; url: URL; headers: Record<string, string>; body?: string; timeoutMs: number };
+export type RawRequest = {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** `METHOD /path` for messages, when the real path holds a secret (a session token). */
+  label?: string;
+};
 export type RawResponse = { status: number; statusMessage: string; headers: http.IncomingHttpHeaders; body: string };
 
 const unsent = new WeakSet<Error>();
@@ -37,9 +45,13 @@ const TLS_ERROR_CODES = new Set([
   "EPROTO",
 ]);
 
-/** A keep-alive agent for `baseUrl` with the TLS settings (a pin replaces chain verification). */
-export function createAgent(baseUrl: URL, tls: TlsOptions): http.Agent {
-  const common = { keepAlive: true, maxSockets: 8, timeout: FREE_SOCKET_TIMEOUT_MS };
+/**
+ * An agent for `baseUrl` with the TLS settings. `keepAlive: false` gives a fresh connection per
+ * request: used for requests that must not be repeated, so that a server closing a reused idle
+ * connection under them can never leave it unclear whether they were processed.
+ */
+export function createAgent(baseUrl: URL, tls: TlsOptions, keepAlive = true): http.Agent {
+  const common = keepAlive ? { keepAlive: true, maxSockets: 8, timeout: FREE_SOCKET_TIMEOUT_MS } : { keepAlive: false };
   if (baseUrl.protocol === "http:") return new http.Agent(common);
   // No TLS session cache with a pin: a resumed session carries no peer certificate to check.
   if (tls.fingerprint) return new https.Agent({ ...common, rejectUnauthorized: false, maxCachedSessions: 0 });
@@ -51,7 +63,7 @@ export function send(agent: http.Agent, tls: TlsOptions, request: RawRequest): P
   const secure = request.url.protocol === "https:";
   const pin = secure && tls.fingerprint ? normalizeFingerprint(tls.fingerprint) : undefined;
   const target = `${request.url.protocol}//${request.url.host}`;
-  const what = `${request.method} ${request.url.pathname}`;
+  const what = request.label ?? `${request.method} ${request.url.pathname}`;
   if (pin !== undefined && pin.length !== 64) {
     return Promise.reject(new VergeOsError("tls", "tls", `The configured certificate fingerprint is not a SHA-256 fingerprint (64 hex digits): ${tls.fingerprint}`, {}, what));
   }

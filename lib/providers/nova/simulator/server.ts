@@ -124,6 +124,7 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
     clock,
     () => faults.vmOutcomes.shift(),
   );
+  state.stopAtZeroBalance = options.stopAtZeroBalance ?? false;
   const auth = new SimAuth(options.apiKeys ?? [], options.users ?? [], options.accessTokenTtlMs ?? 3_600_000, options.refreshTokenTtlMs ?? 7 * 86_400_000, options.loginsPerMinute ?? 5, clock);
   const requests: SimRequestLogEntry[] = [];
   const control = options.control ?? true;

@@ -65,4 +65,16 @@ describe("Nova simulator", () => {
     expect(limited.headers.get("retry-after")).toBe("3");
     expect((await call("GET", "/billing/balance")).status).toBe(200);
   });
+
+  it("bills by the clock and, when asked, stops running VMs once the balance is used up", async () => {
+    const t0 = Date.parse("2026-11-30T00:00:00Z");
+    sim = await startNovaSimulator(demoNovaOptions({ balance: "2.00", clock: () => t0, stopAtZeroBalance: true, durations: { creatingMs: 5, startingMs: 5, stoppingMs: 5, purgeMs: 5 } }));
+    const vm = (await call("POST", "/vms", { node: "vm01", gpu_type: "4090", gpu_count: 1, storage_gb: 50, template_vmid: 100, auth_method: "password", password: "a-long-password" })).body;
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await call("GET", `/vms/${String(vm?.id)}`)).body?.status).toBe("running");
+    sim.advanceTime(3_600_000);
+    expect(sim.balance()).toBe("1.44"); // 0.55 GPU + 0.01 storage
+    sim.advanceTime(3 * 3_600_000);
+    expect((await call("GET", `/vms/${String(vm?.id)}`)).body?.status).toBe("stopped");
+  });
 });

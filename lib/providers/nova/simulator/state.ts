@@ -77,6 +77,8 @@ export class NovaSimState {
   readonly reservations = new Map<string, SimReservation>();
   /** GPUs busy with other customers, by `node/type`. */
   readonly externalUse = new Map<string, number>();
+  /** Stop running VMs when the balance is used up (the docs hint at it; off by default). */
+  stopAtZeroBalance = false;
   private nextVmid = 1000;
   private nextIp = 10;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -121,6 +123,14 @@ export class NovaSimState {
       const gpuBilled = vm.status === "running" || vm.status === "stopping";
       const rate = gpuBilled ? vm.hourly_rate : vm.storage_hourly_rate;
       this.balance = this.balance.minus(rate.times(hours));
+    }
+    if (this.stopAtZeroBalance && this.balance.lessThanOrEqualTo(0)) {
+      for (const vm of this.vms.values()) {
+        if (!vm.holdsGpus || vm.status === "destroyed") continue;
+        vm.status = "stopped";
+        vm.holdsGpus = false;
+        vm.stopped_at = new Date(now).toISOString();
+      }
     }
   }
 

@@ -45,6 +45,8 @@ export type NovaSimulatorOptions = {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** The time source (ms) before `advanceTime` offsets; a constant one makes billing exact in tests. Default Date.now. */
   clock?: () => number;
+  /** Stop running VMs once the balance is used up (default false: Nova's behaviour is undocumented). */
+  stopAtZeroBalance?: boolean;
   /** Serve /__simulator/* control endpoints (default true). */
   control?: boolean;
 };
