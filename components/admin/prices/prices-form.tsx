@@ -60,7 +60,7 @@ export function PricesForm({ start }: { start: PricesFormInput }) {
       </Card>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
-          <CardHeader title="Compute and disk" description="A month counts as 730 hours." />
+          <CardHeader title="Compute and storage" description="A month counts as 730 hours." />
           <CardBody className="space-y-5">
             {price("vcpuHour", "Per vCPU-hour", "per vCPU and hour")}
             {price("memoryGbHour", "Per GB RAM-hour", "per GB of memory and hour")}
