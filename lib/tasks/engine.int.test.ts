@@ -6,6 +6,7 @@ import { useMigratedDatabase } from "../testing/test-db";
 import { createUser } from "../users/create-user";
 import { runTask, type TaskKinds } from "./engine";
 import type { TaskKind } from "./kinds";
+import { PROVIDER_FAILURE_MESSAGES } from "./failure";
 import { acceptTask } from "./store";
 
 /**
@@ -80,6 +81,7 @@ class TinyCloud {
 }
 
 const cloud = new TinyCloud();
+const FAILED = PROVIDER_FAILURE_MESSAGES.task_failed;
 const outcomes: string[] = [];
 
 const tinyCreate: TaskKind<{ name: string }> = {
@@ -92,9 +94,9 @@ const tinyCreate: TaskKind<{ name: string }> = {
         outcomes.push(`completed ${task.id}`);
         return { result: { machine: String(facts.machine) }, line: `machine ${String(facts.machine)} is on` };
       },
-      async failed({ error, facts, log, runLoose }) {
+      async failed({ error, detail, facts, log, runLoose }) {
         outcomes.push(`failed ${task.id}`);
-        await log(`${error}. Cleaning up.`, "error");
+        await log(`${error}. Cleaning up.`, "error", detail);
         if (typeof facts.machine === "string") await runLoose(cloud.cleanupSteps(facts.machine));
       },
     };
@@ -158,7 +160,8 @@ describe("the task engine with a provider that is not PVE", () => {
     let task = await taskOf("tiny-2");
     expect(task.status).toBe("in_progress");
     expect(task.steps.map((s) => s.status)).toEqual(["completed", "completed", "in_progress", "pending"]);
-    expect(task.logs.map((l) => l.line)).toContain("Attach a disk: connection reset (will retry)");
+    // Users read the failure in words; the provider's own are kept for staff.
+    expect(task.logs.map((l) => [l.line, l.detail])).toContainEqual(["Attach a disk: The provider did not answer; try again later (will retry)", "network: connection reset"]);
 
     await runTask(kinds, "tiny-2", { final: false }); // pg-boss's retry
     task = await taskOf("tiny-2");
@@ -173,21 +176,15 @@ describe("the task engine with a provider that is not PVE", () => {
     cloud.faults.set("power", [new ProviderError("task_failed", "no capacity left in zone 1")]);
     await runTask(kinds, "tiny-3", { final: false });
     const task = await taskOf("tiny-3");
-    expect(task).toMatchObject({ status: "failed", error: "no capacity left in zone 1" });
+    expect(task).toMatchObject({ status: "failed", error: FAILED, errorDetail: "task_failed: no capacity left in zone 1" });
     expect(task.steps.map((s) => [s.key, s.status, s.error])).toEqual([
       ["reserve", "completed", null],
       ["make", "completed", null],
       ["disk", "completed", null],
-      ["power", "failed", "no capacity left in zone 1"],
+      ["power", "failed", FAILED],
     ]);
     expect(cloud.machines.has("m-c")).toBe(false);
-    expect(task.logs.map((l) => l.line)).toEqual([
-      "Accepted: c",
-      "machine m-c made",
-      "Power on failed: no capacity left in zone 1",
-      "no capacity left in zone 1. Cleaning up.",
-      "machine m-c removed",
-    ]);
+    expect(task.logs.map((l) => l.line)).toEqual(["Accepted: c", "machine m-c made", `Power on failed: ${FAILED}`, `${FAILED}. Cleaning up.`, "machine m-c removed"]);
     expect(outcomes).toContain("failed tiny-3");
   });
 
@@ -195,7 +192,7 @@ describe("the task engine with a provider that is not PVE", () => {
     await accept("tiny-4", "d");
     cloud.faults.set("make", [new ProviderError("unavailable", "503 Service Unavailable")]);
     await runTask(kinds, "tiny-4", { final: true });
-    expect(await taskOf("tiny-4")).toMatchObject({ status: "failed", error: "503 Service Unavailable" });
+    expect(await taskOf("tiny-4")).toMatchObject({ status: "failed", error: PROVIDER_FAILURE_MESSAGES.unavailable, errorDetail: "unavailable: 503 Service Unavailable" });
     expect(cloud.machines.has("m-d")).toBe(false);
   });
 });
