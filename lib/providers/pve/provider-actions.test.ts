@@ -94,3 +94,41 @@ describe("PVE action steps are safe to run again", () => {
     expect(again.lines).toEqual(["VM 100 on pve1 no longer exists; nothing to stop", "VM 100 on pve1 no longer exists; nothing to destroy"]);
   });
 });
+
+describe("the clone step after a worker died mid-request", () => {
+  it("a worker killed between PVE accepting the clone and remembering its UPID: the next attempt waits for that clone, never clones again", async () => {
+    const spec = {
+      template: { node: "pve1", vmid: 9000 },
+      targetNode: "pve1",
+      vmid: 140,
+      name: "crash-window",
+      cpuCores: 1,
+      memoryMb: 1024,
+      diskGb: 32,
+      storage: "local-lvm",
+    };
+    const named = () => [...sim.state.vms.values()].filter((vm) => vm.config.name === "crash-window");
+    // The first attempt dies as soon as PVE has answered the clone: its UPID is never remembered.
+    const state: Record<string, unknown> = {};
+    const dying: StepContext = {
+      get state() {
+        return state;
+      },
+      remember: async (facts) => {
+        if ("cloneUpid" in facts) throw new Error("worker killed");
+        Object.assign(state, facts);
+      },
+      setUpid: async () => undefined,
+      log: async () => undefined,
+    };
+    const clone = provider.provisionSteps(spec)[0]!;
+    await expect(clone.run(dying)).rejects.toThrow("worker killed");
+    expect(sim.state.vms.get(140)?.config.lock).toBe("clone"); // PVE is still cloning
+    // The job is retried with what the first attempt remembered.
+    const resumed = context({ ...state });
+    await clone.run(resumed.ctx);
+    expect(named()).toHaveLength(1);
+    expect(resumed.upids).toEqual([]);
+    expect(resumed.state.vmid).toBe(140);
+  });
+});
