@@ -159,6 +159,21 @@ describe("the front door", () => {
     expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ requestId: id, path: "/boom" }), "request failed");
   });
 
+  it.each([
+    ["GET", "http://evil.example/vms"],
+    ["GET", "HTTP://evil.example"],
+    ["GET", "https://127.0.0.1/api/v1/me"],
+    ["OPTIONS", "*"],
+  ])("answers a request target that is not a path (%s %s: absolute or asterisk form) with a 400, without calling the handler", async (method, target) => {
+    // Next answers an absolute-form target with a 308 to that other origin, and `OPTIONS *` with a bare 500.
+    const before = seen.length;
+    const res = await raw(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(400);
+    expect(res.headers).not.toMatch(/^location:/im);
+    expect(res.body).toContain("Malformed URL");
+    expect(seen.length).toBe(before);
+  });
+
   it("answers an unparseable request with 400", async () => {
     const res = await raw("GARBAGE\r\n\r\n");
     expect(res.status).toBe(400);

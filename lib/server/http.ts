@@ -10,7 +10,8 @@ import { log } from "../log";
  * - gives it a request id (`x-request-id`, on the request for the handlers and on every answer);
  * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts);
  * - sets the security headers (securityHeaders below);
- * - refuses what no handler should have to parse: a URL whose path has malformed
+ * - refuses what no handler should have to parse: a request target that is not a path
+ *   (absolute-form `http://host/x`, asterisk-form `*`), a URL whose path has malformed
  *   percent-encoding or control characters (NUL…) after decoding, or a query with NUL or control
  *   characters → 400; a declared body above MAX_BODY_BYTES → 413; a chunked body outside
  *   /api/v1 (whose handlers stream with their own limit) → 411; headers above MAX_HEADER_BYTES
@@ -128,6 +129,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Why the request is refused before any handler runs, or null. */
 export function refuse(req: Pick<http.IncomingMessage, "url" | "headers" | "method">): { status: number; message: string } | null {
   const url = req.url ?? "/";
+  // Only origin-form targets ("/path?query"). An absolute-form target ("http://other.host/x") would
+  // make Next redirect to that other origin, and "*" (OPTIONS *) crashes it with a bare 500.
+  if (!url.startsWith("/")) return { status: 400, message: "Malformed URL: the request target must be a path starting with /" };
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? "" : url.slice(q + 1);
