@@ -11,13 +11,13 @@ vi.mock("../log", () => ({ log: { error: vi.fn(), warn: vi.fn(), info: vi.fn(), 
 /** The front door around a stand-in for Next: it echoes what it was given, or throws on /boom. */
 let server: http.Server;
 let base: string;
-const seen: { url?: string; requestId?: string; ip?: string }[] = [];
+const seen: { url?: string; requestId?: string; ip?: string; headers?: http.IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
   server = createFrontDoor(
     (req, res) => {
       if (req.url === "/boom") throw new Error("handler fault");
-      seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string });
+      seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string, headers: { ...req.headers } });
       res.setHeader("content-type", "text/plain");
       res.end("handled");
     },
@@ -75,6 +75,39 @@ describe("the front door", () => {
       await new Promise<void>((resolve) => proxied.close(() => resolve()));
     }
     expect((await fetch(`${base}/vms`, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("drops a client's X-Forwarded-* and Forwarded headers unless a proxy is trusted (next-auth builds its redirects from them)", async () => {
+    // Without this, `X-Forwarded-Host: evil.example` made next-auth answer sign-in, sign-out and
+    // its errors with `Location: https://evil.example/…` while HANGAR_TRUST_PROXY was off.
+    const forged = {
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "https",
+      "x-forwarded-port": "443",
+      "x-forwarded-for": "6.6.6.6",
+      forwarded: "for=6.6.6.6;host=evil.example;proto=https",
+    };
+    await fetch(`${base}/api/auth/signout`, { headers: forged });
+    const last = seen.at(-1)!;
+    for (const name of Object.keys(forged)) expect(last.headers?.[name], name).toBeUndefined();
+    expect(last.ip).toBe("127.0.0.1");
+
+    const forwardedSeen: http.IncomingHttpHeaders[] = [];
+    const proxied = createFrontDoor(
+      (req, res) => {
+        forwardedSeen.push({ ...req.headers });
+        res.end("ok");
+      },
+      { trustProxy: true },
+    );
+    await new Promise<void>((resolve) => proxied.listen(0, "127.0.0.1", resolve));
+    try {
+      await fetch(`http://127.0.0.1:${(proxied.address() as AddressInfo).port}/api/auth/signout`, { headers: forged });
+      expect(forwardedSeen[0]?.["x-forwarded-host"]).toBe("evil.example");
+      expect(forwardedSeen[0]?.[CLIENT_IP_HEADER]).toBe("6.6.6.6");
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
   });
 
   it("sends HSTS only for HTTPS (via a trusted proxy)", () => {

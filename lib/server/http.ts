@@ -8,7 +8,8 @@ import { log } from "../log";
  * The portal's HTTP front door (used by `npm start` / `npm run dev` around Next's handler).
  * Before Next sees a request it:
  * - gives it a request id (`x-request-id`, on the request for the handlers and on every answer);
- * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts);
+ * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts) and, unless a proxy
+ *   is trusted, drops the client's X-Forwarded-* / Forwarded headers (FORWARDED_HEADERS);
  * - sets the security headers (securityHeaders below);
  * - refuses what no handler should have to parse: a request target that is not a path
  *   (absolute-form `http://host/x`, asterisk-form `*`), a URL whose path has malformed
@@ -22,6 +23,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /** Largest request body anywhere (server actions, next-auth); /api/v1 JSON bodies have a smaller limit (lib/api/respond.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const REQUEST_ID_HEADER = "x-request-id";
+/** Headers only a trusted reverse proxy may set; dropped from the client's request otherwise. */
+const FORWARDED_HEADERS = ["x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-for", "x-forwarded-server", "x-real-ip", "forwarded"];
 /** A refused request's declared body up to this size is read and dropped (keeping the connection); beyond it the connection closes. */
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -43,6 +46,9 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
     const ip = clientIpFrom(req.socket.remoteAddress, req.headers["x-forwarded-for"], options.trustProxy);
     if (ip) req.headers[CLIENT_IP_HEADER] = ip;
     else delete req.headers[CLIENT_IP_HEADER];
+    // Without a trusted proxy these are the client's own words: next-auth would build its
+    // redirects on `X-Forwarded-Host` (sign-in, sign-out, errors → https://other.host/…).
+    if (!options.trustProxy) for (const name of FORWARDED_HEADERS) delete req.headers[name];
     for (const [name, value] of Object.entries(securityHeaders({ https: isHttps(req, options.trustProxy), dev: options.dev ?? false }))) {
       res.setHeader(name, value);
     }
