@@ -19,6 +19,13 @@ beforeAll(async () => {
       if (req.url === "/boom") throw new Error("handler fault");
       seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string, headers: { ...req.headers } });
       res.setHeader("content-type", "text/plain");
+      if (req.headers["next-action"]) {
+        // A server action: echo the body Next would decode.
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => res.end(`handled ${Buffer.concat(chunks).toString("utf8")}`));
+        return;
+      }
       res.end("handled");
     },
     { trustProxy: false },
@@ -205,6 +212,84 @@ describe("the front door", () => {
     expect(res.headers).not.toMatch(/^location:/im);
     expect(res.body).toContain("Malformed URL");
     expect(seen.length).toBe(before);
+  });
+
+  describe("server action arguments (Next decodes them before the action runs and answered what it cannot decode with a 500)", () => {
+    const action = (body: string | Buffer, contentType = "text/plain;charset=UTF-8") =>
+      fetch(`${base}/profile`, { method: "POST", headers: { "next-action": "40aa", "content-type": contentType }, body });
+
+    it.each([
+      ["an empty body", ""],
+      ["not JSON", "{{"],
+      ["not an argument list", '{"a":1}'],
+      ["invalid UTF-8", Buffer.from([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d])],
+      ["nesting beyond 32 levels", `${"[".repeat(40)}${"]".repeat(40)}`],
+      ["nesting of 5000 levels", `${"[".repeat(5000)}${"]".repeat(5000)}`],
+      ["a reference to a part that is not there", '["$@1"]'],
+      ["a map reference", '[{"a":"$Q2"}]'],
+      ["a symbol", '["$Sfoo"]'],
+      ["a server reference", '["$F1"]'],
+    ])("answers %s with a 400, without calling Next", async (_what, body) => {
+      const before = seen.length;
+      const res = await action(body);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("server action");
+      expect(seen.length).toBe(before);
+    });
+
+    it.each([
+      ["no boundary", "multipart/form-data", "abc"],
+      ["no root part", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="1"\r\n\r\n[]\r\n--x--\r\n'],
+      ["a root part that is not JSON", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n{{\r\n--x--\r\n'],
+      ["no closing boundary", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n[]\r\n'],
+    ])("answers a multipart body with %s with a 400", async (_what, contentType, body) => {
+      const before = seen.length;
+      expect((await action(body, contentType)).status).toBe(400);
+      expect(seen.length).toBe(before);
+    });
+
+    it.each([
+      ["plain arguments", '[{"name":"web","cpu":2,"tags":["a","$$escaped"],"none":"$undefined","when":"$D2026-11-30T00:00:00.000Z","n":"$n12"},null,1.5,true]'],
+      ["no arguments", "[]"],
+      ["32 levels", `${"[".repeat(32)}${"]".repeat(32)}`],
+      ["unicode", JSON.stringify([{ name: "Zoë ✓ 日本" }])],
+    ])("passes %s on to Next with the body intact", async (_what, body) => {
+      const res = await action(body);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(`handled ${body}`);
+    });
+
+    it("passes a well-formed multipart body (references to its own parts, form fields, files) on intact", async () => {
+      const body = [
+        "--x",
+        'Content-Disposition: form-data; name="0"',
+        "",
+        '["$K1",{"m":"$Q2"}]',
+        "--x",
+        'Content-Disposition: form-data; name="1_title"',
+        "",
+        "{not json: a form field}",
+        "--x",
+        'Content-Disposition: form-data; name="2"',
+        "",
+        '[["k","v"]]',
+        "--x",
+        'Content-Disposition: form-data; name="3"; filename="a.bin"',
+        "Content-Type: application/octet-stream",
+        "",
+        "\u0000binary{{",
+        "--x--",
+        "",
+      ].join("\r\n");
+      const res = await action(body, "multipart/form-data; boundary=x");
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(`handled ${body}`);
+    });
+
+    it("leaves requests without the Next-Action header alone", async () => {
+      const res = await fetch(`${base}/profile`, { method: "POST", headers: { "content-type": "text/plain" }, body: "{{" });
+      expect(await res.text()).toBe("handled");
+    });
   });
 
   it("answers an unparseable request with 400", async () => {

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import { clientIpFrom, CLIENT_IP_HEADER } from "../auth/client-ip";
 import { log } from "../log";
+import { actionBodyProblem } from "./action-body";
 
 /**
  * The portal's HTTP front door (used by `npm start` / `npm run dev` around Next's handler).
@@ -64,13 +65,22 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
       return;
     }
     if (continued) res.writeContinue();
-    void Promise.resolve()
+    const pass = () => void Promise.resolve()
       .then(() => handle(req, res))
       .catch((error: unknown) => {
         log.error({ err: error, requestId, path: pathOf(req.url) }, "request failed");
         if (!res.headersSent) answer(res, req.url ?? "/", 500, `Internal server error (request id ${requestId})`, { request_id: requestId });
         else res.destroy();
       });
+    if (req.method === "POST" && req.headers["next-action"] !== undefined) {
+      // A server action: its arguments are checked before Next decodes them (lib/server/action-body.ts).
+      checkActionBody(req, (problem) => {
+        if (problem) answer(res, req.url ?? "/", 400, `Malformed server action request: ${problem}`);
+        else pass();
+      });
+      return;
+    }
+    pass();
   };
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => serve(req, res, false));
   // `Expect: 100-continue`: refused requests are answered before the client sends its body.
@@ -158,6 +168,42 @@ export function refuse(req: Pick<http.IncomingMessage, "url" | "headers" | "meth
     return { status: 411, message: "Send the request body with a Content-Length" };
   }
   return null;
+}
+
+/**
+ * Reads a server action's body (its Content-Length is known: a chunked body outside /api/v1 was
+ * refused) and calls `done` with why it cannot be decoded, or null after putting the bytes back
+ * at the head of the stream (unshift, in the same tick as the last read, before "end"), so Next
+ * reads the body as sent.
+ */
+function checkActionBody(req: http.IncomingMessage, done: (problem: string | null) => void): void {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared === 0) return done(actionBodyProblem(req.headers["content-type"], Buffer.alloc(0)));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const finish = () => {
+    if (settled) return;
+    settled = true;
+    req.off("readable", onReadable);
+    req.off("end", finish);
+    const body = Buffer.concat(chunks);
+    const problem = actionBodyProblem(req.headers["content-type"], body);
+    if (!problem && !req.readableEnded) req.unshift(body);
+    else if (!problem) return done("the body ended early");
+    if (problem) req.resume();
+    done(problem);
+  };
+  const onReadable = () => {
+    let chunk: Buffer | null;
+    while (!settled && (chunk = req.read() as Buffer | null) !== null) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= declared) finish();
+    }
+  };
+  req.on("readable", onReadable);
+  req.on("end", finish);
 }
 
 function pathOf(url: string | undefined): string {
