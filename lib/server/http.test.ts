@@ -151,6 +151,18 @@ describe("the front door", () => {
     expect(JSON.parse(res.body)).toMatchObject({ code: 431 });
   });
 
+  it.each([
+    ["headers above the limit (431)", () => get("/vms", `X-Big: ${"a".repeat(100 * 1024)}\r\n`)],
+    ["an unparseable request (400)", () => raw("GARBAGE\r\n\r\n")],
+  ])("answers %s with the security headers too", async (_what, send) => {
+    // These answers are written by the front door on the raw socket, before any request exists.
+    const res = await send();
+    expect(res.headers).toMatch(/^x-content-type-options: nosniff$/im);
+    expect(res.headers).toMatch(/^x-frame-options: DENY$/im);
+    expect(res.headers).toMatch(/^content-security-policy: .*frame-ancestors 'none'/im);
+    expect(res.headers).toMatch(/^referrer-policy: /im);
+  });
+
   it("answers a declared body above the limit with 413 before reading it", async () => {
     const before = seen.length;
     const res = await raw("", (socket) => {

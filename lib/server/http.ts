@@ -93,8 +93,12 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
       const body = JSON.stringify({ code: status, message, data: null });
       socket.on("data", () => undefined); // drain, so closing does not reset the connection
       socket.on("error", () => undefined);
+      // The same security headers as every other answer (no request: plain HTTP assumed, so no HSTS).
+      const security = Object.entries(securityHeaders({ https: false, dev: options.dev ?? false }))
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join("");
       socket.end(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${security}Connection: close\r\n\r\n${body}`,
       );
       setTimeout(() => socket.destroy(), 2_000).unref();
     } else {
