@@ -7,6 +7,7 @@ import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "
 import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
 import { appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
+import { checkQuotaThresholds, notifyTaskFinished } from "../notifications";
 
 /**
  * The one task engine. A worker asks it to run a task; it plans the task through its kind,
@@ -165,6 +166,7 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
       if (done.line) await appendLog(taskId, null, done.line, "info", null, tx);
       await completeTask(tx, taskId, done.result);
     });
+    await afterFinish(taskId, task.userId);
     return;
   }
   await plan.failed({
@@ -175,6 +177,17 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
     runLoose: (steps) => runLoose(taskId, steps),
   });
   await failTask(taskId, { message: outcome.error, detail: outcome.detail });
+  await afterFinish(taskId, task.userId);
+}
+
+/**
+ * Tells the task's requester how it ended (in the app, and by email when they chose so) and
+ * re-checks their quota levels (a finished create, resize or delete changes their use). Runs
+ * after the final state has committed; never throws (lib/notifications logs its own problems).
+ */
+async function afterFinish(taskId: string, userId: string): Promise<void> {
+  await notifyTaskFinished(taskId);
+  await checkQuotaThresholds(userId);
 }
 
 /**

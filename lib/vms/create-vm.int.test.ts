@@ -71,7 +71,7 @@ type TaskData = {
   status: string;
   progress: number;
   error: string | null;
-  vm: { ip_address: string | null; provider_ref: string | null; status: string } | null;
+  vm: { id: string; ip_address: string | null; provider_ref: string | null; status: string } | null;
   steps: { name: string; status: string; provider_task_id: string | null }[];
   logs: { line: string }[];
 };
@@ -143,6 +143,10 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     // The cloud-init password is sealed in the task, never stored in clear.
     const stored = await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } });
     expect(JSON.stringify(stored.input)).not.toContain("s3cret-password");
+    // The requester is told in the app that the VM is ready, with a link to it.
+    const told = await db().notification.findMany({ where: { userId: stored.userId, kind: "task_completed" } });
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ title: expect.stringContaining("web-1"), link: `/vms/${t.vm!.id}` });
   });
 
   it("a failing clone ends the task failed with PVE's words and releases the quota", async () => {
@@ -159,6 +163,10 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(await usage()).toMatchObject({ cpuCores: 0, memoryMb: 0, diskGb: 0, vms: 0 });
     // Nothing half-made stays on the cluster.
     await expect.poll(() => simVmsNamed("full-disk").length, { timeout: 10_000 }).toBe(0);
+    // The requester is told, in the words users get (not the provider's).
+    const told = await db().notification.findMany({ where: { kind: "task_failed", link: `/tasks/${body.data.task_id}` } });
+    expect(told).toHaveLength(1);
+    expect(told[0]!.body).toBe("The operation failed on the provider; try again, or ask support if it fails again");
   });
 
   it("an error in a later task destroys the half-made VM", async () => {

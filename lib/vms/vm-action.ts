@@ -29,6 +29,7 @@ import {
   type ResizeScope,
 } from "./action-rules";
 import { vmTaskKinds, type VmActionTaskInput } from "./task-kinds";
+import { checkQuotaThresholds } from "../notifications";
 
 export const VM_NOT_FOUND = "VM not found";
 export const VM_FORBIDDEN = "Only the VM's owner or an admin may manage it";
@@ -162,5 +163,6 @@ export async function requestVmAction(
     { name: "vm action" },
   );
   log.info({ taskId, vm: vm.id, action, user: user.email }, "VM action accepted");
+  if (action === "resize") await checkQuotaThresholds(vm.ownerId); // an increase counts at once
   return { task_id: taskId, message: `${ACTION_LABELS[action]} of ${vm.name} accepted` };
 }
