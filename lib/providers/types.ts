@@ -41,8 +41,13 @@ export type ProviderConnectionConfig = {
   timeouts?: { requestMs: number; callMs: number };
 };
 
-/** A line of a provider's own task log, kept in the portal's task history. */
-export type ProviderLogLine = { n: number; t: string };
+/**
+ * A line of a provider's own task log, kept in the portal's task history. `error` marks a line
+ * in which the provider reports its own failure (raw vendor words, often with paths and host
+ * names): support and admins read it as the line's detail, users see only that the provider
+ * reported an error (issue 7, finding 9).
+ */
+export type ProviderLogLine = { n: number; t: string; error?: boolean };
 
 export type VmPowerState = "running" | "stopped" | "paused" | "unknown";
 export type VmStatus = { state: VmPowerState; lock?: string; cpus?: number; memoryMb?: number; diskGb?: number; uptimeSeconds?: number };

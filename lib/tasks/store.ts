@@ -20,10 +20,14 @@ export function progressOf(steps: { status: string }[]): number {
   return Math.round((done / steps.length) * 100);
 }
 
+/** What users read in place of a provider's own error line (its words are the line's detail). */
+export const PROVIDER_ERROR_LINE = "The provider reported an error (support can see its words)";
+
 /**
  * Appends log lines to a task (`stepId`: the step they belong to). Lines are cut at 4000
  * characters. `detail` (one string for all the lines) is what support and admins see besides
- * them: the provider's own words behind a failure (lib/tasks/failure.ts).
+ * them: the provider's own words behind a failure (lib/tasks/failure.ts). A provider
+ * line marked `error` is stored as PROVIDER_ERROR_LINE with its words as the detail.
  */
 export async function appendLog(
   taskId: string,
@@ -33,9 +37,12 @@ export async function appendLog(
   detail: string | null = null,
   client: Client = db(),
 ): Promise<void> {
-  const rows = typeof lines === "string" ? [lines] : lines.map((l) => l.t);
+  const rows =
+    typeof lines === "string"
+      ? [{ line: lines, level, detail }]
+      : lines.map((l) => (l.error ? { line: PROVIDER_ERROR_LINE, level: "error", detail: l.t } : { line: l.t, level, detail }));
   if (rows.length === 0) return;
-  await client.taskLog.createMany({ data: rows.map((line) => ({ taskId, stepId, line: line.slice(0, 4000), level, detail: detail?.slice(0, 4000) ?? null })) });
+  await client.taskLog.createMany({ data: rows.map((r) => ({ taskId, stepId, line: r.line.slice(0, 4000), level: r.level, detail: r.detail?.slice(0, 4000) ?? null })) });
 }
 
 /**

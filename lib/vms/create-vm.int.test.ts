@@ -160,6 +160,12 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
     expect((await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } })).errorDetail).toContain("clone failed: storage 'NFS' is full");
     expect(t.steps.find((s) => s.name === "Clone template")?.status).toBe("failed");
+    // PVE's own error line (raw words, paths) is for staff; its owner reads that the provider reported an error.
+    const lines = t.logs.map((l) => l.line);
+    expect(lines.join("\n")).not.toContain("TASK ERROR");
+    expect(lines).toContain("The provider reported an error (support can see its words)");
+    const raw = await db().taskLog.findMany({ where: { taskId: body.data.task_id, detail: { startsWith: "TASK ERROR:" } } });
+    expect(raw.map((l) => l.detail)).toEqual([expect.stringContaining("clone failed: storage 'NFS' is full")]);
     expect(await usage()).toMatchObject({ cpuCores: 0, memoryMb: 0, diskGb: 0, vms: 0 });
     // Nothing half-made stays on the cluster.
     await expect.poll(() => simVmsNamed("full-disk").length, { timeout: 10_000 }).toBe(0);

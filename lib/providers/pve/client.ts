@@ -223,7 +223,9 @@ export class PveClient {
     const list = records(await this.request("GET", `/nodes/${seg(node, "node")}/tasks/${encodeURIComponent(upid)}/log`, { start, limit }), "GET /nodes/{node}/tasks/{upid}/log");
     return list.flatMap((l) => {
       const n = num(l.n);
-      return n === undefined ? [] : [{ n, t: str(l.t) ?? "" }];
+      const t = str(l.t) ?? "";
+      // PVE ends a failed task's log with "TASK ERROR: <reason>" (the task's exitstatus).
+      return n === undefined ? [] : [t.startsWith("TASK ERROR:") ? { n, t, error: true } : { n, t }];
     });
   }
 
