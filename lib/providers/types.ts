@@ -143,7 +143,7 @@ export type ProviderMetadata = {
 };
 
 /** A template on its provider, as the portal stores it. */
-export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null };
+export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null; /** The portal's name of the template, for messages. */ name?: string };
 
 /** A request to build a VM, once the core has checked it (validation, permission, quota). */
 export type CreateRequest = {
@@ -201,6 +201,8 @@ export interface ProviderClient {
   /** Words for log lines naming where the VM is, in the kind's own vocabulary. */
   describe(ref: ProviderRef): string;
   status(ref: ProviderRef): Promise<VmStatus>;
+  /** The VM's addresses as the provider reports them now ([] when it cannot tell yet); optional. */
+  addresses?(ref: ProviderRef): Promise<string[]>;
   /** Every VM (not templates) the provider has. */
   listVms(): Promise<ProviderVm[]>;
   /** Frees the connection's sockets (the client was replaced or the process stops). */
