@@ -79,10 +79,10 @@ describe("PVE action steps are safe to run again", () => {
     expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
     const again = await run(steps());
     expect(again.upids).toEqual([]);
-    expect(again.lines).toEqual(expect.arrayContaining(["VM 100 is already configured with 2 cores, 2048 MB memory", "Disk scsi0 is already 12 GB; nothing to grow (disks never shrink)"]));
-    // A smaller disk than the current one is never sent to PVE.
-    const smaller = await run(provider.actionSteps("resize", ref, { resize: { diskGb: 11 } }));
-    expect(smaller.upids).toEqual([]);
+    expect(again.lines).toEqual(expect.arrayContaining(["VM 100 is already configured with 2 cores, 2048 MB memory", "Boot disk scsi0 is already 12 GB"]));
+    // A smaller disk than the current one is never sent to PVE, nor recorded as done (issue 9).
+    await expect(run(provider.actionSteps("resize", ref, { resize: { diskGb: 11 } }))).rejects.toThrow(/already 12 GB, larger than the 11 GB requested/);
+    expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
   });
 
   it("delete: stops, destroys with purge; run again, a VM already gone is done", async () => {
