@@ -177,12 +177,18 @@ export type Discovery = {
   templates: { ref: ProviderRef; name: string; where: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> }[];
 };
 
+/** A place for a VM; `unavailable`: why a VM of the asked-for template cannot be made there, in the user's words. */
+export type Placement = { name: string; online: boolean; unavailable?: string };
+
 /** A client of one connection: built once per connection (lib/providers/registry.ts). */
 export interface ProviderClient {
   testConnection(): Promise<{ version: string }>;
   discover(): Promise<Discovery>;
-  /** Where VMs may be placed now (hosts, regions…), for the wizard. */
-  placements(): Promise<{ name: string; online: boolean }[]>;
+  /**
+   * Where VMs may be placed now (hosts, regions…), for the wizard; with a template, each
+   * placement where a VM of that template cannot be made says why (`unavailable`).
+   */
+  placements(template?: ProviderRef): Promise<Placement[]>;
   /** The placement an object lives in (e.g. a template's host), or null when the kind has no such notion. */
   homeOf(ref: ProviderRef): string | null;
   /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */

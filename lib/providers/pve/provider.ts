@@ -7,6 +7,7 @@ import {
   type CreateRequest,
   type CreateResult,
   type Discovery,
+  type Placement,
   type Precheck,
   type ProviderClient,
   type ProviderConnectionConfig,
@@ -104,8 +105,12 @@ export class PveProvider implements ProviderClient {
     return refOf(ref).node;
   }
 
-  async placements() {
-    return (await this.client.nodes()).map((n) => ({ name: n.name, online: n.online }));
+  /** The nodes; with a template, each node where its clone would fail says why (precheck.ts placementsFor). */
+  async placements(template?: ProviderRef): Promise<Placement[]> {
+    if (!template) return (await this.client.nodes()).map((n) => ({ name: n.name, online: n.online }));
+    const facts = await this.clusterFacts();
+    const where = await this.templatePlacements(template);
+    return where.map((p) => ({ name: p.node, online: facts.nodes.find((n) => n.name === p.node)?.online ?? false, ...(p.reason ? { unavailable: p.reason } : {}) }));
   }
 
   async discover(): Promise<Discovery> {
