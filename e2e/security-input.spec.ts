@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { demoCredential, mainNav, readState, signInAs } from "./helpers";
+import { ROOT } from "./state";
 
 /**
  * Issue 7 over real HTTP against `npm start`'s server in Chromium: no open redirect after
@@ -114,6 +117,42 @@ test.describe("findings 6 and 7: malformed requests are 4xx", () => {
       const body = new URLSearchParams({ csrfToken, email, password: "x".repeat(2000), json: "true" }).toString();
       const res = await raw("/api/auth/callback/credentials", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body });
       expect(res.status, JSON.stringify(email).slice(0, 40)).toBeLessThan(500);
+    }
+  });
+});
+
+test.describe("other cases of the same kinds (second attack round)", () => {
+  test("a request target that is not a path is a 400, never a redirect to another origin", async () => {
+    for (const [method, target] of [["GET", "http://evil.example/vms"], ["OPTIONS", "*"]] as const) {
+      const res = await raw(target, { method });
+      expect(res.status, target).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+    }
+  });
+
+  test("next-auth's GET credentials callback is a 405 and its client log endpoint a 404, not a 500 or a log line", async () => {
+    expect((await raw("/api/auth/callback/credentials")).status).toBe(405);
+    const log = await raw("/api/auth/_log", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "level=error&code=FORGED" });
+    expect(log.status).toBe(404);
+  });
+
+  test("a server action whose arguments cannot be decoded is a 400 for anyone, not a 500", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, ".next", "server", "server-reference-manifest.json"), "utf8")) as { node: unknown };
+    // An action of the page it is posted to (Next would otherwise not decode it at all).
+    const manifestEntries = Object.entries(manifest.node as Record<string, { workers: Record<string, unknown> }>);
+    const action = manifestEntries.find(([, v]) => Object.keys(v.workers).some((w) => w.endsWith("/profile/page")))?.[0];
+    expect(action, "a server action of the Profile page").toBeTruthy();
+    const bodies: [string, string][] = [
+      ["text/plain;charset=UTF-8", ""],
+      ["text/plain;charset=UTF-8", "{{"],
+      ["text/plain;charset=UTF-8", `${"[".repeat(5000)}${"]".repeat(5000)}`],
+      ["text/plain;charset=UTF-8", '["$@1"]'],
+      ["multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n{{\r\n--x--\r\n'],
+      ["multipart/form-data", "abc"],
+    ];
+    for (const [type, body] of bodies) {
+      const res = await raw("/profile", { method: "POST", headers: { "next-action": action!, "content-type": type }, body });
+      expect(res.status, `${type} ${body.slice(0, 20)}`).toBe(400);
     }
   });
 });

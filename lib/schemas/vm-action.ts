@@ -18,6 +18,13 @@ export const resizeVmSchema = z
 
 export type ResizeVmInput = z.infer<typeof resizeVmSchema>;
 
+/** A resize request in the API's names, as the core's size fields (the only place they are mapped). */
+export const resizeVmSizeSchema = resizeVmSchema.transform((v) => ({
+  ...(v.cpuCores !== undefined ? { cpuCores: v.cpuCores } : {}),
+  ...(v.memorySize !== undefined ? { memoryMb: v.memorySize } : {}),
+  ...(v.diskSize !== undefined ? { diskGb: v.diskSize } : {}),
+}));
+
 export const vmActionResponseSchema = z.object({ task_id: z.string() });
 
 const actionEnum = z.enum(["start", "stop", "shutdown", "reboot", "delete", "resize"]);

@@ -11,14 +11,21 @@ vi.mock("../log", () => ({ log: { error: vi.fn(), warn: vi.fn(), info: vi.fn(), 
 /** The front door around a stand-in for Next: it echoes what it was given, or throws on /boom. */
 let server: http.Server;
 let base: string;
-const seen: { url?: string; requestId?: string; ip?: string }[] = [];
+const seen: { url?: string; requestId?: string; ip?: string; headers?: http.IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
   server = createFrontDoor(
     (req, res) => {
       if (req.url === "/boom") throw new Error("handler fault");
-      seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string });
+      seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string, headers: { ...req.headers } });
       res.setHeader("content-type", "text/plain");
+      if (req.headers["next-action"]) {
+        // A server action: echo the body Next would decode.
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => res.end(`handled ${Buffer.concat(chunks).toString("utf8")}`));
+        return;
+      }
       res.end("handled");
     },
     { trustProxy: false },
@@ -77,6 +84,39 @@ describe("the front door", () => {
     expect((await fetch(`${base}/vms`, { headers: { "x-forwarded-proto": "https" } })).headers.get("strict-transport-security")).toBeNull();
   });
 
+  it("drops a client's X-Forwarded-* and Forwarded headers unless a proxy is trusted (next-auth builds its redirects from them)", async () => {
+    // Without this, `X-Forwarded-Host: evil.example` made next-auth answer sign-in, sign-out and
+    // its errors with `Location: https://evil.example/…` while HANGAR_TRUST_PROXY was off.
+    const forged = {
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "https",
+      "x-forwarded-port": "443",
+      "x-forwarded-for": "6.6.6.6",
+      forwarded: "for=6.6.6.6;host=evil.example;proto=https",
+    };
+    await fetch(`${base}/api/auth/signout`, { headers: forged });
+    const last = seen.at(-1)!;
+    for (const name of Object.keys(forged)) expect(last.headers?.[name], name).toBeUndefined();
+    expect(last.ip).toBe("127.0.0.1");
+
+    const forwardedSeen: http.IncomingHttpHeaders[] = [];
+    const proxied = createFrontDoor(
+      (req, res) => {
+        forwardedSeen.push({ ...req.headers });
+        res.end("ok");
+      },
+      { trustProxy: true },
+    );
+    await new Promise<void>((resolve) => proxied.listen(0, "127.0.0.1", resolve));
+    try {
+      await fetch(`http://127.0.0.1:${(proxied.address() as AddressInfo).port}/api/auth/signout`, { headers: forged });
+      expect(forwardedSeen[0]?.["x-forwarded-host"]).toBe("evil.example");
+      expect(forwardedSeen[0]?.[CLIENT_IP_HEADER]).toBe("6.6.6.6");
+    } finally {
+      await new Promise<void>((resolve) => proxied.close(() => resolve()));
+    }
+  });
+
   it("sends HSTS only for HTTPS (via a trusted proxy)", () => {
     expect(securityHeaders({ https: true, dev: false })["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
     expect(securityHeaders({ https: false, dev: false })["Strict-Transport-Security"]).toBeUndefined();
@@ -109,6 +149,18 @@ describe("the front door", () => {
     const res = await get("/vms", `X-Big: ${"a".repeat(100 * 1024)}\r\n`);
     expect(res.status).toBe(431);
     expect(JSON.parse(res.body)).toMatchObject({ code: 431 });
+  });
+
+  it.each([
+    ["headers above the limit (431)", () => get("/vms", `X-Big: ${"a".repeat(100 * 1024)}\r\n`)],
+    ["an unparseable request (400)", () => raw("GARBAGE\r\n\r\n")],
+  ])("answers %s with the security headers too", async (_what, send) => {
+    // These answers are written by the front door on the raw socket, before any request exists.
+    const res = await send();
+    expect(res.headers).toMatch(/^x-content-type-options: nosniff$/im);
+    expect(res.headers).toMatch(/^x-frame-options: DENY$/im);
+    expect(res.headers).toMatch(/^content-security-policy: .*frame-ancestors 'none'/im);
+    expect(res.headers).toMatch(/^referrer-policy: /im);
   });
 
   it("answers a declared body above the limit with 413 before reading it", async () => {
@@ -157,6 +209,99 @@ describe("the front door", () => {
     expect(id).toBeDefined();
     expect(res.body).toContain(id);
     expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ requestId: id, path: "/boom" }), "request failed");
+  });
+
+  it.each([
+    ["GET", "http://evil.example/vms"],
+    ["GET", "HTTP://evil.example"],
+    ["GET", "https://127.0.0.1/api/v1/me"],
+    ["OPTIONS", "*"],
+  ])("answers a request target that is not a path (%s %s: absolute or asterisk form) with a 400, without calling the handler", async (method, target) => {
+    // Next answers an absolute-form target with a 308 to that other origin, and `OPTIONS *` with a bare 500.
+    const before = seen.length;
+    const res = await raw(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(400);
+    expect(res.headers).not.toMatch(/^location:/im);
+    expect(res.body).toContain("Malformed URL");
+    expect(seen.length).toBe(before);
+  });
+
+  describe("server action arguments (Next decodes them before the action runs and answered what it cannot decode with a 500)", () => {
+    const action = (body: string | Buffer, contentType = "text/plain;charset=UTF-8") =>
+      fetch(`${base}/profile`, { method: "POST", headers: { "next-action": "40aa", "content-type": contentType }, body });
+
+    it.each([
+      ["an empty body", ""],
+      ["not JSON", "{{"],
+      ["not an argument list", '{"a":1}'],
+      ["invalid UTF-8", Buffer.from([0x5b, 0x22, 0xff, 0xfe, 0x22, 0x5d])],
+      ["nesting beyond 32 levels", `${"[".repeat(40)}${"]".repeat(40)}`],
+      ["nesting of 5000 levels", `${"[".repeat(5000)}${"]".repeat(5000)}`],
+      ["a reference to a part that is not there", '["$@1"]'],
+      ["a map reference", '[{"a":"$Q2"}]'],
+      ["a symbol", '["$Sfoo"]'],
+      ["a server reference", '["$F1"]'],
+    ])("answers %s with a 400, without calling Next", async (_what, body) => {
+      const before = seen.length;
+      const res = await action(body);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("server action");
+      expect(seen.length).toBe(before);
+    });
+
+    it.each([
+      ["no boundary", "multipart/form-data", "abc"],
+      ["no root part", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="1"\r\n\r\n[]\r\n--x--\r\n'],
+      ["a root part that is not JSON", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n{{\r\n--x--\r\n'],
+      ["no closing boundary", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n[]\r\n'],
+    ])("answers a multipart body with %s with a 400", async (_what, contentType, body) => {
+      const before = seen.length;
+      expect((await action(body, contentType)).status).toBe(400);
+      expect(seen.length).toBe(before);
+    });
+
+    it.each([
+      ["plain arguments", '[{"name":"web","cpu":2,"tags":["a","$$escaped"],"none":"$undefined","when":"$D2026-11-30T00:00:00.000Z","n":"$n12"},null,1.5,true]'],
+      ["no arguments", "[]"],
+      ["32 levels", `${"[".repeat(32)}${"]".repeat(32)}`],
+      ["unicode", JSON.stringify([{ name: "Zoë ✓ 日本" }])],
+    ])("passes %s on to Next with the body intact", async (_what, body) => {
+      const res = await action(body);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(`handled ${body}`);
+    });
+
+    it("passes a well-formed multipart body (references to its own parts, form fields, files) on intact", async () => {
+      const body = [
+        "--x",
+        'Content-Disposition: form-data; name="0"',
+        "",
+        '["$K1",{"m":"$Q2"}]',
+        "--x",
+        'Content-Disposition: form-data; name="1_title"',
+        "",
+        "{not json: a form field}",
+        "--x",
+        'Content-Disposition: form-data; name="2"',
+        "",
+        '[["k","v"]]',
+        "--x",
+        'Content-Disposition: form-data; name="3"; filename="a.bin"',
+        "Content-Type: application/octet-stream",
+        "",
+        "\u0000binary{{",
+        "--x--",
+        "",
+      ].join("\r\n");
+      const res = await action(body, "multipart/form-data; boundary=x");
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(`handled ${body}`);
+    });
+
+    it("leaves requests without the Next-Action header alone", async () => {
+      const res = await fetch(`${base}/profile`, { method: "POST", headers: { "content-type": "text/plain" }, body: "{{" });
+      expect(await res.text()).toBe("handled");
+    });
   });
 
   it("answers an unparseable request with 400", async () => {

@@ -3,14 +3,17 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import { clientIpFrom, CLIENT_IP_HEADER } from "../auth/client-ip";
 import { log } from "../log";
+import { actionBodyProblem } from "./action-body";
 
 /**
  * The portal's HTTP front door (used by `npm start` / `npm run dev` around Next's handler).
  * Before Next sees a request it:
  * - gives it a request id (`x-request-id`, on the request for the handlers and on every answer);
- * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts);
+ * - writes the client address into CLIENT_IP_HEADER (lib/auth/client-ip.ts) and, unless a proxy
+ *   is trusted, drops the client's X-Forwarded-* / Forwarded headers (FORWARDED_HEADERS);
  * - sets the security headers (securityHeaders below);
- * - refuses what no handler should have to parse: a URL whose path has malformed
+ * - refuses what no handler should have to parse: a request target that is not a path
+ *   (absolute-form `http://host/x`, asterisk-form `*`), a URL whose path has malformed
  *   percent-encoding or control characters (NUL…) after decoding, or a query with NUL or control
  *   characters → 400; a declared body above MAX_BODY_BYTES → 413; a chunked body outside
  *   /api/v1 (whose handlers stream with their own limit) → 411; headers above MAX_HEADER_BYTES
@@ -21,6 +24,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 /** Largest request body anywhere (server actions, next-auth); /api/v1 JSON bodies have a smaller limit (lib/api/respond.ts). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const REQUEST_ID_HEADER = "x-request-id";
+/** Headers only a trusted reverse proxy may set; dropped from the client's request otherwise. */
+const FORWARDED_HEADERS = ["x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-for", "x-forwarded-server", "x-real-ip", "forwarded"];
 /** A refused request's declared body up to this size is read and dropped (keeping the connection); beyond it the connection closes. */
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -42,6 +47,9 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
     const ip = clientIpFrom(req.socket.remoteAddress, req.headers["x-forwarded-for"], options.trustProxy);
     if (ip) req.headers[CLIENT_IP_HEADER] = ip;
     else delete req.headers[CLIENT_IP_HEADER];
+    // Without a trusted proxy these are the client's own words: next-auth would build its
+    // redirects on `X-Forwarded-Host` (sign-in, sign-out, errors → https://other.host/…).
+    if (!options.trustProxy) for (const name of FORWARDED_HEADERS) delete req.headers[name];
     for (const [name, value] of Object.entries(securityHeaders({ https: isHttps(req, options.trustProxy), dev: options.dev ?? false }))) {
       res.setHeader(name, value);
     }
@@ -57,13 +65,22 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
       return;
     }
     if (continued) res.writeContinue();
-    void Promise.resolve()
+    const pass = () => void Promise.resolve()
       .then(() => handle(req, res))
       .catch((error: unknown) => {
         log.error({ err: error, requestId, path: pathOf(req.url) }, "request failed");
         if (!res.headersSent) answer(res, req.url ?? "/", 500, `Internal server error (request id ${requestId})`, { request_id: requestId });
         else res.destroy();
       });
+    if (req.method === "POST" && req.headers["next-action"] !== undefined) {
+      // A server action: its arguments are checked before Next decodes them (lib/server/action-body.ts).
+      checkActionBody(req, (problem) => {
+        if (problem) answer(res, req.url ?? "/", 400, `Malformed server action request: ${problem}`);
+        else pass();
+      });
+      return;
+    }
+    pass();
   };
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => serve(req, res, false));
   // `Expect: 100-continue`: refused requests are answered before the client sends its body.
@@ -76,8 +93,12 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
       const body = JSON.stringify({ code: status, message, data: null });
       socket.on("data", () => undefined); // drain, so closing does not reset the connection
       socket.on("error", () => undefined);
+      // The same security headers as every other answer (no request: plain HTTP assumed, so no HSTS).
+      const security = Object.entries(securityHeaders({ https: false, dev: options.dev ?? false }))
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join("");
       socket.end(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${security}Connection: close\r\n\r\n${body}`,
       );
       setTimeout(() => socket.destroy(), 2_000).unref();
     } else {
@@ -128,6 +149,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Why the request is refused before any handler runs, or null. */
 export function refuse(req: Pick<http.IncomingMessage, "url" | "headers" | "method">): { status: number; message: string } | null {
   const url = req.url ?? "/";
+  // Only origin-form targets ("/path?query"). An absolute-form target ("http://other.host/x") would
+  // make Next redirect to that other origin, and "*" (OPTIONS *) crashes it with a bare 500.
+  if (!url.startsWith("/")) return { status: 400, message: "Malformed URL: the request target must be a path starting with /" };
   const q = url.indexOf("?");
   const path = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? "" : url.slice(q + 1);
@@ -148,6 +172,42 @@ export function refuse(req: Pick<http.IncomingMessage, "url" | "headers" | "meth
     return { status: 411, message: "Send the request body with a Content-Length" };
   }
   return null;
+}
+
+/**
+ * Reads a server action's body (its Content-Length is known: a chunked body outside /api/v1 was
+ * refused) and calls `done` with why it cannot be decoded, or null after putting the bytes back
+ * at the head of the stream (unshift, in the same tick as the last read, before "end"), so Next
+ * reads the body as sent.
+ */
+function checkActionBody(req: http.IncomingMessage, done: (problem: string | null) => void): void {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared === 0) return done(actionBodyProblem(req.headers["content-type"], Buffer.alloc(0)));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const finish = () => {
+    if (settled) return;
+    settled = true;
+    req.off("readable", onReadable);
+    req.off("end", finish);
+    const body = Buffer.concat(chunks);
+    const problem = actionBodyProblem(req.headers["content-type"], body);
+    if (!problem && !req.readableEnded) req.unshift(body);
+    else if (!problem) return done("the body ended early");
+    if (problem) req.resume();
+    done(problem);
+  };
+  const onReadable = () => {
+    let chunk: Buffer | null;
+    while (!settled && (chunk = req.read() as Buffer | null) !== null) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= declared) finish();
+    }
+  };
+  req.on("readable", onReadable);
+  req.on("end", finish);
 }
 
 function pathOf(url: string | undefined): string {

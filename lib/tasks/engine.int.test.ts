@@ -4,7 +4,7 @@ import { stopBoss } from "../jobs/boss";
 import { ProviderError, type ProviderStep } from "../providers/types";
 import { useMigratedDatabase } from "../testing/test-db";
 import { createUser } from "../users/create-user";
-import { runTask, type TaskKinds } from "./engine";
+import { cancelTask, runTask, type TaskKinds } from "./engine";
 import type { TaskKind } from "./kinds";
 import { PROVIDER_FAILURE_MESSAGES } from "./failure";
 import { acceptTask } from "./store";
@@ -93,6 +93,9 @@ const tinyCreate: TaskKind<{ name: string }> = {
       async completed({ facts }) {
         outcomes.push(`completed ${task.id}`);
         return { result: { machine: String(facts.machine) }, line: `machine ${String(facts.machine)} is on` };
+      },
+      async cancelled() {
+        outcomes.push(`cancelled ${task.id}`);
       },
       async failed({ error, detail, facts, log, runLoose }) {
         outcomes.push(`failed ${task.id}`);
@@ -194,5 +197,17 @@ describe("the task engine with a provider that is not PVE", () => {
     await runTask(kinds, "tiny-4", { final: true });
     expect(await taskOf("tiny-4")).toMatchObject({ status: "failed", error: PROVIDER_FAILURE_MESSAGES.unavailable, errorDetail: "unavailable: 503 Service Unavailable" });
     expect(cloud.machines.has("m-d")).toBe(false);
+  });
+
+  it("a task that has not started can be cancelled (its kind undoes the accept); a started one cannot", async () => {
+    await accept("tiny-5", "e");
+    await cancelTask(kinds, "tiny-5");
+    const task = await taskOf("tiny-5");
+    expect(task.status).toBe("cancelled");
+    expect(task.steps.map((s) => s.status)).toEqual(["completed", "skipped", "skipped", "skipped"]);
+    expect(outcomes).toContain("cancelled tiny-5");
+    await runTask(kinds, "tiny-5", { final: false }); // its job, if it still runs, does nothing
+    expect(cloud.machines.has("m-e")).toBe(false);
+    await expect(cancelTask(kinds, "tiny-1")).rejects.toThrow("Only a task that has not started can be cancelled");
   });
 });

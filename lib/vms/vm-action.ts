@@ -15,7 +15,7 @@ import { acceptTask } from "../tasks/store";
 import { quotaContext, type QuotaContext } from "../quota/context";
 import { AGGREGATE_MESSAGE, PER_VM_MESSAGE, PLAN_NOT_FOUND, quotaError } from "../quota/reserve";
 import { parseWith } from "../api/respond";
-import { resizeVmSchema } from "../schemas/vm-action";
+import { resizeVmSizeSchema } from "../schemas/vm-action";
 import { newTaskId } from "../tasks/ids";
 import {
   ACTION_LABELS,
@@ -80,12 +80,13 @@ export async function requestVmAction(
   const declared = PROVIDER_CATALOG[vm.provider.kind];
   const unsupported = unsupportedAction(action, declared.capabilities.actions, declared.label);
   if (unsupported) throw new AppError("conflict", unsupported);
-  const resize = action === "resize" ? parseWith(resizeVmSchema, body ?? {}) : undefined;
+  // The API's field names become the core's size here, through the edge's own schema.
+  const resize = action === "resize" ? parseWith(resizeVmSizeSchema, body ?? {}) : undefined;
   const wantedOf = (current: Size): Size => ({
     ...current,
     cpuCores: resize?.cpuCores ?? current.cpuCores,
-    memoryMb: resize?.memorySize ?? current.memoryMb,
-    diskGb: resize?.diskSize ?? current.diskGb,
+    memoryMb: resize?.memoryMb ?? current.memoryMb,
+    diskGb: resize?.diskGb ?? current.diskGb,
   });
   const minimums = vm.template ? { cpuCores: vm.template.minCpuCores, memoryMb: vm.template.minMemoryMb, diskGb: vm.template.minDiskGb } : null;
   if (resize) {

@@ -135,6 +135,28 @@ describe("rentals end to end against the simulator (HTTPS, pinned)", () => {
   });
 });
 
+describe("a create whose answer is lost is recognised, never repeated", () => {
+  it("finds the VM Nova made despite a 504, and goes on with it", async () => {
+    await setup();
+    sim.faults.failNext({ status: 504, method: "POST", path: "/vms", detail: "Gateway Timeout", afterHandling: true });
+    const created: string[] = [];
+    const { vm } = await createRental(client, { ...base, gpu_count: 1, access: { password: "a-secure-password" } }, { ...FAST, onCreated: (v) => void created.push(v.id) });
+    expect(vm.status).toBe("running");
+    expect(created).toEqual([vm.id]);
+    expect(sim.requests.filter((r) => r.method === "POST" && r.path === "/vms")).toHaveLength(1);
+    expect(sim.state.vms.size).toBe(1);
+  });
+
+  it("says to check the account when no new VM can be found", async () => {
+    await setup();
+    sim.faults.failNext({ status: 502, method: "POST", path: "/vms", detail: "Bad Gateway" });
+    const error = await createRental(client, { ...base, gpu_count: 1, access: { password: "a-secure-password" } }, FAST).catch((e: unknown) => e);
+    expect(error).toMatchObject({ novaKind: "unavailable" });
+    expect((error as Error).message).toBe("Bad Gateway. The create's answer was lost and no new VM was found; check the Nova account before trying again.");
+    expect(sim.requests.filter((r) => r.method === "POST" && r.path === "/vms")).toHaveLength(1);
+  });
+});
+
 describe("SSH keys: at most 5 per account, reused by fingerprint", () => {
   it("reuses the key on a second rental and at the 5-key limit; a sixth key fails clearly", async () => {
     await setup("500.00");

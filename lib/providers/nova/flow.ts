@@ -1,5 +1,6 @@
 import { NovaClient } from "./client";
 import { NovaError } from "./errors";
+import { wasNeverSent } from "./transport";
 import { OFFLINE_GRACE_MS, OFFLINE_IS_TRANSIENT } from "./protocol-guesses";
 import { parseSshPublicKey, sameKey } from "./ssh-key";
 import { NOVA_MAX_SSH_KEYS, type NovaCreateVmInput, type NovaSshKey, type NovaVm } from "./types";
@@ -164,7 +165,30 @@ export type RentalResult = { vm: NovaVm; sshKey?: NovaSshKey; sshKeyReused?: boo
 export type CreateRentalOptions = WaitOptions & {
   /** Called with the new VM as soon as Nova accepted it (record its id before waiting: it bills from now on). */
   onCreated?: (vm: NovaVm) => void | Promise<void>;
+  /**
+   * List the account's VMs before creating, so that a create whose answer was lost (timeout, 502,
+   * 504: Nova may have made the VM) can be recognised instead of repeated (default true).
+   */
+  reconcile?: boolean;
 };
+
+/** Every VM of the account (pages of `limit` until a short page; at most `maxPages`). */
+export async function listAllVms(client: NovaClient, limit = 50, maxPages = 40): Promise<NovaVm[]> {
+  const all: NovaVm[] = [];
+  for (let page = 0; page < maxPages; page++) {
+    const batch = await client.listVms({ limit, offset: page * limit });
+    all.push(...batch);
+    if (batch.length < limit) break;
+  }
+  return all;
+}
+
+/** Could Nova have made the VM although the create failed? (The answer was lost, not a refusal.) */
+function ambiguous(error: unknown): error is NovaError {
+  if (!(error instanceof NovaError)) return false;
+  if (error.novaKind === "network") return !wasNeverSent(error);
+  return error.novaKind === "unavailable" || (error.novaKind === "server" && (error.details.status ?? 500) >= 500);
+}
 
 /**
  * Rents a GPU machine: the key (if any), `POST /vms` with every field checked, then waits until
@@ -182,7 +206,30 @@ export async function createRental(client: NovaClient, request: RentalRequest, o
     sshKey = await ensureSshKey(client, access.sshPublicKey, access.keyLabel);
     auth = { auth_method: "ssh_key", ssh_key_id: sshKey.key.id };
   }
-  const created = await client.createVm({ ...fields, ...auth });
+  const body = { ...fields, ...auth };
+  const reconcile = options.reconcile ?? true;
+  const before = reconcile ? new Set((await listAllVms(client)).map((v) => v.id)) : undefined;
+  let created: NovaVm;
+  try {
+    created = await client.createVm(body);
+  } catch (error) {
+    if (!before || !ambiguous(error)) throw error;
+    // Never repeat the POST (a second rental would bill too): look for the VM it may have made.
+    let after: NovaVm[];
+    try {
+      after = await listAllVms(client);
+    } catch {
+      throw new NovaError(error.novaKind, `${error.message}. Nova may have created the VM anyway; check the Nova account before trying again.`, { status: error.details.status, cause: error });
+    }
+    const candidates = after.filter(
+      (v) => !before.has(v.id) && v.node === body.node && v.gpuType === body.gpu_type && v.gpuCount === body.gpu_count && (v.storageGb === undefined || v.storageGb === body.storage_gb) && v.status !== "destroyed",
+    );
+    if (candidates.length !== 1) {
+      const found = candidates.length === 0 ? "no new VM was found" : `${candidates.length} new VMs of that kind were found`;
+      throw new NovaError(error.novaKind, `${error.message}. The create's answer was lost and ${found}; check the Nova account before trying again.`, { status: error.details.status, cause: error });
+    }
+    created = candidates[0] as NovaVm;
+  }
   await options.onCreated?.(created);
   const vm = isReady(created) ? created : await waitUntilReady(client, created.id, options);
   return { vm, sshKey: sshKey?.key, sshKeyReused: sshKey?.reused };

@@ -116,3 +116,38 @@ describe("PVE action steps are safe to run again", () => {
     expect(ok.state.built).toEqual({ cpuCores: 2, memoryMb: 2048, diskGb: 12 });
   });
 });
+
+describe("the clone step after a worker died mid-request", () => {
+  it("a worker killed between PVE accepting the clone and remembering its UPID: the next attempt waits for that clone, never clones again", async () => {
+    const request = {
+      name: "crash-window",
+      template: { ref: pveRef("pve1", 9000), settings: {} },
+      size: { cpuCores: 1, memoryMb: 1024, diskGb: 32, gpus: {} },
+      options: { target: "pve1", storage: "local-lvm" },
+      cloudInit: {},
+    };
+    const named = () => [...sim.state.vms.values()].filter((vm) => vm.config.name === "crash-window");
+    // The first attempt dies as soon as PVE has answered the clone: its UPID is never remembered.
+    const state: Record<string, unknown> = {};
+    const dying: StepContext = {
+      get facts() {
+        return state;
+      },
+      remember: async (facts) => {
+        if ("cloneUpid" in facts) throw new Error("worker killed");
+        Object.assign(state, facts);
+      },
+      recordProviderTask: async () => undefined,
+      log: async () => undefined,
+    };
+    const clone = provider.createSteps(request, pveRef("pve1", 140))[0]!;
+    await expect(clone.run(dying)).rejects.toThrow("worker killed");
+    expect(sim.state.vms.get(140)?.config.lock).toBe("clone"); // PVE is still cloning
+    // The job is retried with what the first attempt remembered.
+    const resumed = context({ ...state });
+    await clone.run(resumed.ctx);
+    expect(named()).toHaveLength(1);
+    expect(resumed.upids).toEqual([]);
+    expect(resumed.state.vmid).toBe(140);
+  });
+});

@@ -268,6 +268,18 @@ export class PveProvider implements ProviderClient {
     return candidate;
   }
 
+  /**
+   * Polls a VM's current status until PVE no longer holds its `clone` lock (the clone task
+   * ended). Throws a retryable ProviderError after `timeoutMs` (default 30 min).
+   */
+  private async waitUnlocked(node: string, vmid: number, timeoutMs = 30 * 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.client.currentStatus(node, vmid)).lock === "clone") {
+      if (Date.now() > deadline) throw new ProviderError("locked", `VM ${vmid} is still locked by its clone`);
+      await new Promise((r) => setTimeout(r, this.timing.taskPollMs));
+    }
+  }
+
   private wait(upid: string, ctx: StepContext, timeoutMs?: number) {
     return this.client.waitForTask(upid, { pollMs: this.timing.taskPollMs, timeoutMs, onLog: (lines: ProviderLogLine[]) => ctx.log(lines) });
   }
@@ -483,10 +495,25 @@ export class PveProvider implements ProviderClient {
             if (await this.client.vmExists(node, vmid)) {
               const config = await this.client.vmConfig(node, vmid).catch(() => undefined);
               if (config?.name === spec.name && ctx.facts.cloned === true) return; // ours, from an earlier attempt
+              // An earlier attempt asked PVE for this clone but died before it could remember the
+              // UPID. While PVE clones, the new config holds only `lock: clone` (qemu-server writes a
+              // temporary file), so wait for the lock to clear, then the name tells whose clone it was.
+              if (ctx.facts.cloneRequested === vmid) {
+                await ctx.log(`Resuming: VM ${vmid} exists; waiting for a clone of an earlier attempt to finish`);
+                await this.waitUnlocked(node, vmid);
+                const after = await this.client.vmConfig(node, vmid).catch(() => undefined);
+                if (after?.name === spec.name) {
+                  await ctx.remember({ vmid, cloned: true });
+                  return;
+                }
+              }
               vmid = await this.allocateVmId(async (id) => id === vmid);
               continue;
             }
             try {
+              // Remembered before the request, so that a worker dying between PVE's answer and
+              // remembering the UPID still recognises the clone as its own (no second VM).
+              await ctx.remember({ vmid, cloneRequested: vmid });
               const upid = await this.client.clone(spec.template.node, spec.template.vmid, {
                 newid: vmid,
                 name: spec.name,

@@ -315,8 +315,9 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
         const wait = faults.takeDelay(method, path);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const fault = path.startsWith("/__simulator/") ? undefined : faults.takeFailure(method, path);
-        if (fault) {
-          write({ status: fault.status, body: { detail: fault.detail ?? http.STATUS_CODES[fault.status] ?? "Error" }, headers: fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {} });
+        const faultOut = (f: NonNullable<typeof fault>): Out => ({ status: f.status, body: { detail: f.detail ?? http.STATUS_CODES[f.status] ?? "Error" }, headers: f.retryAfterSeconds !== undefined ? { "Retry-After": String(f.retryAfterSeconds) } : {} });
+        if (fault && !fault.afterHandling) {
+          write(faultOut(fault));
           return;
         }
         let body: unknown;
@@ -331,7 +332,8 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
         }
         entry.body = body;
         try {
-          write(await route(method, path, url.searchParams, body, req.headers.authorization, entry));
+          const out = await route(method, path, url.searchParams, body, req.headers.authorization, entry);
+          write(fault ? faultOut(fault) : out);
         } catch (error) {
           if (error instanceof SimHttpError) write({ status: error.status, body: { detail: error.detail }, headers: error.headers });
           else write({ status: 500, body: { detail: "Internal Server Error" } });

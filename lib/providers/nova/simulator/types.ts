@@ -61,6 +61,8 @@ export type FailSpec = {
   path?: string | RegExp;
   /** sets a Retry-After header (seconds) */
   retryAfterSeconds?: number;
+  /** Handle the request first, then answer with the fault (an answer lost after the work was done). */
+  afterHandling?: boolean;
 };
 
 export type DelaySpec = { ms: number; count?: number; method?: string; path?: string | RegExp };
