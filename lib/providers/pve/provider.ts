@@ -507,6 +507,7 @@ export class PveProvider implements ProviderClient {
                   return;
                 }
               }
+              await ctx.log(`VMID ${vmid} was taken by another VM meanwhile; taking another`);
               vmid = await this.allocateVmId(async (id) => id === vmid);
               continue;
             }
@@ -525,6 +526,7 @@ export class PveProvider implements ProviderClient {
               await ctx.remember({ vmid, cloned: true, cloneUpid: upid });
               await ctx.recordProviderTask(upid);
               await this.wait(upid, ctx);
+              if (vmid !== spec.vmid) await ctx.log(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
               return;
             } catch (error) {
               // nextid can hand the same id to two callers: take a new one and try again.

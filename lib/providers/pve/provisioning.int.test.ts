@@ -134,6 +134,7 @@ describe("kind 2: what is built is what is recorded", () => {
     expect(real).not.toBe(answered);
     const shown = (await api.task(res.body.data!.task_id)) as unknown as { vm: { provider_ref: string } };
     expect(shown.vm.provider_ref).toBe(String(real));
+    expect(task.logs.map((l) => l.line).join("\n")).toContain(`The VM has VMID ${real}, not ${answered} as first answered`);
     const vm = await db().vm.findFirstOrThrow({ where: { name: "k2-race" } });
     expect(vm.providerRefId).toBe(String(real));
   });
