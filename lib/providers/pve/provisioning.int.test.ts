@@ -68,7 +68,7 @@ describe("kind 1: what PVE would refuse is refused at accept, with what would wo
       { template_id: "rocky-9", name: "k1-b", target: "pve1", storage: "local-lvm", ...base, diskSize: 40 },
       /^rocky-9 lives on pve3: a clone to pve1 needs a shared storage, and "local-lvm" is local to each node: choose NFS, or pve3$/,
     ],
-    ["a storage without VM images", { template_id: "ubuntu-24.04", name: "k1-c", target: "pve1", storage: "local", ...base }, /^Storage "local" does not hold VM disks \(its content is iso, vztmpl, backup\): choose one of local-lvm, NFS$/],
+    ["a storage without VM images", { template_id: "ubuntu-24.04", name: "k1-c", target: "pve1", storage: "local", ...base }, /^Storage "local" does not hold VM disks \(its content is backup, iso, vztmpl\): choose one of local-lvm, NFS$/],
     ["a storage that does not exist", { template_id: "ubuntu-24.04", name: "k1-d", target: "pve1", storage: "ceph", ...base }, /^Storage "ceph" is not available on pve1: choose one of local-lvm, NFS$/],
     ["an offline node", { template_id: "rocky-9", name: "k1-e", target: "pve4", ...base, diskSize: 40 }, /^Node pve4 is offline: choose one of pve1, pve2, pve3$/],
     ["a disk smaller than the template's", { template_id: "big-disk", name: "k1-f", target: "pve1", ...base, diskSize: 10 }, /^diskSize must be at least 40 GB: big-disk's boot disk \(scsi0\) is 40 GB, and disks never shrink$/],
