@@ -37,6 +37,9 @@ export function pveAuth(credentials: Record<string, string>): PveAuth {
 
 export { bootDisk, diskSizeGb, memoryMbOf } from "./vm-config";
 
+/** How long a VMID handed out at accept counts as taken in this process (its VM row exists by then), ms. */
+const HANDED_OUT_MS = 10 * 60_000;
+
 /** How long the precheck's view of the cluster (nodes, storages, template configurations) is reused, ms. */
 export const PRECHECK_CACHE_MS = 15_000;
 
@@ -78,6 +81,9 @@ export class PveProvider implements ProviderClient {
   readonly kind = "pve" as const;
   readonly client: PveClient;
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** VMIDs this process handed out lately → until when they count as taken (ms since epoch). */
+  private readonly handedOut = new Map<number, number>();
+  private handing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ProviderConnectionConfig,
@@ -199,7 +205,17 @@ export class PveProvider implements ProviderClient {
 
   async accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>): Promise<Accepted> {
     const options = this.optionsOf(request);
-    const vmid = await this.allocateVmId((id) => taken(String(id)));
+    // One id at a time per process, and an id handed out stays taken for a while even before its
+    // VM row is written: two requests accepted at once never get the same VMID from here.
+    const turn = this.handing.then(async () => {
+      const now = Date.now();
+      for (const [id, until] of this.handedOut) if (until < now) this.handedOut.delete(id);
+      const id = await this.allocateVmId(async (candidate) => this.handedOut.has(candidate) || (await taken(String(candidate))));
+      this.handedOut.set(id, now + HANDED_OUT_MS);
+      return id;
+    });
+    this.handing = turn.catch(() => 0);
+    const vmid = await turn;
     return { ref: pveRef(options.target, vmid), step: { key: "allocate_vmid", name: "Allocate VMID" }, describe: `on ${options.target}, storage ${options.storage}, VMID ${vmid}` };
   }
 
@@ -525,7 +541,18 @@ export class PveProvider implements ProviderClient {
               });
               await ctx.remember({ vmid, cloned: true, cloneUpid: upid });
               await ctx.recordProviderTask(upid);
-              await this.wait(upid, ctx);
+              try {
+                await this.wait(upid, ctx);
+              } catch (error) {
+                // The id exists on another node (another client, or another portal process, took
+                // it): PVE's task fails writing the config file and leaves nothing of ours behind.
+                if (!(error instanceof ProviderError) || error.kind !== "task_failed" || !/File exists|config file already exists/.test(error.message)) throw error;
+                if (await this.client.vmExists(node, vmid)) throw error;
+                await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
+                await ctx.log(`VMID ${vmid} was taken on another node meanwhile (${error.message}); taking another`);
+                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                continue;
+              }
               if (vmid !== spec.vmid) await ctx.log(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
               return;
             } catch (error) {

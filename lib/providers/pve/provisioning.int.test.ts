@@ -3,7 +3,9 @@ import { GET as vmRoute } from "@/app/api/v1/vms/[vmId]/route";
 import { db } from "../../db/client";
 import { stopBoss } from "../../jobs/boss";
 import { startWorker } from "../../jobs/worker";
+import { reconcileQuota } from "../../quota/reconcile";
 import { startVmApi, type Handler, type VmApi } from "../../testing/vm-api";
+import { wizardData } from "../../vms/wizard-data";
 import { demoClusterOptions } from "./simulator";
 
 /**
@@ -33,6 +35,8 @@ beforeAll(async () => {
     },
     templates: [
       { name: "rocky-9", provider: "lab", node: "pve3", vmid: 9002, public: true },
+      { name: "debian-12", provider: "lab", node: "pve2", vmid: 9001, public: true },
+      { name: "windows", provider: "lab", node: "pve1", vmid: 9003, public: true },
       { name: "virtio-boot", provider: "lab", node: "pve1", vmid: 9010, public: true },
       { name: "big-disk", provider: "lab", node: "pve1", vmid: 9011, public: true },
       { name: "no-agent", provider: "lab", node: "pve1", vmid: 9012, public: true },
@@ -120,22 +124,23 @@ describe("kind 2: what is built is what is recorded", () => {
     expect(await db().vm.findFirstOrThrow({ where: { name: "k2-cpu" } })).toMatchObject({ cpuCores: 4, diskGb: 40 });
   });
 
-  it("when nextid raced, the task and the VM show the VMID the clone really got", async () => {
+  it.each([["this node", "pve1"], ["another node", "pve2"]])("when nextid raced (the id taken on %s), the task and the VM show the VMID the clone really got", async (_where, otherNode) => {
     await stopBoss();
-    const res = await api.create({ template_id: "ubuntu-24.04", name: "k2-race", target: "pve1", ...base });
+    const name = `k2-race-${otherNode}`;
+    const res = await api.create({ template_id: "ubuntu-24.04", name, target: "pve1", ...base });
     expect(res.status).toBe(200);
     const answered = Number(res.body.data!.vmid);
     // Another client takes the id before the worker clones.
-    api.sim.state.addGuest({ node: "pve1", vmid: answered, name: "someone-else", cores: 1, memory: 512, diskGb: 1, ostype: "l26" }, false);
+    api.sim.state.addGuest({ node: otherNode, vmid: answered, name: `someone-else-${otherNode}`, cores: 1, memory: 512, diskGb: 1, ostype: "l26" }, false);
     await startWorker();
     const task = await api.settled(res.body.data!.task_id, 90_000);
     expect(task.status, task.error ?? "").toBe("completed");
-    const real = simVm("k2-race")!.vmid;
+    const real = simVm(name)!.vmid;
     expect(real).not.toBe(answered);
     const shown = (await api.task(res.body.data!.task_id)) as unknown as { vm: { provider_ref: string } };
     expect(shown.vm.provider_ref).toBe(String(real));
     expect(task.logs.map((l) => l.line).join("\n")).toContain(`The VM has VMID ${real}, not ${answered} as first answered`);
-    const vm = await db().vm.findFirstOrThrow({ where: { name: "k2-race" } });
+    const vm = await db().vm.findFirstOrThrow({ where: { name } });
     expect(vm.providerRefId).toBe(String(real));
   });
 });
@@ -175,4 +180,40 @@ describe("kind 3: busy and silent conditions never fail-and-destroy", () => {
     const got = await api.call<{ ip_address: string | null }>(vmRoute as unknown as Handler, "GET", `/api/v1/vms/${vm.id}`, { vmId: vm.id });
     expect(got.body.data.ip_address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   }, 120_000);
+});
+
+describe("the wizard and the records agree with PVE", () => {
+  it("the wizard offers only the nodes where the template's clone works, the others with the reason", async () => {
+    const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
+    const data = await wizardData(ada);
+    const ubuntu = data.templates.find((t) => t.name === "ubuntu-24.04")!;
+    expect(ubuntu.placements).toEqual(["pve1"]);
+    expect(ubuntu.unavailable).toEqual([
+      { name: "pve2", reason: "the template's disks are on pve1's local storage (local-lvm)" },
+      { name: "pve3", reason: "the template's disks are on pve1's local storage (local-lvm)" },
+      { name: "pve4", reason: "pve4 is offline" },
+    ]);
+    const rocky = data.templates.find((t) => t.name === "rocky-9")!;
+    expect(rocky.placements).toEqual(["pve1", "pve2", "pve3"]);
+    expect(rocky.unavailable).toEqual([{ name: "pve4", reason: "pve4 is offline" }]);
+  });
+
+  it("VMs from every demo and test template: quota reconcile finds no size mismatch", async () => {
+    const requests: Record<string, unknown>[] = [
+      { template_id: "ubuntu-24.04", target: "pve1", diskSize: 32 },
+      { template_id: "debian-12", target: "pve2", diskSize: 20 },
+      { template_id: "rocky-9", target: "pve3", diskSize: 40 },
+      { template_id: "windows", target: "pve1", diskSize: 64 },
+      { template_id: "virtio-boot", target: "pve1", diskSize: 10 },
+      { template_id: "big-disk", target: "pve1", diskSize: 40 },
+      { template_id: "no-agent", target: "pve1", diskSize: 8 },
+      { template_id: "ballooned", target: "pve1", diskSize: 8, memorySize: 4096 },
+    ];
+    const accepted = await Promise.all(requests.map((r, i) => api.create({ name: `rec-${i}`, cpuCores: 2, memorySize: 2048, ...r })));
+    for (const res of accepted) expect(res.status, res.body.message).toBe(200);
+    const tasks = await Promise.all(accepted.map((res) => api.settled(res.body.data!.task_id, 120_000)));
+    for (const t of tasks) expect(t.status, `${t.error_detail ?? t.error}: ${t.logs.map((l) => l.line).join(" | ")}`).toBe("completed");
+    const report = await reconcileQuota();
+    expect(report.differences.filter((d) => d.kind === "size_mismatch")).toEqual([]);
+  }, 180_000);
 });
