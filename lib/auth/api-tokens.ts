@@ -1,17 +1,24 @@
 import { db } from "../db/client";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { whileCredentialsHold, type CredentialStamp } from "./credential-stamp";
 import type { AuthenticatedUser } from "./credentials";
 import { hashToken, newToken } from "./tokens";
 
 /**
  * Bearer tokens for /api/v1. `session` tokens come from POST /api/v1/auth/login and expire;
  * `personal` tokens are named by their owner, optionally expire, and can be revoked.
+ *
+ * `issueSessionToken` issues only while the user is enabled and, given the sign-in's `stamp`,
+ * still has the password and role that were checked (lib/auth/credential-stamp.ts); otherwise
+ * it throws `unauthorized` and issues nothing.
  */
-export async function issueSessionToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
+export async function issueSessionToken(userId: string, stamp?: CredentialStamp): Promise<{ token: string; expiresAt: Date }> {
   const { token, hash, prefix } = newToken("hgr_s");
   const expiresAt = new Date(Date.now() + env().HANGAR_API_TOKEN_HOURS * 3600_000);
-  await db().apiToken.create({ data: { userId, kind: "session", name: "API login", tokenHash: hash, prefix, expiresAt } });
+  await whileCredentialsHold(userId, stamp, (tx) =>
+    tx.apiToken.create({ data: { userId, kind: "session", name: "API login", tokenHash: hash, prefix, expiresAt } }),
+  );
   return { token, expiresAt };
 }
 

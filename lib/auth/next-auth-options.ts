@@ -8,11 +8,12 @@ import { INVALID_CREDENTIALS, verifyCredentials } from "./credentials";
 import { signInWithOidc, SsoRefusal, type OidcIdentity } from "./oidc";
 import { createSession, revokeSession } from "./sessions";
 import { CLIENT_IP_HEADER } from "./client-ip";
+import type { CredentialStamp } from "./credential-stamp";
 import { safeAuthRedirect } from "./safe-redirect";
 import { loginSchema } from "../schemas/user";
 
 type OidcClaims = { iss?: string; sub: string; email?: string; email_verified?: unknown; name?: string; preferred_username?: string };
-type HangarUser = User & { hangarUserId?: string; oidc?: OidcIdentity };
+type HangarUser = User & { hangarUserId?: string; oidc?: OidcIdentity; stamp?: CredentialStamp };
 
 async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcClaims>> {
   const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint?: string };
@@ -79,7 +80,7 @@ export function authOptions(): NextAuthOptions {
           const login = loginSchema.safeParse({ email: credentials?.email ?? "", password: credentials?.password ?? "" });
           if (!login.success) throw new AppError("unauthorized", INVALID_CREDENTIALS);
           const user = await verifyCredentials(login.data.email, login.data.password, headers[CLIENT_IP_HEADER]);
-          return { id: user.id, email: user.email, name: user.name };
+          return { id: user.id, email: user.email, name: user.name, stamp: user.stamp } as HangarUser;
         } catch (error) {
           // next-auth passes an Error's message to the sign-in page as `error`.
           if (isAppError(error)) throw new Error(error.message);
@@ -126,7 +127,8 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user }) {
         if (user) {
           const userId = (user as HangarUser).hangarUserId ?? user.id;
-          const { sid } = await createSession(userId);
+          // The session exists only if the password and role checked by authorize() still hold.
+          const { sid } = await createSession(userId, {}, (user as HangarUser).stamp);
           token.sid = sid;
           token.uid = userId;
         }

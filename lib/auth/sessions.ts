@@ -2,19 +2,26 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import { env } from "../env";
 import { sha256Hex } from "../crypto/secrets";
+import { whileCredentialsHold, type CredentialStamp } from "./credential-stamp";
 import type { AuthenticatedUser } from "./credentials";
 
 /**
  * Browser sessions. next-auth's encrypted JWT cookie carries a random session id; the
  * database keeps its SHA-256 with an expiry, so that sign-out, expiry and disabling a user
  * take effect at once on every web process.
+ *
+ * `createSession` creates one only while the user is enabled and, given the sign-in's `stamp`,
+ * still has the password and role that were checked (lib/auth/credential-stamp.ts); otherwise
+ * it throws `unauthorized` and creates nothing.
  */
-export async function createSession(userId: string, meta: { ip?: string; userAgent?: string } = {}): Promise<{ sid: string; expiresAt: Date }> {
+export async function createSession(userId: string, meta: { ip?: string; userAgent?: string } = {}, stamp?: CredentialStamp): Promise<{ sid: string; expiresAt: Date }> {
   const sid = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + env().HANGAR_SESSION_HOURS * 3600_000);
-  await db().session.create({
-    data: { tokenHash: sha256Hex(sid), userId, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) },
-  });
+  await whileCredentialsHold(userId, stamp, (tx) =>
+    tx.session.create({
+      data: { tokenHash: sha256Hex(sid), userId, expiresAt, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) },
+    }),
+  );
   return { sid, expiresAt };
 }
 

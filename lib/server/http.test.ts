@@ -228,7 +228,7 @@ describe("the front door", () => {
 
   describe("server action arguments (Next decodes them before the action runs and answered what it cannot decode with a 500)", () => {
     const action = (body: string | Buffer, contentType = "text/plain;charset=UTF-8") =>
-      fetch(`${base}/profile`, { method: "POST", headers: { "next-action": "40aa", "content-type": contentType }, body });
+      fetch(`${base}/profile`, { method: "POST", headers: { "next-action": "40aa", "content-type": contentType }, body: typeof body === "string" ? body : new Uint8Array(body) });
 
     it.each([
       ["an empty body", ""],

@@ -13,6 +13,7 @@ export const POST = publicApi(async ({ req }) => {
   requireFields(raw, ["email", "password"]);
   const body = parseWith(loginSchema, raw);
   const user = await verifyCredentials(body.email, body.password, req.headers.get(CLIENT_IP_HEADER) ?? undefined);
-  const { token, expiresAt } = await issueSessionToken(user.id);
+  // Issued only while the checked password and role still hold (a change in between ends nothing otherwise).
+  const { token, expiresAt } = await issueSessionToken(user.id, user.stamp);
   return { message: "Login successful", data: { token, expires_at: expiresAt.toISOString() } };
 });
