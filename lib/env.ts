@@ -32,6 +32,8 @@ export const envSchema = z.object({
   HANGAR_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   HANGAR_PROVIDER_CALL_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   HANGAR_STEP_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
+  // How long a create waits for the guest agent's IP before it completes with a warning (issue 9).
+  HANGAR_AGENT_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
   // Notifications by email (issue 12): both set to send; the URL carries the SMTP login.
   HANGAR_SMTP_URL: z
     .string()

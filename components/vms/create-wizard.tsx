@@ -109,7 +109,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     mode: "onChange",
     defaultValues: {
       templateId: "",
-      target: first.home ?? first.placements[0] ?? "",
+      target: first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
       cpuCores: first.min.cpuCores,
       memorySize: Math.max(first.min.memoryMb, 1024),
       diskSize: first.min.diskGb,
@@ -167,7 +167,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
 
   function chooseTemplate(t: WizardTemplate) {
     setValue("templateId", t.id, { shouldValidate: true });
-    setValue("target", t.home ?? t.placements[0] ?? "");
+    setValue("target", t.home && t.placements.includes(t.home) ? t.home : (t.placements[0] ?? ""));
     setValue("cpuCores", t.defaults.cpuCores);
     setValue("memorySize", t.defaults.memoryMb);
     setValue("diskSize", t.defaults.diskGb);
@@ -274,6 +274,11 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
                     <option key={n} value={n}>
                       {n}
                       {n === template.home ? " (the template's)" : ""}
+                    </option>
+                  ))}
+                  {template.unavailable.map((u) => (
+                    <option key={u.name} value={u.name} disabled title={u.reason}>
+                      {u.name}: {u.reason}
                     </option>
                   ))}
                 </select>

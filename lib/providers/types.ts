@@ -148,7 +148,7 @@ export type ProviderMetadata = {
 };
 
 /** A template on its provider, as the portal stores it. */
-export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null };
+export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null; /** The portal's name of the template, for messages. */ name?: string };
 
 /** A request to build a VM, once the core has checked it (validation, permission, quota). */
 export type CreateRequest = {
@@ -182,12 +182,18 @@ export type Discovery = {
   templates: { ref: ProviderRef; name: string; where: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> }[];
 };
 
+/** A place for a VM; `unavailable`: why a VM of the asked-for template cannot be made there, in the user's words. */
+export type Placement = { name: string; online: boolean; unavailable?: string };
+
 /** A client of one connection: built once per connection (lib/providers/registry.ts). */
 export interface ProviderClient {
   testConnection(): Promise<{ version: string }>;
   discover(): Promise<Discovery>;
-  /** Where VMs may be placed now (hosts, regions…), for the wizard. */
-  placements(): Promise<{ name: string; online: boolean }[]>;
+  /**
+   * Where VMs may be placed now (hosts, regions…), for the wizard; with a template, each
+   * placement where a VM of that template cannot be made says why (`unavailable`).
+   */
+  placements(template?: ProviderRef): Promise<Placement[]>;
   /** The placement an object lives in (e.g. a template's host), or null when the kind has no such notion. */
   homeOf(ref: ProviderRef): string | null;
   /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */
@@ -206,6 +212,8 @@ export interface ProviderClient {
   /** Words for log lines naming where the VM is, in the kind's own vocabulary. */
   describe(ref: ProviderRef): string;
   status(ref: ProviderRef): Promise<VmStatus>;
+  /** The VM's addresses as the provider reports them now ([] when it cannot tell yet); optional. */
+  addresses?(ref: ProviderRef): Promise<string[]>;
   /** Every VM (not templates) the provider has. */
   listVms(): Promise<ProviderVm[]>;
   /** Frees the connection's sockets (the client was replaced or the process stops). */

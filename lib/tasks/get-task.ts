@@ -13,6 +13,8 @@ export type TaskView = {
   error: string | null;
   /** The provider's own words behind `error`: present only for support and admins. */
   error_detail?: string | null;
+  /** A completed task's warnings for its user (e.g. "no IP yet: …"): completed, with something to know. */
+  warnings: string[];
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -20,6 +22,12 @@ export type TaskView = {
   steps: { position: number; key: string; name: string; status: string; provider_task_id: string | null; error: string | null; error_detail?: string | null; started_at: string | null; finished_at: string | null }[];
   logs: { id: string; at: string; level: string; line: string; detail?: string | null; step: number | null }[];
 };
+
+/** The `notices` a task kind's completed hook stored in the result. */
+function warningsOf(result: unknown): string[] {
+  const notices = result && typeof result === "object" && !Array.isArray(result) ? (result as { notices?: unknown }).notices : undefined;
+  return Array.isArray(notices) ? notices.filter((n): n is string => typeof n === "string") : [];
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -50,6 +58,7 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
     progress: task.progress,
     error: shown(task.error),
     ...(staff ? { error_detail: task.errorDetail } : {}),
+    warnings: warningsOf(task.result),
     created_at: task.createdAt.toISOString(),
     started_at: iso(task.startedAt),
     finished_at: iso(task.finishedAt),

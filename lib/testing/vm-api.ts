@@ -50,7 +50,11 @@ export type VmApi = {
   stop(): Promise<void>;
 };
 
-export async function startVmApi(options: { simulator?: Parameters<typeof demoClusterOptions>[0]; worker?: boolean } = {}): Promise<VmApi> {
+/** A template entry of the configuration file (checked by applyConfig). */
+type TemplateConfig = Record<string, unknown>;
+
+/** `templates`: more templates of provider "lab" beside "ubuntu-24.04" (public to everyone). */
+export async function startVmApi(options: { simulator?: Parameters<typeof demoClusterOptions>[0]; worker?: boolean; templates?: TemplateConfig[] } = {}): Promise<VmApi> {
   process.env.HANGAR_TASK_HEARTBEAT_SECONDS ??= "10";
   process.env.HANGAR_JOB_MONITOR_SECONDS ??= "2";
   const database = await migratedDatabase();
@@ -64,7 +68,7 @@ export async function startVmApi(options: { simulator?: Parameters<typeof demoCl
   );
   await applyConfig({
     providers: [{ name: "lab", kind: "pve", url: sim.url, tokenId: DEMO_TOKEN_ID, secret: DEMO_TOKEN_SECRET, tls: { verify: true } }],
-    templates: [{ name: "ubuntu-24.04", provider: "lab", node: "pve1", vmid: 9000, public: true, ciuser: "ubuntu", minCpuCores: 1, minMemoryMb: 1024, minDiskGb: 32 }],
+    templates: [{ name: "ubuntu-24.04", provider: "lab", node: "pve1", vmid: 9000, public: true, ciuser: "ubuntu", minCpuCores: 1, minMemoryMb: 1024, minDiskGb: 32 }, ...(options.templates ?? [])],
     plans: [{ name: "big", default: true, perVm: { cpuCores: 8, memoryMb: 65536, diskGb: 500 }, total: { cpuCores: 64, memoryMb: 262144, diskGb: 4000, vms: 20 } }],
     users: [
       { email: "ada@example.com", password: "long-enough-pw", role: "user", plan: "big" },

@@ -106,7 +106,7 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   const provider = providerFor(connection);
   const request: CreateRequest = {
     name: input.name,
-    template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser },
+    template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser, name: template.name },
     size,
     options: options.data,
     cloudInit: { user: input.cloudInit.user ?? template.ciuser ?? undefined, password: input.cloudInit.password, sshKeys: sshKey ? [sshKey] : undefined },

@@ -5,13 +5,15 @@ import { AppError } from "../errors";
 import type { VmDetail } from "../schemas/vm-action";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { allowedActions } from "./action-rules";
+import { refreshAddress } from "./refresh-address";
 import { vmSummary } from "./list-vms";
 import { ACTIVE_TASK_STATUSES, VM_NOT_FOUND } from "./vm-action";
 
 /**
  * One VM as the API shows it: its owner's, or anyone's for support and admins (as the VM page).
  * `actions` lists what the caller may ask of it now: nothing while a task runs on it, nothing
- * for support staff, who may look but not act.
+ * for support staff, who may look but not act. A running VM without an address yet gets it
+ * from its provider when it has one now (refresh-address.ts).
  */
 export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDetail> {
   const vm = await db().vm.findUnique({
@@ -24,6 +26,8 @@ export async function getVm(user: AuthenticatedUser, vmId: string): Promise<VmDe
     },
   });
   if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) throw new AppError("not_found", VM_NOT_FOUND);
+  // A create that completed before the guest agent answered: look for the address now.
+  if (!vm.ipAddress && vm.status === "running") vm.ipAddress = await refreshAddress(vm.id);
   const last = vm.tasks[0] ?? null;
   const active = last && (ACTIVE_TASK_STATUSES as readonly string[]).includes(last.status) ? last : null;
   const mayAct = vm.ownerId === user.id || can(user.role, "admin.manage");

@@ -3,7 +3,7 @@ import { db } from "../db/client";
 import { log } from "../log";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { providerFor } from "../providers/registry";
-import type { JsonObject, ProviderClient } from "../providers/types";
+import type { JsonObject, Placement, ProviderClient } from "../providers/types";
 import { loadPrices } from "../quota/context";
 import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
@@ -21,7 +21,10 @@ export type WizardTemplate = {
   placementLabel: string;
   /** The template's own placement (suggested first), if its kind has one. */
   home: string | null;
+  /** Placements where a VM of this template can be made now. */
   placements: string[];
+  /** The other placements, each with why not (shown disabled). */
+  unavailable: { name: string; reason: string }[];
   ciuser: string | null;
   min: { cpuCores: number; memoryMb: number; diskGb: number };
   defaults: { cpuCores: number; memoryMb: number; diskGb: number };
@@ -49,24 +52,30 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
     db().sshKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, fingerprint: true } }),
   ]);
   const clients = new Map<string, ProviderClient>();
-  const placementsByProvider = new Map<string, string[]>();
   for (const providerId of new Set(templates.map((t) => t.providerId))) {
     const row = await db().providerConnection.findUniqueOrThrow({ where: { id: providerId } });
-    try {
-      const client = providerFor(row);
-      clients.set(providerId, client);
-      const placements = await client.placements();
-      placementsByProvider.set(providerId, placements.filter((n) => n.online).map((n) => n.name));
-    } catch (error) {
-      log.warn({ provider: row.name, err: error instanceof Error ? error.message : String(error) }, "could not list placements for the wizard");
-    }
+    clients.set(providerId, providerFor(row));
   }
+  // Per template: where a VM of it can be made, and why not elsewhere (the provider decides).
+  const placementsByTemplate = new Map<string, Placement[]>();
+  await Promise.all(
+    templates.map(async (t) => {
+      try {
+        const client = clients.get(t.providerId);
+        if (client) placementsByTemplate.set(t.id, await client.placements({ id: t.providerRefId, data: t.providerRef as JsonObject }));
+      } catch (error) {
+        log.warn({ provider: t.provider.name, template: t.name, err: error instanceof Error ? error.message : String(error) }, "could not list placements for the wizard");
+      }
+    }),
+  );
   const scopes: WizardScope[] = [];
   if (quota.user) scopes.push({ label: `Your plan: ${quota.user.name}`, limits: quota.user.limits, used: add(quota.user.used, quota.user.reserved) });
   if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
   return {
     templates: templates.map((t) => {
-      const placements = placementsByProvider.get(t.providerId) ?? [];
+      const all = placementsByTemplate.get(t.id) ?? [];
+      const placements = all.filter((p) => p.online && !p.unavailable).map((p) => p.name);
+      const unavailable = all.filter((p) => !placements.includes(p.name)).map((p) => ({ name: p.name, reason: p.unavailable ?? `${p.name} is offline` }));
       const home = clients.get(t.providerId)?.homeOf({ id: t.providerRefId, data: t.providerRef as JsonObject }) ?? null;
       return {
         id: t.id,
@@ -76,7 +85,8 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
         provider: t.provider.name,
         placementLabel: PROVIDER_CATALOG[t.provider.kind].capabilities.placementLabel,
         home,
-        placements: home === null || placements.includes(home) ? placements : [home, ...placements],
+        placements,
+        unavailable,
         ciuser: t.ciuser,
         min: { cpuCores: t.minCpuCores, memoryMb: t.minMemoryMb, diskGb: t.minDiskGb },
         defaults: {

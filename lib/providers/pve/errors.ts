@@ -29,7 +29,9 @@ function stringRecord(value: unknown): Record<string, string> | undefined {
 export function kindFor(status: number, message: string): ProviderErrorKind {
   if (status === 401 || status === 403) return "auth";
   if (status === 400) return "parameter";
-  if (/VM is locked/i.test(message)) return "locked";
+  // Both are lock contention, transient: another operation holds the VM (`VM is locked (clone)`),
+  // or parallel clones wait on the config file lock (`can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout`).
+  if (/VM is locked|can't lock file .* got timeout/i.test(message)) return "locked";
   if (/already exists/i.test(message)) return "conflict";
   if (status === 404 || /does not exist|no such (uri|vm|task)|not found/i.test(message)) return "not_found";
   // 59x: pveproxy could not reach the node it forwards to (AnyEvent::HTTP pseudo statuses;

@@ -79,10 +79,10 @@ describe("PVE action steps are safe to run again", () => {
     expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
     const again = await run(steps());
     expect(again.upids).toEqual([]);
-    expect(again.lines).toEqual(expect.arrayContaining(["VM 100 is already configured with 2 cores, 2048 MB memory", "Disk scsi0 is already 12 GB; nothing to grow (disks never shrink)"]));
-    // A smaller disk than the current one is never sent to PVE.
-    const smaller = await run(provider.actionSteps("resize", ref, { resize: { diskGb: 11 } }));
-    expect(smaller.upids).toEqual([]);
+    expect(again.lines).toEqual(expect.arrayContaining(["VM 100 is already configured with 2 cores, 2048 MB memory", "Boot disk scsi0 is already 12 GB"]));
+    // A smaller disk than the current one is never sent to PVE, nor recorded as done (issue 9).
+    await expect(run(provider.actionSteps("resize", ref, { resize: { diskGb: 11 } }))).rejects.toThrow(/already 12 GB, larger than the 11 GB requested/);
+    expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
   });
 
   it("delete: stops, destroys with purge; run again, a VM already gone is done", async () => {
@@ -93,6 +93,27 @@ describe("PVE action steps are safe to run again", () => {
     const again = await run(provider.actionSteps("delete", ref));
     expect(again.upids).toEqual([]);
     expect(again.lines).toEqual(["VM 100 on pve1 no longer exists; nothing to stop", "VM 100 on pve1 no longer exists; nothing to destroy"]);
+  });
+
+  it("create: the read-back fails the step when PVE reports another size than requested, and stores what it reports", async () => {
+    const request = {
+      name: "vm100",
+      template: { ref: pveRef("pve1", 9000), settings: {} },
+      size: { cpuCores: 2, memoryMb: 2048, diskGb: 12, gpus: [] },
+      options: { target: "pve1", storage: "local-lvm" },
+      cloudInit: {},
+    };
+    const vm = sim.state.addGuest({ node: "pve1", vmid: 101, name: "vm101", cores: 1, memory: 1024, diskGb: 12, ostype: "l26" }, false);
+    const verify = provider.createSteps(request as never, pveRef("pve1", 101)).find((s) => s.key === "verify")!;
+    Object.assign(vm.config, { cores: "2", sockets: "1", memory: "2048" });
+    vm.config.vcpus = "1"; // e.g. a limit left behind: the guest would run with 1 vCPU
+    const c = context();
+    await expect(verify.run(c.ctx)).rejects.toThrow(/PVE reports VM 101 with 1 vCPUs instead of 2/);
+    expect(c.state.built).toMatchObject({ cpuCores: 1, memoryMb: 2048 });
+    delete vm.config.vcpus;
+    const ok = context();
+    await verify.run(ok.ctx);
+    expect(ok.state.built).toEqual({ cpuCores: 2, memoryMb: 2048, diskGb: 12 });
   });
 });
 

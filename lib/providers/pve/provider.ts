@@ -1,3 +1,4 @@
+import { env } from "../../env";
 import { PveClient, type PveAuth } from "./client";
 import {
   ProviderError,
@@ -6,6 +7,7 @@ import {
   type CreateRequest,
   type CreateResult,
   type Discovery,
+  type Placement,
   type Precheck,
   type ProviderClient,
   type ProviderConnectionConfig,
@@ -19,6 +21,8 @@ import {
   type VmStatus,
 } from "../types";
 import { pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveCreateOptions, type PveLocation } from "./module-schemas";
+import { cloneProblems, placementsFor, type ClusterFacts } from "./precheck";
+import { bootDisk, builtSize, diskSizeGb, memoryMbOf, vcpusOf, type PveConfig } from "./vm-config";
 
 const GiB = 1024 ** 3;
 
@@ -31,27 +35,13 @@ export function pveAuth(credentials: Record<string, string>): PveAuth {
   throw new ProviderError("auth", "This PVE connection has no usable credentials (tokenId + secret, or username + password)");
 }
 
-/** Size in GiB of a disk property string such as `local-lvm:vm-100-disk-0,size=32G`. */
-export function diskSizeGb(value: string | undefined): number | undefined {
-  const m = /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(value ?? "");
-  if (!m) return undefined;
-  const factor = { "": 1 / GiB, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 }[m[2] as "" | "K" | "M" | "G" | "T"];
-  return Number(m[1]) * factor;
-}
+export { bootDisk, diskSizeGb, memoryMbOf } from "./vm-config";
 
-const BOOT_DISKS = ["scsi0", "virtio0", "sata0", "ide0"];
+/** How long a VMID handed out at accept counts as taken in this process (its VM row exists by then), ms. */
+const HANDED_OUT_MS = 10 * 60_000;
 
-/** The VM's boot disk: the first of scsi0, virtio0, sata0, ide0 that is not a CD-ROM. */
-export function bootDisk(config: Record<string, string | number>): string {
-  return BOOT_DISKS.find((d) => typeof config[d] === "string" && !String(config[d]).includes("media=cdrom")) ?? "scsi0";
-}
-
-/** Memory in MB of a `memory` property: `2048` or (PVE 8.1+) `current=2048[,...]`. */
-export function memoryMbOf(value: string | number | undefined): number | undefined {
-  if (typeof value === "number") return value;
-  const m = /(?:^|current=)(\d+)/.exec(value ?? "");
-  return m ? Number(m[1]) : undefined;
-}
+/** How long the precheck's view of the cluster (nodes, storages, template configurations) is reused, ms. */
+export const PRECHECK_CACHE_MS = 15_000;
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 180;
 
@@ -71,6 +61,14 @@ type CreateSpec = {
   description?: string;
 };
 
+/** The warning of a create whose guest agent did not answer in time. */
+export const NO_IP_NOTICE = "no IP yet: the guest agent did not answer";
+
+/** `agent: 1`, `agent: enabled=1,...`: the guest agent option is on. */
+function agentEnabled(value: string | number | undefined): boolean {
+  return value !== undefined && /^(?:enabled=)?1(?:,|$)/.test(String(value));
+}
+
 const GiBytes = (bytes?: number) => (bytes === undefined ? "—" : `${Math.round(bytes / GiB)} GiB`);
 
 /**
@@ -82,10 +80,14 @@ const GiBytes = (bytes?: number) => (bytes === undefined ? "—" : `${Math.round
 export class PveProvider implements ProviderClient {
   readonly kind = "pve" as const;
   readonly client: PveClient;
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** VMIDs this process handed out lately → until when they count as taken (ms since epoch). */
+  private readonly handedOut = new Map<number, number>();
+  private handing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ProviderConnectionConfig,
-    private readonly timing = { agentTimeoutMs: 10 * 60_000, agentPollMs: 2_000, taskPollMs: 1_000 },
+    private readonly timing = { agentTimeoutMs: env().HANGAR_AGENT_TIMEOUT_SECONDS * 1000, agentPollMs: 2_000, taskPollMs: 1_000 },
   ) {
     this.client = new PveClient({
       baseUrl: config.baseUrl,
@@ -109,8 +111,12 @@ export class PveProvider implements ProviderClient {
     return refOf(ref).node;
   }
 
-  async placements() {
-    return (await this.client.nodes()).map((n) => ({ name: n.name, online: n.online }));
+  /** The nodes; with a template, each node where its clone would fail says why (precheck.ts placementsFor). */
+  async placements(template?: ProviderRef): Promise<Placement[]> {
+    if (!template) return (await this.client.nodes()).map((n) => ({ name: n.name, online: n.online }));
+    const facts = await this.clusterFacts();
+    const where = await this.templatePlacements(template);
+    return where.map((p) => ({ name: p.node, online: facts.nodes.find((n) => n.name === p.node)?.online ?? false, ...(p.reason ? { unavailable: p.reason } : {}) }));
   }
 
   async discover(): Promise<Discovery> {
@@ -140,20 +146,76 @@ export class PveProvider implements ProviderClient {
     return { ...options, storage: options.storage ?? template.storage ?? defaultStorage ?? DEFAULT_STORAGE };
   }
 
+  /** A value loaded at most once per PRECHECK_CACHE_MS (a failed load is not kept). */
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < PRECHECK_CACHE_MS) return hit.value as Promise<T>;
+    const value = load();
+    this.cache.set(key, { at: Date.now(), value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  /** The cluster's nodes and, for each online node, its storages (cached briefly). */
+  clusterFacts(): Promise<ClusterFacts> {
+    return this.cached("cluster", async () => {
+      const nodes = await this.client.nodes();
+      const lists = await Promise.all(nodes.filter((n) => n.online).map(async (n) => [n.name, await this.client.storages(n.name)] as const));
+      return { nodes, storages: Object.fromEntries(lists) };
+    });
+  }
+
+  /** A template's configuration (cached briefly). */
+  templateConfig(ref: PveLocation): Promise<PveConfig> {
+    return this.cached(`config/${ref.node}/${ref.vmid}`, () => this.client.vmConfig(ref.node, ref.vmid));
+  }
+
+  /**
+   * Reads the template's configuration and the cluster's nodes and storages (cached for
+   * PRECHECK_CACHE_MS) and applies PVE's rules for a full clone and the settings the request
+   * changes (lib/providers/pve/precheck.ts): each problem says what would work instead.
+   */
   async precheck(request: CreateRequest): Promise<Precheck> {
     const options = this.optionsOf(request);
-    const nodes = await this.client.nodes();
-    const problems: string[] = [];
-    if (!nodes.some((n) => n.name === options.target)) {
-      problems.push(`Invalid target node: "${options.target}" is not a node of ${this.config.name} (nodes: ${nodes.map((n) => n.name).join(", ")})`);
-    }
-    // The next issue reads storages and the template's configuration here.
+    const template = refOf(request.template.ref);
+    const facts = await this.clusterFacts();
+    const templateOnline = facts.nodes.some((n) => n.name === template.node && n.online);
+    const config = templateOnline ? await this.templateConfig(template) : {};
+    const problems = cloneProblems(facts, {
+      connection: this.config.name,
+      templateName: request.template.name ?? String(config.name ?? `VM ${template.vmid}`),
+      templateNode: template.node,
+      templateConfig: config,
+      target: options.target,
+      storage: options.storage,
+      cpuCores: request.size.cpuCores,
+      memoryMb: request.size.memoryMb,
+      diskGb: request.size.diskGb,
+    });
     return { problems, options };
+  }
+
+  /** For each node, the storages where a clone of the template works there, or why none does. */
+  async templatePlacements(ref: ProviderRef) {
+    const template = refOf(ref);
+    const facts = await this.clusterFacts();
+    const config = facts.nodes.some((n) => n.name === template.node && n.online) ? await this.templateConfig(template) : {};
+    return placementsFor(facts, template.node, config);
   }
 
   async accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>): Promise<Accepted> {
     const options = this.optionsOf(request);
-    const vmid = await this.allocateVmId((id) => taken(String(id)));
+    // One id at a time per process, and an id handed out stays taken for a while even before its
+    // VM row is written: two requests accepted at once never get the same VMID from here.
+    const turn = this.handing.then(async () => {
+      const now = Date.now();
+      for (const [id, until] of this.handedOut) if (until < now) this.handedOut.delete(id);
+      const id = await this.allocateVmId(async (candidate) => this.handedOut.has(candidate) || (await taken(String(candidate))));
+      this.handedOut.set(id, now + HANDED_OUT_MS);
+      return id;
+    });
+    this.handing = turn.catch(() => 0);
+    const vmid = await turn;
     return { ref: pveRef(options.target, vmid), step: { key: "allocate_vmid", name: "Allocate VMID" }, describe: `on ${options.target}, storage ${options.storage}, VMID ${vmid}` };
   }
 
@@ -190,7 +252,15 @@ export class PveProvider implements ProviderClient {
   createResult(request: CreateRequest, accepted: ProviderRef | null, facts: Readonly<Record<string, unknown>>): CreateResult {
     const spec = this.specOf(request, accepted);
     const ref = pveRef(spec.targetNode, typeof facts.vmid === "number" ? facts.vmid : spec.vmid);
-    return { ref, addresses: typeof facts.ipAddress === "string" ? [facts.ipAddress] : [], size: request.size, notices: [] };
+    const built = (facts.built ?? {}) as { cpuCores?: number; memoryMb?: number | null; diskGb?: number | null };
+    const size = {
+      ...request.size,
+      ...(typeof built.cpuCores === "number" ? { cpuCores: built.cpuCores } : {}),
+      ...(typeof built.memoryMb === "number" ? { memoryMb: built.memoryMb } : {}),
+      ...(typeof built.diskGb === "number" ? { diskGb: built.diskGb } : {}),
+    };
+    const notices = facts.ipPending === "agent_silent" ? [NO_IP_NOTICE] : facts.ipPending === "no_agent" ? ["no IP: the template has no QEMU guest agent configured"] : [];
+    return { ref, addresses: typeof facts.ipAddress === "string" ? [facts.ipAddress] : [], size, notices };
   }
 
   cleanupSteps(ref: ProviderRef): ProviderStep[] {
@@ -373,8 +443,10 @@ export class PveProvider implements ProviderClient {
         run: async (ctx) => {
           // GET config shows pending values: what the VM will have after its next restart.
           const config = await this.client.vmConfig(node, vmid);
-          const change: { cores?: number; memory?: number } = {};
-          if (want.cpuCores !== undefined && Number(config.cores ?? 1) !== want.cpuCores) change.cores = want.cpuCores;
+          const change: { cores?: number; sockets?: number; delete?: string[]; memory?: number } = {};
+          if (want.cpuCores !== undefined && (vcpusOf(config) !== want.cpuCores || Number(config.sockets ?? 1) !== 1)) {
+            Object.assign(change, { cores: want.cpuCores, sockets: 1 }, config.vcpus !== undefined ? { delete: ["vcpus"] } : {});
+          }
           if (want.memoryMb !== undefined && memoryMbOf(config.memory) !== want.memoryMb) change.memory = want.memoryMb;
           const wanted = [want.cpuCores !== undefined && `${want.cpuCores} cores`, want.memoryMb !== undefined && `${want.memoryMb} MB memory`].filter(Boolean).join(", ");
           if (change.cores === undefined && change.memory === undefined) {
@@ -405,9 +477,12 @@ export class PveProvider implements ProviderClient {
         run: async (ctx) => {
           const config = await this.client.vmConfig(node, vmid);
           const disk = bootDisk(config);
-          const current = diskSizeGb(config[disk] as string | undefined);
+          if (!disk) throw new ProviderError("parameter", `VM ${vmid} has no boot disk in its boot order (${config.boot ?? "none"})`);
+          const current = diskSizeGb(config[disk]);
           if (typeof ctx.facts.grow_diskUpid !== "string" && current !== undefined && current >= wanted) {
-            await ctx.log(`Disk ${disk} is already ${current} GB; nothing to grow (disks never shrink)`);
+            // Never record a size the VM does not have: a larger disk cannot become smaller.
+            if (current > wanted) throw new ProviderError("parameter", `The boot disk ${disk} is already ${current} GB, larger than the ${wanted} GB requested (disks never shrink)`);
+            await ctx.log(`Boot disk ${disk} is already ${current} GB`);
             return;
           }
           // An absolute size: running the step twice can never grow the disk twice.
@@ -448,6 +523,7 @@ export class PveProvider implements ProviderClient {
                   return;
                 }
               }
+              await ctx.log(`VMID ${vmid} was taken by another VM meanwhile; taking another`);
               vmid = await this.allocateVmId(async (id) => id === vmid);
               continue;
             }
@@ -465,7 +541,19 @@ export class PveProvider implements ProviderClient {
               });
               await ctx.remember({ vmid, cloned: true, cloneUpid: upid });
               await ctx.recordProviderTask(upid);
-              await this.wait(upid, ctx);
+              try {
+                await this.wait(upid, ctx);
+              } catch (error) {
+                // The id exists on another node (another client, or another portal process, took
+                // it): PVE's task fails writing the config file and leaves nothing of ours behind.
+                if (!(error instanceof ProviderError) || error.kind !== "task_failed" || !/File exists|config file already exists/.test(error.message)) throw error;
+                if (await this.client.vmExists(node, vmid)) throw error;
+                await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
+                await ctx.log(`VMID ${vmid} was taken on another node meanwhile (${error.message}); taking another`);
+                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                continue;
+              }
+              if (vmid !== spec.vmid) await ctx.log(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
               return;
             } catch (error) {
               // nextid can hand the same id to two callers: take a new one and try again.
@@ -484,16 +572,25 @@ export class PveProvider implements ProviderClient {
         key: "configure",
         name: "Configure CPU, memory, name and cloud-init",
         run: async (ctx) => {
-          await this.client.updateConfig(node, vmidOf(ctx), {
+          const vmid = vmidOf(ctx);
+          const config = await this.client.vmConfig(node, vmid);
+          // The topology is set explicitly: one socket of N cores, and no `vcpus` limit left from
+          // the template that would run the guest with fewer vCPUs than recorded.
+          const drop = config.vcpus !== undefined ? ["vcpus"] : [];
+          await this.client.updateConfig(node, vmid, {
             cores: spec.cpuCores,
+            sockets: 1,
             memory: spec.memoryMb,
             name: spec.name,
             ipconfig0: "ip=dhcp",
+            ...(drop.length ? { delete: drop } : {}),
             ...(spec.ciuser ? { ciuser: spec.ciuser } : {}),
             ...(spec.cipassword ? { cipassword: spec.cipassword } : {}),
             ...(spec.sshKeys?.length ? { sshkeys: spec.sshKeys.join("\n") } : {}),
           });
-          await ctx.log(`Set ${spec.cpuCores} cores, ${spec.memoryMb} MB memory, name ${spec.name}, cloud-init (ip=dhcp${spec.ciuser ? `, user ${spec.ciuser}` : ""})`);
+          await ctx.log(
+            `Set 1 socket x ${spec.cpuCores} cores${drop.length ? ` (removed the template's vcpus limit of ${config.vcpus})` : ""}, ${spec.memoryMb} MB memory, name ${spec.name}, cloud-init (ip=dhcp${spec.ciuser ? `, user ${spec.ciuser}` : ""})`,
+          );
         },
       },
       {
@@ -503,17 +600,33 @@ export class PveProvider implements ProviderClient {
           const vmid = vmidOf(ctx);
           const config = await this.client.vmConfig(node, vmid);
           const disk = bootDisk(config);
-          const current = diskSizeGb(config[disk] as string | undefined);
-          if (current !== undefined && current >= spec.diskGb) {
-            await ctx.log(`Disk ${disk} is already ${current} GB; nothing to resize`);
+          if (!disk) throw new ProviderError("parameter", `VM ${vmid} has no boot disk in its boot order (${config.boot ?? "none"})`);
+          const current = diskSizeGb(config[disk]);
+          if (current !== undefined && current > spec.diskGb) {
+            throw new ProviderError("parameter", `The boot disk ${disk} is ${current} GB, larger than the ${spec.diskGb} GB requested (disks never shrink)`);
+          }
+          if (current !== undefined && current === spec.diskGb) {
+            await ctx.log(`Boot disk ${disk} is already ${current} GB`);
             return;
           }
-          const upid = await this.client.resize(node, vmid, disk, `${spec.diskGb}G`);
-          if (upid) {
-            await ctx.recordProviderTask(upid);
-            await this.wait(upid, ctx);
-          }
-          await ctx.log(`Disk ${disk} resized to ${spec.diskGb} GB`);
+          await this.track(ctx, "resize", () => this.client.resize(node, vmid, disk, `${spec.diskGb}G`));
+          await ctx.log(`Boot disk ${disk} resized to ${spec.diskGb} GB`);
+        },
+      },
+      {
+        key: "verify",
+        name: "Check the configuration PVE reports",
+        run: async (ctx) => {
+          const vmid = vmidOf(ctx);
+          const built = builtSize(await this.client.vmConfig(node, vmid));
+          const diffs = [
+            built.cpuCores !== spec.cpuCores && `${built.cpuCores} vCPUs instead of ${spec.cpuCores}`,
+            built.memoryMb !== spec.memoryMb && `${built.memoryMb ?? "unknown"} MB memory instead of ${spec.memoryMb}`,
+            built.diskGb !== spec.diskGb && `a ${built.diskGb ?? "unknown"} GB boot disk (${built.bootDisk ?? "none"}) instead of ${spec.diskGb} GB`,
+          ].filter((d): d is string => typeof d === "string");
+          await ctx.remember({ built: { cpuCores: built.cpuCores, memoryMb: built.memoryMb ?? null, diskGb: built.diskGb ?? null } });
+          if (diffs.length) throw new ProviderError("server", `PVE reports VM ${vmid} with ${diffs.join(", ")}`);
+          await ctx.log(`PVE reports ${built.cpuCores} vCPUs, ${built.memoryMb} MB memory and a ${built.diskGb} GB boot disk (${built.bootDisk}), as requested`);
         },
       },
       {
@@ -523,9 +636,7 @@ export class PveProvider implements ProviderClient {
           const vmid = vmidOf(ctx);
           const status = await this.client.currentStatus(node, vmid);
           if (status.state === "running") return;
-          const upid = await this.client.start(node, vmid);
-          await ctx.recordProviderTask(upid);
-          await this.wait(upid, ctx);
+          await this.track(ctx, "start", () => this.client.start(node, vmid));
         },
       },
       {
@@ -533,28 +644,47 @@ export class PveProvider implements ProviderClient {
         name: "Wait for the guest agent and read the IP",
         run: async (ctx) => {
           const vmid = vmidOf(ctx);
+          const config = await this.client.vmConfig(node, vmid);
+          if (!agentEnabled(config.agent)) {
+            await ctx.remember({ ipPending: "no_agent" });
+            await ctx.log("The VM has no QEMU guest agent configured, so PVE cannot report its IP address; not waiting for one");
+            return;
+          }
           const deadline = Date.now() + this.timing.agentTimeoutMs;
           let lastError = "";
           while (Date.now() < deadline) {
-            try {
-              const addresses = await this.client.agentNetworkInterfaces(node, vmid);
-              const ip = addresses.find((a) => a.family === "ipv4")?.address ?? addresses[0]?.address;
-              if (ip) {
-                await ctx.remember({ ipAddress: ip });
-                await ctx.log(`Guest agent reports ${addresses.map((a) => a.address).join(", ")}`);
-                return;
-              }
-            } catch (error) {
+            const ip = await this.readAddress(node, vmid).catch(async (error: unknown) => {
               const message = error instanceof Error ? error.message : String(error);
               if (message !== lastError) await ctx.log(`Waiting for the guest agent: ${message}`);
               lastError = message;
+              return null;
+            });
+            if (ip) {
+              await ctx.remember({ ipAddress: ip, ipPending: null });
+              await ctx.log(`Guest agent reports ${ip}`);
+              return;
             }
             await new Promise((r) => setTimeout(r, this.timing.agentPollMs));
           }
-          throw new ProviderError("server", `The guest agent did not report an IP address within ${Math.round(this.timing.agentTimeoutMs / 1000)} s`);
+          // The VM is built and running: a silent agent is a warning, never a reason to destroy it.
+          await ctx.remember({ ipPending: "agent_silent" });
+          await ctx.log(`${NO_IP_NOTICE} within ${Math.round(this.timing.agentTimeoutMs / 1000)} s; the VM is kept, and its IP is filled in once the agent answers`);
         },
       },
     ];
+  }
+
+  /** The guest's first address (IPv4 preferred) from the agent; throws while the agent does not answer. */
+  private async readAddress(node: string, vmid: number): Promise<string | null> {
+    const addresses = await this.client.agentNetworkInterfaces(node, vmid);
+    return addresses.find((a) => a.family === "ipv4")?.address ?? addresses[0]?.address ?? null;
+  }
+
+  /** The VM's addresses now, from the guest agent; [] while it does not answer (or the VM has none). */
+  async addresses(ref: ProviderRef): Promise<string[]> {
+    const { node, vmid } = refOf(ref);
+    const ip = await this.readAddress(node, vmid).catch(() => null);
+    return ip ? [ip] : [];
   }
 
   private async destroyVm(ref: PveLocation, log?: (lines: ProviderLogLine[] | string) => Promise<void>): Promise<void> {

@@ -10,6 +10,7 @@ import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import { requireUser } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
+import { refreshAddress } from "@/lib/vms/refresh-address";
 import { vmControls } from "@/lib/vms/vm-page-data";
 import { pageId } from "@/lib/pages/params";
 
@@ -23,6 +24,7 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
     include: { template: true, provider: { select: { name: true } }, owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" } } },
   });
   if (!vm || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) notFound();
+  if (!vm.deletedAt && !vm.ipAddress && vm.status === "running") vm.ipAddress = await refreshAddress(vm.id);
   const controls = vm.deletedAt ? null : await vmControls(user, vm.id);
   const facts = [
     [

@@ -783,6 +783,10 @@ const postStart: Handler = (c) => {
       if (c.sim.state.isTemplate(vm)) die("you can't start a vm if it's a template");
       if (!skiplock) checkLock(vm);
       if (vm.running) die(`VM ${vmid} already running`);
+      // config_to_command: sockets x cores may not exceed the node's CPUs.
+      const maxcpus = Number(vm.config.sockets ?? 1) * Number(vm.config.cores ?? 1);
+      const allowed = c.sim.state.nodes.get(node)?.cpus ?? maxcpus;
+      if (allowed < maxcpus) die(`MAX ${allowed} vcpus allowed per VM on this node`);
       ctx.checkpoint();
       bootVm(c, vm);
     }),

@@ -409,9 +409,18 @@ export class ClusterState {
     if (!storage) throw new Error(`simulator: no storage with images content for VM ${spec.vmid} on ${spec.node}`);
     const windows = /^w/.test(spec.ostype);
     const vm: SimVm = { vmid: spec.vmid, node: spec.node, config: {}, pending: {}, pendingDelete: [], running: false, macSeq: 0, createdAt: this.clock() - 30 * 86400_000 };
-    const disk = this.allocVolume(storage, spec.vmid, spec.diskGb * GiB, { base: template, format: "qcow2" });
     const c = vm.config;
-    c.agent = "1";
+    const layout = spec.disks ?? [{ key: "scsi0", gb: spec.diskGb }];
+    for (const d of layout) {
+      const s = d.storage ? this.storageOn(spec.node, d.storage) : storage;
+      if (!s) throw new Error(`simulator: storage '${d.storage}' is not on ${spec.node} for VM ${spec.vmid}`);
+      const vol = this.allocVolume(s, spec.vmid, d.gb * GiB, { base: template, format: "qcow2" });
+      c[d.key] = `${vol.volid},${/^scsi/.test(d.key) ? "discard=on,iothread=1," : ""}size=${formatSize(vol.sizeBytes)}`;
+    }
+    const first = layout[0]?.key ?? "scsi0";
+    if (spec.agent !== false) c.agent = "1";
+    if (spec.vcpus !== undefined) c.vcpus = String(spec.vcpus);
+    if (spec.balloon !== undefined) c.balloon = String(spec.balloon);
     c.cores = String(spec.cores);
     c.sockets = String(spec.sockets ?? 1);
     c.memory = String(spec.memory);
@@ -419,7 +428,6 @@ export class ClusterState {
     c.net0 = `virtio=${this.newMac(vm)},bridge=vmbr0,firewall=1`;
     c.ostype = spec.ostype;
     c.scsihw = "virtio-scsi-single";
-    c.scsi0 = `${disk.volid},discard=on,iothread=1,size=${formatSize(disk.sizeBytes)}`;
     c.smbios1 = `uuid=${uuidFor(`smbios/${spec.vmid}`)}`;
     c.vmgenid = uuidFor(`vmgenid/${spec.vmid}`);
     c.meta = `creation-qemu=9.0.2,ctime=${Math.floor(this.clock() / 1000) - 86400 * 30}`;
@@ -431,11 +439,11 @@ export class ClusterState {
       c.efidisk0 = `${efi.volid},efitype=4m,pre-enrolled-keys=1,size=${formatSize(efi.sizeBytes)}`;
       const tpm = this.allocVolume(storage, spec.vmid, 4 * MiB, { base: template, format: "raw" });
       c.tpmstate0 = `${tpm.volid},size=4M,version=v2.0`;
-      c.boot = "order=scsi0;net0";
+      c.boot = spec.boot ?? `order=${first};net0`;
     } else {
       c.serial0 = "socket";
       c.vga = "serial0";
-      c.boot = "order=scsi0";
+      c.boot = spec.boot ?? `order=${first}`;
     }
     if (spec.cloudInit ?? !windows) {
       const ci = this.allocVolume(storage, spec.vmid, 4 * MiB, { cloudinit: true, format: "qcow2" });

@@ -34,6 +34,19 @@ export type SimTemplateSpec = {
   /** where the base disk lives; default: the node's first storage with "images" content */
   storage?: string;
   sockets?: number;
+  /**
+   * The disk layout, in config order (default: one `scsi0` of `diskGb`), e.g. a boot disk
+   * `virtio0` of 4 GB and a data disk `scsi0` of 1 GB; `storage` defaults to the template's.
+   */
+  disks?: { key: string; gb: number; storage?: string }[];
+  /** `boot` as PVE stores it, e.g. "order=virtio0;net0" (default: order=<first disk>) */
+  boot?: string;
+  /** `vcpus`: hotplugged vCPUs, fewer than sockets x cores */
+  vcpus?: number;
+  /** `balloon`: the minimum memory in MiB the balloon driver may leave the guest */
+  balloon?: number;
+  /** `agent: 1` (default true); false: no guest agent option in the config */
+  agent?: boolean;
   /** attach a cloud-init drive (default true except for Windows guests) */
   cloudInit?: boolean;
   tags?: string;
