@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { normalizeFingerprint, TLS_ERROR_CODES } from "../tls";
 import type { TlsOptions } from "../types";
 import { NovaError } from "./errors";
 
@@ -20,26 +21,6 @@ const unsent = new WeakSet<NovaError>();
 export function wasNeverSent(error: NovaError): boolean {
   return unsent.has(error);
 }
-
-/** Uppercase hex without separators, so `aa:bb…` and `AABB…` compare equal. */
-export function normalizeFingerprint(text: string): string {
-  return text.replace(/[^0-9a-f]/gi, "").toUpperCase();
-}
-
-const TLS_ERROR_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "EPROTO",
-]);
 
 /** Sockets whose certificate matched the pin (a kept-alive socket is checked once). */
 const pinnedOk = new WeakSet<Socket>();

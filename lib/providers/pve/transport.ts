@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
+import { normalizeFingerprint, TLS_ERROR_CODES } from "../tls";
 import { ProviderError, type TlsOptions } from "../types";
 
 /**
@@ -29,26 +30,6 @@ const unsent = new WeakSet<ProviderError>();
 export function wasNeverSent(error: ProviderError): boolean {
   return unsent.has(error);
 }
-
-/** Uppercase hex without separators, so `aa:bb…` and `AABB…` compare equal. */
-export function normalizeFingerprint(text: string): string {
-  return text.replace(/[^0-9a-f]/gi, "").toUpperCase();
-}
-
-const TLS_ERROR_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "EPROTO", // e.g. TLS spoken to a plain-HTTP port
-]);
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { normalizeFingerprint } from "../pve/transport";
+import { normalizeFingerprint, TLS_ERROR_CODES } from "../tls";
 import type { TlsOptions } from "../types";
 import { VergeOsError } from "./errors";
 import { FREE_SOCKET_TIMEOUT_MS } from "./protocol-guesses";
@@ -29,21 +29,6 @@ export type RawResponse = { status: number; statusMessage: string; headers: http
 
 const unsent = new WeakSet<Error>();
 export const wasNeverSent = (error: Error): boolean => unsent.has(error);
-
-const TLS_ERROR_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-  "EPROTO",
-]);
 
 /**
  * An agent for `baseUrl` with the TLS settings. `keepAlive: false` gives a fresh connection per
