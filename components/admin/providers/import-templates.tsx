@@ -22,7 +22,7 @@ const SIZES = [
   ["minDiskGb", "Minimum disk (GB)"],
 ] as const;
 
-/** A guess at the OS from a PVE template name, e.g. "debian-12-template" → "Debian 12". */
+/** A guess at the OS from a provider template name, e.g. "debian-12-template" → "Debian 12". */
 function osGuess(name: string): string {
   const m = /^(ubuntu|debian|rocky|alma|centos|fedora|win(?:dows)?)[-_ ]?(server[-_ ]?)?([\d.]+)?/i.exec(name);
   if (!m) return "";

@@ -16,7 +16,7 @@ export default async function TaskMonitorPage({ searchParams }: { searchParams: 
   const { tasks, tiles, stuckBefore } = await taskMonitor(filter);
   return (
     <>
-      <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures. Open a task for its steps and PVE log." />
+      <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures. Open a task for its steps and the provider's log." />
       <dl className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
         {tiles.map(({ label, value, filter: f }) => (
           <Link
