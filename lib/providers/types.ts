@@ -49,7 +49,8 @@ export type ProviderConnectionConfig = {
  */
 export type ProviderLogLine = { n: number; t: string; error?: boolean };
 
-export type VmPowerState = "running" | "stopped" | "paused" | "unknown";
+/** `interrupted`: an interruptible rental whose GPU was taken back by the provider (it may be started again). */
+export type VmPowerState = "running" | "stopped" | "paused" | "interrupted" | "unknown";
 export type VmStatus = { state: VmPowerState; lock?: string; cpus?: number; memoryMb?: number; diskGb?: number; uptimeSeconds?: number };
 
 export type ProviderErrorKind =
@@ -62,6 +63,8 @@ export type ProviderErrorKind =
   | "network" // could not reach the provider (retryable)
   | "unavailable" // 502/503 (retryable)
   | "tls" // certificate rejected / fingerprint mismatch
+  | "payment" // the provider's account cannot pay for it (e.g. Nova's "Insufficient balance…"): shown verbatim, not retried
+  | "capacity" // sold out / no free device / storage tier full: nothing to retry now
   | "server"; // any other provider error
 
 /** Every provider failure, carrying the provider's own words. */
@@ -150,11 +153,41 @@ export type ProviderMetadata = {
 /** A template on its provider, as the portal stores it. */
 export type ProviderTemplate = { ref: ProviderRef; settings: Record<string, unknown>; ciuser?: string | null; /** The portal's name of the template, for messages. */ name?: string };
 
+/**
+ * A GPU offer of a template on its provider, for the wizard, the API and the accept checks.
+ * `gpuType` is an opaque id the provider (or its admin's mapping) gives, e.g. "4090": plans,
+ * prices and VMs name GPUs by it; never a hard-coded list. Money is decimal strings.
+ */
+export type GpuOffer = {
+  gpuType: string;
+  /** For people, e.g. "RTX 4090". */
+  label: string;
+  /** GPU memory, GB, when known. */
+  memoryGb?: number;
+  /** The counts that can be ordered (e.g. [1, 2, 4, 8]). */
+  counts: number[];
+  /** Devices of this type Hangar may hand out on this connection (the pool, free or not). */
+  total: number;
+  /** Free now, as the provider says (the core also subtracts what its own accepted requests hold). */
+  available: number;
+  /** The placements (hosts, clusters, regions) that have it free, when the kind places VMs. */
+  placements?: string[];
+  /** Sizes that come with the offer, per GPU (kinds whose `sizes` is "offers"): shown, not typed. */
+  perGpu?: { cpuCores: number; memoryMb: number; diskGb?: number };
+  /** The provider's own hourly rates, when the provider bills (else the portal's price table). */
+  rates?: { gpuHour: string; storageGbHour?: string; currency?: string };
+  /** The rental types this offer can be had with (empty: on demand only). */
+  rentalTypes: readonly RentalType[];
+};
+
 /** A request to build a VM, once the core has checked it (validation, permission, quota). */
 export type CreateRequest = {
   name: string;
   template: ProviderTemplate;
+  /** Sizes; `size.gpus` holds at most one GPU type (the chosen offer's) and its count. */
   size: Size;
+  /** How the VM is rented (on_demand unless the kind offers other rental types). */
+  rental?: { type: RentalType; autoRestart?: boolean };
   /** The kind's create options (checked by its `createOptions` schema), e.g. a placement. */
   options: Record<string, unknown>;
   cloudInit: { user?: string; password?: string; sshKeys?: string[] };
@@ -216,6 +249,13 @@ export interface ProviderClient {
   addresses?(ref: ProviderRef): Promise<string[]>;
   /** Every VM (not templates) the provider has. */
   listVms(): Promise<ProviderVm[]>;
+  /** The GPU offers of a template now (kinds whose capabilities say `gpus.offered`); optional. */
+  gpuOffers?(template: ProviderTemplate): Promise<GpuOffer[]>;
+  /**
+   * The provider's own price of a request before commit, when it bills (e.g. Nova's
+   * reservation quote); decimal strings. Optional: otherwise the portal's price table applies.
+   */
+  quote?(request: CreateRequest): Promise<Record<string, string | null>>;
   /** Frees the connection's sockets (the client was replaced or the process stops). */
   close(): void;
 }

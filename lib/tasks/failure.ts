@@ -21,6 +21,8 @@ export const PROVIDER_FAILURE_MESSAGES: Record<ProviderErrorKind, string> = {
   conflict: "The provider reports a conflict (for example, the VM id is already in use); try again",
   not_found: "The provider could not find the VM or a resource it needs; it may have been changed outside the portal",
   task_failed: "The operation failed on the provider; try again, or ask support if it fails again",
+  payment: "The provider account cannot pay for this request",
+  capacity: "The provider has no free capacity for this request now (sold out, or its storage is full); choose another type or try later",
   server: "The provider reported an error; try again later, or ask support if it persists",
 };
 
@@ -35,6 +37,9 @@ export function withoutUrls(text: string): string {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof ProviderError) {
     const status = error.details.status ? ` (HTTP ${error.details.status})` : "";
+    // A payment refusal is the provider's business answer to the user ("Insufficient balance.
+    // Required: $10.00, Available: $5.50", issue 11): its words reach the user as they are.
+    if (error.kind === "payment") return { message: withoutUrls(error.message), detail: `${error.kind}: ${error.message}${status}` };
     return { message: PROVIDER_FAILURE_MESSAGES[error.kind], detail: `${error.kind}: ${error.message}${status}` };
   }
   if (error instanceof DeadlineError) return { message: error.message, detail: error.detail ?? null };
