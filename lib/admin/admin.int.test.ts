@@ -283,12 +283,12 @@ describe("providers", () => {
     const lab2 = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab2" } });
     const refused = await refusal(testProviderConnection(lab2.id));
     expect(refused.message).toMatch(/authentication failed|invalid token/i);
-    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", settings: {} });
+    const verge = form({ name: "verge", kind: "vergeos", url: "https://verge.example", apiKey: "vg_secret_1", settings: {} });
     // A kind without a module would fail on every use: it cannot be saved enabled.
-    const enabled = await refusal(saveProvider({ ...nova, enabled: true }, root));
-    expect(enabled.data).toEqual({ fieldErrors: { enabled: "Nova Cloud is not supported yet: save the connection disabled" } });
-    const { id } = await saveProvider({ ...nova, enabled: false }, root);
-    expect((await refusal(testProviderConnection(id))).message).toBe("Nova Cloud is not supported yet");
+    const enabled = await refusal(saveProvider({ ...verge, enabled: true }, root));
+    expect(enabled.data).toEqual({ fieldErrors: { enabled: "VergeOS is not supported yet: save the connection disabled" } });
+    const { id } = await saveProvider({ ...verge, enabled: false }, root);
+    expect((await refusal(testProviderConnection(id))).message).toBe("VergeOS is not supported yet");
   });
 
   it("discovers templates with their portal names and imports one under a new name", async () => {
