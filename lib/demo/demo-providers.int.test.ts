@@ -45,8 +45,8 @@ describe("the demo's simulated providers", () => {
     expect((await provider.testConnection()).version).toBe("Nova Cloud API (balance 250 USD)");
     const templates = await db().template.findMany({ where: { providerId: nova.id }, orderBy: { providerRefId: "asc" } });
     expect(templates.map((t) => [t.providerRefId, t.name])).toEqual([
-      ["100", "ubuntu-22.04-nvidia"],
-      ["101", "ubuntu-24.04-nvidia"],
+      ["100", "ubuntu22-nvidia"],
+      ["101", "ubuntu24-nvidia"],
       ["102", "stable-diffusion"],
       ["103", "comfyui"],
       ["104", "linux-desktop"],

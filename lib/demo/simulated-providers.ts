@@ -48,8 +48,8 @@ export async function demoNovaConfig(): Promise<DemoConfig> {
   return {
     providers: [{ name: DEMO_NOVA_PROVIDER, kind: "nova", url: "http://127.0.0.1:8443", apiKey: NOVA_DEMO_API_KEY, tls: { verify: true }, enabled: true, simulated: true }],
     templates: [
-      { name: "ubuntu-22.04-nvidia", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 100 }, os: "Ubuntu 22.04 LTS", description: "Ubuntu 22.04 with NVIDIA drivers, on a rented GPU (SSH).", ...gpu },
-      { name: "ubuntu-24.04-nvidia", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 101 }, os: "Ubuntu 24.04 LTS", description: "Ubuntu 24.04 with NVIDIA drivers, on a rented GPU (SSH).", ...gpu },
+      { name: "ubuntu22-nvidia", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 100 }, os: "Ubuntu 22.04 LTS", description: "Ubuntu 22.04 with NVIDIA drivers, on a rented GPU (SSH).", ...gpu },
+      { name: "ubuntu24-nvidia", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 101 }, os: "Ubuntu 24.04 LTS", description: "Ubuntu 24.04 with NVIDIA drivers, on a rented GPU (SSH).", ...gpu },
       { name: "stable-diffusion", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 102 }, os: "Ubuntu", description: "Stable Diffusion (AUTOMATIC1111 web UI) on a rented GPU.", ...gpu },
       { name: "comfyui", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 103 }, os: "Ubuntu", description: "ComfyUI node-based image generation on a rented GPU.", ...gpu },
       { name: "linux-desktop", provider: DEMO_NOVA_PROVIDER, nova: { templateVmid: 104 }, os: "Ubuntu", description: "A Linux desktop with Jupyter on a rented GPU (SSH, web UI).", ...gpu },
