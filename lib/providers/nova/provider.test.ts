@@ -162,7 +162,7 @@ describe("Nova provider: refusals as the user reads them", () => {
 
   it("an account whose 5 key slots hold other keys is refused before anything is rented", async () => {
     await setup();
-    for (let i = 0; i < 5; i++) sim.state.addSshKey(newEd25519PublicKey(`other-${i}`));
+    for (let i = 0; i < 5; i++) sim.state.addSshKey(newEd25519PublicKey(`other-${i}`), undefined);
     expect((await provider.precheck(request())).problems[0]).toMatch(/already holds 5 SSH keys.*none of them is yours/);
   });
 });
@@ -203,7 +203,7 @@ describe("Nova provider: state, actions, offers and quotes", () => {
       rentalTypes: ["on_demand", "reserved_1m", "reserved_3m", "reserved_6m", "interruptible"],
     });
     expect(offers.find((o) => o.gpuType === "6000pro")).toMatchObject({ label: "RTX PRO 6000", counts: [1, 2, 4], placements: ["vm02"] });
-    expect((await provider.placements(request().template)).map((p) => p.name)).toEqual(["vm01", "vm02"]);
+    expect((await provider.placements(request().template.ref)).map((p) => p.name)).toEqual(["vm01", "vm02"]);
   });
 
   it("quotes in decimal strings: Nova's reservation numbers, the interruptible saving", async () => {
