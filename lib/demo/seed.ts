@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import { applyConfig } from "../config/apply";
 import type { HangarConfigInput } from "../schemas/config";
-import { demoClusterConfig } from "./simulated-providers";
+import { demoClusterConfig, demoVergeosConfig } from "./simulated-providers";
 
 export type DemoCredentials = { role: string; email: string; password: string }[];
 
@@ -29,7 +29,8 @@ export const demoPlans: NonNullable<HangarConfigInput["plans"]> = [
 
 /**
  * The zero-setup demo: three accounts (admin, support, user) with generated passwords, two
- * plans, and a simulated 3-node Proxmox VE cluster with four templates. Runs only on an empty database; returns the credentials to print once.
+ * plans, a simulated 3-node Proxmox VE cluster with four templates and a simulated VergeOS
+ * system with two templates and GPUs. Runs only on an empty database; returns the credentials to print once.
  */
 export async function seedDemo(): Promise<DemoCredentials | null> {
   if ((await db().user.count()) > 0) return null;
@@ -38,9 +39,11 @@ export async function seedDemo(): Promise<DemoCredentials | null> {
     { role: "support", email: "support@hangar.local", password: password() },
     { role: "user", email: "user@hangar.local", password: password() },
   ];
+  const [pve, vergeos] = await Promise.all([demoClusterConfig(), demoVergeosConfig()]);
   await applyConfig(
     {
-      ...(await demoClusterConfig()),
+      providers: [...(pve.providers ?? []), ...(vergeos.providers ?? [])],
+      templates: [...(pve.templates ?? []), ...(vergeos.templates ?? [])],
       plans: demoPlans,
       prices: { currency: "EUR", vcpuHour: 0.012, memoryGbHour: 0.004, diskGbMonth: 0.05, gpuHour: { "4090": 0.45, "5090": 0.69, "6000pro": 1.29 } },
       users: credentials.map((c) => ({
