@@ -29,8 +29,9 @@ export const demoPlans: NonNullable<HangarConfigInput["plans"]> = [
 
 /**
  * The zero-setup demo: three accounts (admin, support, user) with generated passwords, two
- * plans, a simulated 3-node Proxmox VE cluster with four templates, and a simulated Nova Cloud
- * account ($250 of balance) with the five GPU templates of Nova's docs. Runs only on an empty database; returns the credentials to print once.
+ * plans, a simulated 3-node Proxmox VE cluster with four templates, a simulated VergeOS system
+ * with two templates and GPUs, and a simulated Nova Cloud account ($250 of balance) with the five
+ * GPU templates of Nova's docs. Runs only on an empty database; returns the credentials to print once.
  */
 export async function seedDemo(): Promise<DemoCredentials | null> {
   if ((await db().user.count()) > 0) return null;

@@ -6,10 +6,12 @@ import type { HangarConfigInput } from "../schemas/config";
 
 /**
  * Providers marked `simulated` are served by Hangar's built-in simulator of their kind, started
- * in this process with the portal (the demo's 3-node PVE cluster, its Nova Cloud account). Their
- * state lives in memory: VMs made in an earlier run are gone after a restart.
+ * in this process with the portal (the demo's 3-node Proxmox VE cluster, its VergeOS system, its
+ * Nova Cloud account). Their state lives in memory: VMs made in an earlier run are gone after a
+ * restart.
  */
 export const DEMO_PROVIDER = "demo-cluster";
+export const DEMO_VERGEOS_PROVIDER = "demo-vergeos";
 export const DEMO_NOVA_PROVIDER = "nova-demo";
 
 type DemoConfig = Pick<HangarConfigInput, "providers" | "templates">;
@@ -38,6 +40,55 @@ export async function demoClusterConfig(): Promise<DemoConfig> {
   };
 }
 
+/** The demo's simulated VergeOS system: one cluster, two templates, the "RTX 4090" resource group mapped to GPU type 4090 (the "A100" one is left unmapped). */
+export async function demoVergeosConfig(): Promise<DemoConfig> {
+  const { DEMO_API_KEY, DEMO_GPU_GROUPS } = await import("../providers/vergeos/simulator");
+  return {
+    providers: [
+      {
+        name: DEMO_VERGEOS_PROVIDER,
+        kind: "vergeos",
+        url: "http://127.0.0.1:9443",
+        apiKey: DEMO_API_KEY,
+        tls: { verify: true },
+        enabled: true,
+        simulated: true,
+        gpuGroups: { "4090": [DEMO_GPU_GROUPS["RTX 4090"]] },
+      },
+    ],
+    templates: [
+      {
+        name: "ubuntu-24.04-vergeos",
+        provider: DEMO_VERGEOS_PROVIDER,
+        vergeos: { mediaSource: "7", cluster: "1", vnet: "3", preferredTier: "1" },
+        public: true,
+        enabled: true,
+        ciuser: "ubuntu",
+        os: "Ubuntu 24.04 LTS",
+        description: "Ubuntu 24.04 LTS cloud image on VergeOS (NVMe tier); RTX 4090 GPUs available.",
+        minCpuCores: 1,
+        minMemoryMb: 1024,
+        minDiskGb: 8,
+        users: [],
+      },
+      {
+        name: "rocky-9-vergeos",
+        provider: DEMO_VERGEOS_PROVIDER,
+        vergeos: { mediaSource: "8", cluster: "1", vnet: "3", preferredTier: "3" },
+        public: true,
+        enabled: true,
+        ciuser: "rocky",
+        os: "Rocky Linux 9",
+        description: "Rocky Linux 9 GenericCloud image on VergeOS (capacity tier).",
+        minCpuCores: 1,
+        minMemoryMb: 2048,
+        minDiskGb: 20,
+        users: [],
+      },
+    ],
+  };
+}
+
 /**
  * The demo's Nova Cloud account (simulated: $250 of balance, GPU types 5090, 4090 and 6000pro on
  * nodes vm01 and vm02) and the five templates of Nova's docs.
@@ -59,7 +110,7 @@ export async function demoNovaConfig(): Promise<DemoConfig> {
 
 /** Every simulated provider of the zero-setup demo, with its templates. */
 export async function demoProvidersConfig(): Promise<DemoConfig> {
-  const parts = await Promise.all([demoClusterConfig(), demoNovaConfig()]);
+  const parts = await Promise.all([demoClusterConfig(), demoVergeosConfig(), demoNovaConfig()]);
   return { providers: parts.flatMap((p) => p.providers ?? []), templates: parts.flatMap((p) => p.templates ?? []) };
 }
 
@@ -75,6 +126,11 @@ const simulatorStarters: Partial<Record<ProviderKind, SimulatorStarter>> = {
     const { startPveSimulator, demoClusterOptions } = await import("../providers/pve/simulator");
     const port = Number(process.env.HANGAR_SIMULATOR_PORT ?? 0) || 0;
     const sim = await startPveSimulator(demoClusterOptions({ port: first ? port : 0, authFailureDelayMs: 500 }));
+    return { url: sim.url, stop: () => sim.stop(), handle: sim };
+  },
+  vergeos: async () => {
+    const { startVergeSimulator, demoVergeOptions } = await import("../providers/vergeos/simulator");
+    const sim = await startVergeSimulator(demoVergeOptions({ host: "127.0.0.1", port: 0 }));
     return { url: sim.url, stop: () => sim.stop(), handle: sim };
   },
   nova: async () => {

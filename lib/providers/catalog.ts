@@ -9,7 +9,7 @@ import { vergeosMetadata } from "./vergeos/metadata";
  */
 export const PROVIDER_CATALOG: Record<ProviderKind, ProviderMetadata & { available: boolean }> = {
   pve: { ...pveMetadata, available: true },
-  vergeos: vergeosMetadata,
+  vergeos: { ...vergeosMetadata, available: true },
   nova: { ...novaMetadata, available: true },
 };
 

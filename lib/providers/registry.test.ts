@@ -41,9 +41,9 @@ describe("the provider registry", () => {
     }
   });
 
-  it("a kind without a module cannot be enabled or connected", () => {
+  it("Proxmox VE and VergeOS can be enabled", () => {
     expect(enableProblem("pve")).toBeNull();
-    expect(enableProblem("vergeos")).toBe("VergeOS is not supported yet: save the connection disabled");
+    expect(enableProblem("vergeos")).toBeNull();
   });
 
   it("Nova Cloud can be enabled and connected (API key, or e-mail login)", () => {

@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import { novaModule } from "./nova/module";
 import { pveModule } from "./pve/module";
 import type { PlannedProvider, ProviderClient, ProviderConnectionConfig, ProviderKind, ProviderModule } from "./types";
-import { vergeosMetadata } from "./vergeos/metadata";
+import { vergeosModule } from "./vergeos/module";
 
 /**
  * Every provider kind mapped to its module: one line per kind, no empty slots. A kind that is
@@ -14,7 +14,7 @@ import { vergeosMetadata } from "./vergeos/metadata";
  */
 export const providerModules: Record<ProviderKind, ProviderModule | PlannedProvider> = {
   pve: pveModule,
-  vergeos: vergeosMetadata,
+  vergeos: vergeosModule,
   nova: novaModule,
 };
 
