@@ -94,7 +94,7 @@ export async function seedTaskVolume(options: SeedOptions): Promise<Record<strin
       "vms",
       `INSERT INTO "Vm" (id, name, "ownerId", "providerId", "providerRef", "providerRefId", "cpuCores", "memoryMb", "diskGb", status, "createdAt", "updatedAt", "deletedAt")
        SELECT 'v' || i, (ARRAY['web','db','build','gpu','ci','dev','test','cache'])[1 + i % 8] || '-' || i, 'u' || (1 + i % $2::int),
-              CASE WHEN i % 10 = 0 THEN 'p2' ELSE 'p1' END, jsonb_build_object('vmid', 100 + i), (100 + i)::text,
+              CASE WHEN i % 10 = 0 THEN 'p2' ELSE 'p1' END, jsonb_build_object('id', 100 + i), (100 + i)::text,
               1 + i % 8, 1024 * (1 + i % 16), 32, CASE WHEN i % 3 = 0 THEN 'deleted' ELSE 'running' END, now(), now(),
               CASE WHEN i % 3 = 0 THEN now() END
        FROM generate_series(1, $1::int) i`,
@@ -122,7 +122,7 @@ export async function seedTaskVolume(options: SeedOptions): Promise<Record<strin
       `INSERT INTO "TaskStep" (id, "taskId", position, key, name, status, "providerTaskId", "startedAt", "finishedAt")
        SELECT t.id || ':' || s.position, t.id, s.position, s.key, s.name,
               (CASE WHEN t.status = 'completed' OR s.position = 0 THEN 'completed' WHEN t.status = 'failed' THEN 'failed' WHEN t.status = 'in_progress' THEN 'in_progress' ELSE 'skipped' END)::"StepStatus",
-              CASE WHEN s.position = 1 THEN 'UPID:pve1:' || lpad(to_hex(abs(hashtext(t.id)) % 1048576), 8, '0') || ':' || to_hex(extract(epoch from t."createdAt")::int) || ':qmclone:9000:root@pam!hangar:' END,
+              CASE WHEN s.position = 1 THEN 'job:' || lpad(to_hex(abs(hashtext(t.id)) % 1048576), 8, '0') || ':' || to_hex(extract(epoch from t."createdAt")::int) || ':clone:hangar' END,
               t."createdAt", t."finishedAt"
        FROM "Task" t, (VALUES (0, 'reserve_quota', 'Reserve quota'), (1, 'clone', 'Clone template')) s(position, key, name)`,
     );
@@ -162,7 +162,7 @@ export async function benchTaskQueries(url: string, runs = 5): Promise<QueryTimi
   const { getTask } = await import("../lib/tasks/get-task");
   const support = { id: "support-bench", email: "support@example.com", name: "Support", role: "support" as const };
   const some = await db().task.findFirstOrThrow({ where: { status: "failed" }, orderBy: { createdAt: "desc" }, include: { steps: true, user: true, vm: true } });
-  const upid = some.steps.find((s) => s.providerTaskId)?.providerTaskId ?? "UPID:";
+  const jobId = some.steps.find((s) => s.providerTaskId)?.providerTaskId ?? "job:";
   const secondPage = (await searchTasks(support, {})).next_cursor ?? "";
   const ownerOf = await db().user.findFirstOrThrow({ where: { id: some.userId } });
   const views: { name: string; run: () => Promise<number> }[] = [
@@ -183,7 +183,7 @@ export async function benchTaskQueries(url: string, runs = 5): Promise<QueryTimi
     { name: "q: email fragment", run: async () => (await searchTasks(support, { q: ownerOf.email.split("@")[0]! + "@" })).tasks.length },
     { name: "q: task id", run: async () => (await searchTasks(support, { q: some.id })).tasks.length },
     { name: "q: task id prefix", run: async () => (await searchTasks(support, { q: some.id.slice(0, 16) })).tasks.length },
-    { name: "q: provider task id", run: async () => (await searchTasks(support, { q: upid })).tasks.length },
+    { name: "q: provider task id", run: async () => (await searchTasks(support, { q: jobId })).tasks.length },
     { name: "q: provider object id", run: async () => (await searchTasks(support, { q: some.vm?.providerRefId ?? "100" })).tasks.length },
     { name: "q: common fragment + failed", run: async () => (await searchTasks(support, { q: "build", status: "failed" })).tasks.length },
     { name: "task page (steps + log)", run: async () => (await getTask(support, some.id)).logs.length },
