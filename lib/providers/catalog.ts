@@ -10,7 +10,7 @@ import { vergeosMetadata } from "./vergeos/metadata";
 export const PROVIDER_CATALOG: Record<ProviderKind, ProviderMetadata & { available: boolean }> = {
   pve: { ...pveMetadata, available: true },
   vergeos: { ...vergeosMetadata, available: true },
-  nova: novaMetadata,
+  nova: { ...novaMetadata, available: true },
 };
 
 /** Why a connection of `kind` cannot be enabled, or null when it can. */

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { decryptJson } from "../crypto/secrets";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { novaMetadata } from "./nova/metadata";
+import { novaModule } from "./nova/module";
 import { pveModule } from "./pve/module";
 import type { PlannedProvider, ProviderClient, ProviderConnectionConfig, ProviderKind, ProviderModule } from "./types";
 import { vergeosModule } from "./vergeos/module";
@@ -15,7 +15,7 @@ import { vergeosModule } from "./vergeos/module";
 export const providerModules: Record<ProviderKind, ProviderModule | PlannedProvider> = {
   pve: pveModule,
   vergeos: vergeosModule,
-  nova: novaMetadata,
+  nova: novaModule,
 };
 
 /** The module of `kind`; a kind Hangar cannot drive yet is a 400 with a clear message. */
