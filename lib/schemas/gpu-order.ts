@@ -10,8 +10,8 @@ import { positiveInt } from "./vm";
  * interruptible), `reservationMonths` (1 | 3 | 6, exactly when reserved), `autoRestart`
  * (interruptible only). Each bad combination is one clear message. Browser-safe.
  */
-export const GPU_TYPE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const gpuTypeId = (label = "gpuType") => text(64, { label }).trim().regex(GPU_TYPE_ID, `${label} must be a GPU type id such as "4090" (letters, digits, . _ -)`);
+export const GPU_TYPE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const gpuTypeId = (label = "gpuType") => text(64, { label }).trim().regex(GPU_TYPE_ID, `${label} must be a GPU type id such as "4090" (letters, digits, _ -)`);
 
 const gpuFieldsSchema = z.object({
   gpuType: gpuTypeId().optional(),
