@@ -141,11 +141,12 @@ describe("GPU orders at the API", () => {
   });
 
   it("a provider's own reservation quote wins over the portal's rules", async () => {
-    double.current.quote = { discount_percent: "15", deposit_required: "500.00", monthly_cost: "440.00", hourly_rate_after_discount: "0.6", cancellation_fee: "330.00" };
+    double.current.quote = { currency: "USD", gpuHourly: "0.59", storageHourly: "0.01", totalHourly: "0.6", commitment: "440.00", discountPercent: "15", deposit: "500.00", monthlyCost: "440.00", cancellationFee: "330.00" };
     const r = await create({ ...base(), gpuType: "4090", gpuCount: 2, rentalType: "reserved", reservationMonths: 1 });
     expect(r.status).toBe(200);
     const vm = await db().vm.findFirstOrThrow({ where: { name: r.body.data!.vm_name as string } });
     expect(vm.committedCost!.toString()).toBe("440");
+    expect(vm.gpuHourly!.toString()).toBe("0.59");
   });
 
   it("the plan's GPU types and rental types", async () => {

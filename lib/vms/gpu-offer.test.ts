@@ -55,8 +55,14 @@ describe("GPU orders", () => {
     expect(runningExtraHourly.toString()).toBe("0.08");
   });
 
-  it("reads a provider's reservation quote in either spelling, or none when a field is missing", () => {
-    expect(reservationQuoteFrom({ discountPercent: "10", depositRequired: "1", monthlyCost: "2", hourlyRateAfterDiscount: "0.1", cancellationFee: "3" })).not.toBeNull();
-    expect(reservationQuoteFrom({ discount_percent: "10", deposit_required: "1", monthly_cost: "2", hourly_rate_after_discount: "0.1" })).toBeNull();
+  it("reads a provider's reservation quote (QUOTE_KEYS), or none when a field is missing", () => {
+    expect(reservationQuoteFrom({ discountPercent: "10", deposit: "1", monthlyCost: "2", totalHourly: "0.1", cancellationFee: "3" })).toEqual({
+      discountPercent: "10",
+      depositRequired: "1",
+      monthlyCost: "2",
+      hourlyRateAfterDiscount: "0.1",
+      cancellationFee: "3",
+    });
+    expect(reservationQuoteFrom({ discountPercent: "10", deposit: "1", monthlyCost: "2", totalHourly: "0.1", cancellationFee: null })).toBeNull();
   });
 });

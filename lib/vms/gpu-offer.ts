@@ -26,16 +26,21 @@ export const offerRentalTypes = (offer: Pick<GpuOffer, "rentalTypes">): readonly
 
 const labelOf = (offer: GpuOffer) => (offer.label && offer.label !== offer.gpuType ? `${offer.gpuType} (${offer.label})` : offer.gpuType);
 
-/** Reads a provider's `quote()` answer as a reservation quote (camelCase or snake_case keys); null when it lacks a field. */
+/** A number-like decimal string of a provider's quote, else undefined. */
+const amount = (v: string | null | undefined) => (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? v : undefined);
+
+/**
+ * A provider's `quote()` answer (keys: QUOTE_KEYS of lib/providers/types.ts) as the pricing
+ * functions take a reservation quote; null when it lacks a field (then the portal's rules apply).
+ */
 export function reservationQuoteFrom(raw: Record<string, string | null> | null | undefined): ProviderReservationQuote | null {
   if (!raw) return null;
-  const pick = (...keys: string[]) => keys.map((k) => raw[k]).find((v): v is string => typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
   const q = {
-    discountPercent: pick("discountPercent", "discount_percent"),
-    depositRequired: pick("depositRequired", "deposit_required", "deposit"),
-    monthlyCost: pick("monthlyCost", "monthly_cost"),
-    hourlyRateAfterDiscount: pick("hourlyRateAfterDiscount", "hourly_rate_after_discount", "hourlyRate"),
-    cancellationFee: pick("cancellationFee", "cancellation_fee", "cancellation_fee_25_percent"),
+    discountPercent: amount(raw.discountPercent),
+    depositRequired: amount(raw.deposit),
+    monthlyCost: amount(raw.monthlyCost),
+    hourlyRateAfterDiscount: amount(raw.totalHourly),
+    cancellationFee: amount(raw.cancellationFee),
   };
   return Object.values(q).every((v) => v !== undefined) ? (q as ProviderReservationQuote) : null;
 }
@@ -48,7 +53,12 @@ export function reservationQuoteFrom(raw: Record<string, string | null> | null |
  */
 export function offerRates(offer: GpuOffer, size: Size, prices: PriceTable): { rates: RentalRates; runningExtraHourly: DecimalT; currency: string | null } {
   if (offer.rates) {
-    return { rates: { gpuHourly: offer.rates.gpuHour, storageGbHourly: offer.rates.storageGbHour ?? "0" }, runningExtraHourly: new Decimal(0), currency: offer.rates.currency ?? null };
+    const { gpuHour, storageGbHour, interruptibleGpuHour } = offer.rates;
+    return {
+      rates: { gpuHourly: gpuHour, storageGbHourly: storageGbHour ?? "0", ...(interruptibleGpuHour !== undefined ? { interruptibleGpuHourly: interruptibleGpuHour } : {}) },
+      runningExtraHourly: new Decimal(0),
+      currency: offer.rates.currency ?? null,
+    };
   }
   const n = (v: number | undefined) => new Decimal(String(v ?? 0));
   return {
@@ -71,28 +81,35 @@ export type GpuPricing = {
 };
 
 /**
- * Prices `count` GPUs of `offer` with `size`'s storage for `order.rental`: a reservation asks the
- * provider's `quote` (a failure or an incomplete answer falls back to the portal's rules, marked
- * `source: "rules"`). Never throws for the provider's sake.
+ * Prices `count` GPUs of `offer` with `size`'s storage for `order.rental`. A provider that quotes
+ * (`quote`, keys QUOTE_KEYS) is asked first: its hourly GPU and storage amounts and its
+ * commitment are what the VM is accepted at (a reservation: the provider's own calculation).
+ * Without one, or when it fails or answers incompletely, the offer's rates (or the portal's price
+ * table) and the portal's reservation rules give the prices (`quote.reserved.source` "rules").
+ * Never throws for the provider's sake.
  */
 export async function priceGpuOrder(provider: ProviderClient, request: CreateRequest | null, offer: GpuOffer, order: GpuOrder & { gpu: { type: string; count: number } }, size: Size, prices: PriceTable): Promise<GpuPricing> {
   const { rates, runningExtraHourly, currency } = offerRates(offer, size, prices);
-  let reservationQuote: ProviderReservationQuote | undefined;
-  if (order.rental.rentalType === "reserved" && provider.quote && request) {
+  let provided: Record<string, string | null> | null = null;
+  if (provider.quote && request) {
     try {
-      reservationQuote = reservationQuoteFrom(await provider.quote(request)) ?? undefined;
+      provided = await provider.quote(request);
     } catch {
-      reservationQuote = undefined; // the rules below give an estimate
+      provided = null; // the offer's rates and the rules below give an estimate
     }
   }
+  const reservationQuote = order.rental.rentalType === "reserved" ? (reservationQuoteFrom(provided) ?? undefined) : undefined;
   const quote = rentalQuote({ gpuCount: order.gpu.count, storageGb: size.diskGb, rates, choice: order.rental, reservationQuote, rules: DEFAULT_RESERVATION_RULES });
   const months = order.rental.rentalType === "reserved" ? order.rental.reservationMonths : 1;
+  const gpuHourly = amount(provided?.gpuHourly);
+  const storageHourly = amount(provided?.storageHourly);
+  const commitment = amount(provided?.commitment);
   return {
     quote,
-    gpuHourly: quote.hourly.gpu.plus(runningExtraHourly),
-    storageHourly: quote.hourly.storage,
-    committed: quote.commitment.plus(runningExtraHourly.times(HOURS_PER_MONTH).times(months)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
-    currency,
+    gpuHourly: (gpuHourly !== undefined ? new Decimal(gpuHourly) : quote.hourly.gpu).plus(runningExtraHourly),
+    storageHourly: storageHourly !== undefined ? new Decimal(storageHourly) : quote.hourly.storage,
+    committed: (commitment !== undefined ? new Decimal(commitment) : quote.commitment).plus(runningExtraHourly.times(HOURS_PER_MONTH).times(months)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
+    currency: provided?.currency ?? currency,
   };
 }
 

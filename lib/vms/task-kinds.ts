@@ -68,6 +68,8 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
             ...sizeColumns(built),
             // A reservation's term starts when the machine is there.
             ...(vm.reservationMonths ? { reservationEndsAt: reservationEndsAt(now, vm.reservationMonths) } : {}),
+            // A provider that bills says what it bills the VM at: that is what accrues.
+            ...(result.rates && vm.gpuHourly !== null ? { gpuHourly: result.rates.gpuHour, storageHourly: result.rates.storageHour } : {}),
           },
         });
         await recordVmState(tx, vm.id, "running", now);
