@@ -4,6 +4,7 @@ import { log } from "../log";
 import { runTask } from "../tasks/engine";
 import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
+import { checkInterruptions } from "./interruptions";
 import { queues } from "./queues";
 
 /**
@@ -27,6 +28,12 @@ export async function startWorker(): Promise<void> {
       await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });
     });
   }
+  // Interruptible rentals: their provider may take the GPU back (issue 11, item 5).
+  await boss.work(queues.interruptions.name, async () => {
+    const sweep = await checkInterruptions();
+    if (sweep.interrupted.length || sweep.restarted.length) log.info(sweep, "interruptions sweep");
+  });
+  await boss.schedule(queues.interruptions.name, "* * * * *");
   await (await import("./send-email")).startEmailWorker(boss); // notifications by email (issue 12, item 5)
   log.info({ queues: Object.values(queues).map((q) => q.name) }, "worker started");
 }

@@ -1,6 +1,7 @@
 import type { Db, PrismaClient } from "../db/client";
 import { monthlyCost, priceTableFrom, type PriceTable } from "../pricing/cost";
 import { sizeOf } from "../schemas/size";
+import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { limitsOf, tighter } from "./limits";
 import type { PlanLimits } from "./rules";
 import { add, ZERO, type Resources } from "./usage";
@@ -16,18 +17,39 @@ export type Usage = { used: Resources; reserved: Resources; total: Resources };
 /**
  * Usage of the VMs matching `where` that exist: `used` by VMs that are made, `reserved` by
  * requests still being created. Derived every time from the VM rows: no counter to drift. A VM's
- * monthly spend is its committed cost when it was priced as a rental (a month at its rates, or a
- * reservation's whole term), else its size at the price table's prices.
+ * monthly spend is, for a rated rental (lib/vms/gpu-offer.ts), the larger of what it committed to
+ * when accepted (a month at its rates, or a reservation's whole term) and what it has accrued this
+ * month (lib/pricing/vm-cost.ts); what rated VMs deleted this month accrued still counts. Other
+ * VMs count their size at the price table's prices.
  */
-export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable): Promise<Usage> {
+export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable, now: Date = new Date()): Promise<Usage> {
+  const month = monthWindow(undefined, now);
   const vms = await tx.vm.findMany({
-    where: { ...where, deletedAt: null },
-    select: { cpuCores: true, memoryMb: true, diskGb: true, gpuCount: true, gpuType: true, status: true, committedCost: true },
+    where: { ...where, OR: [{ deletedAt: null }, { deletedAt: { gte: month.from }, gpuHourly: { not: null } }] },
+    select: {
+      cpuCores: true,
+      memoryMb: true,
+      diskGb: true,
+      gpuCount: true,
+      gpuType: true,
+      status: true,
+      committedCost: true,
+      gpuHourly: true,
+      storageHourly: true,
+      deletedAt: true,
+      spans: { where: { OR: [{ endedAt: null }, { endedAt: { gt: month.from } }] }, select: { state: true, startedAt: true, endedAt: true } },
+    },
   });
   let used = ZERO;
   let reserved = ZERO;
   for (const vm of vms) {
-    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: vm.committedCost !== null ? Number(vm.committedCost) : monthlyCost(sizeOf(vm), prices) };
+    const accrued = vm.gpuHourly !== null ? Number(vmCost(vm, month, now)!.total.toDecimalPlaces(2)) : 0;
+    if (vm.deletedAt) {
+      used = add(used, { ...ZERO, monthlySpend: accrued });
+      continue;
+    }
+    const spend = vm.committedCost !== null ? Math.max(Number(vm.committedCost), accrued) : monthlyCost(sizeOf(vm), prices);
+    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: spend };
     if (vm.status === "creating") reserved = add(reserved, r);
     else used = add(used, r);
   }
