@@ -139,7 +139,8 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
   const template = data.templates.find((t) => t.id === values.templateId);
   const perVm = data.perVm!;
   const gpu = template?.gpu ?? null;
-  const steps: readonly StepName[] = gpu ? ALL_STEPS : ALL_STEPS.filter((s) => s !== "GPU");
+  // Kinds whose sizes come with the GPU offer get a GPU step before Size; where a GPU is optional it is chosen on the Size step.
+  const steps: readonly StepName[] = gpu?.sizesFromOffers ? ALL_STEPS : ALL_STEPS.filter((s) => s !== "GPU");
   const stepName = steps[step]!;
   const offer = gpu?.offers.find((o) => o.gpuType === values.gpuType) ?? null;
   const sizesFromOffer = Boolean(gpu?.sizesFromOffers && offer?.cpuCores && offer?.memorySize);
@@ -230,7 +231,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     if (t.ciuser) setValue("ciuser", t.ciuser);
     // GPU templates: the first GPU type the plan allows with one free, one GPU, on demand.
     const allowed = (g: string) => data.allowedGpuTypes.length === 0 || data.allowedGpuTypes.includes(g);
-    const firstOffer = t.gpu?.offers.find((o) => allowed(o.gpuType) && o.available > 0) ?? null;
+    const firstOffer = t.gpu?.sizesFromOffers ? (t.gpu.offers.find((o) => allowed(o.gpuType) && o.available > 0) ?? null) : null;
     setValue("gpuType", firstOffer?.gpuType ?? "");
     setValue("gpuCount", firstOffer?.gpuCount[0] ?? 1);
     setValue("rental", "on_demand");
@@ -248,13 +249,39 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     };
     if (stepName === "Template" && !values.templateId) return;
     if (stepName === "GPU" && (!offer || !quote)) return;
-    if (stepName === "Size" && vmsLeft <= 0) return;
+    if (stepName === "Size" && (vmsLeft <= 0 || (values.gpuType && !quote))) return;
     if (sizesFromOffer && stepName === "GPU") {
       setValue("cpuCores", request.cpuCores);
       setValue("memorySize", request.memoryMb);
     }
     if (await trigger(fields[stepName])) setStep(step + 1);
   }
+
+  const gpuStep = (allowNone: boolean) =>
+    gpu ? (
+      <GpuStep
+        allowNone={allowNone}
+        offers={gpu.offers}
+        sizesFromOffers={gpu.sizesFromOffers}
+        allowedGpuTypes={data.allowedGpuTypes}
+        allowedRentalTypes={data.allowedRentalTypes}
+        perVmGpus={perVm.gpus}
+        scopes={gpuScopes}
+        currency={data.currency}
+        value={{ gpuType: values.gpuType, gpuCount: Number(values.gpuCount), rental: values.rental, autoRestart: values.autoRestart }}
+        onChange={(v) => {
+          setValue("gpuType", v.gpuType);
+          const o = gpu.offers.find((x) => x.gpuType === v.gpuType);
+          // One of the offer's counts, within what the plan and the offer allow now (else its smallest).
+          const limit = o ? Math.min(v.gpuCount, gpuCountLimit(o, perVm.gpus, gpuScopes)) : v.gpuCount;
+          setValue("gpuCount", o ? (o.gpuCount.filter((c) => c <= limit).at(-1) ?? o.gpuCount[0] ?? 1) : v.gpuCount);
+          setValue("rental", o && o.rentalTypes.includes(v.rental as RentalType) ? v.rental : "on_demand");
+          setValue("autoRestart", v.autoRestart);
+        }}
+        quote={quote}
+        quoteError={quoteError}
+      />
+    ) : null;
 
   async function submit(v: Values) {
     setServerError(null);
@@ -315,25 +342,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
       {stepName === "GPU" && template && gpu ? (
         <Card>
           <CardBody className="p-6">
-            <GpuStep
-              offers={gpu.offers}
-              sizesFromOffers={gpu.sizesFromOffers}
-              allowedGpuTypes={data.allowedGpuTypes}
-              allowedRentalTypes={data.allowedRentalTypes}
-              perVmGpus={perVm.gpus}
-              scopes={gpuScopes}
-              currency={data.currency}
-              value={{ gpuType: values.gpuType, gpuCount: Number(values.gpuCount), rental: values.rental, autoRestart: values.autoRestart }}
-              onChange={(v) => {
-                setValue("gpuType", v.gpuType);
-                const o = gpu.offers.find((x) => x.gpuType === v.gpuType);
-                setValue("gpuCount", o ? Math.min(v.gpuCount, Math.max(1, gpuCountLimit(o, perVm.gpus, gpuScopes))) : v.gpuCount);
-                setValue("rental", o && o.rentalTypes.includes(v.rental as RentalType) ? v.rental : "on_demand");
-                setValue("autoRestart", v.autoRestart);
-              }}
-              quote={quote}
-              quoteError={quoteError}
-            />
+            {gpuStep(false)}
           </CardBody>
         </Card>
       ) : null}
@@ -426,6 +435,12 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
               ) : null}
             </div>
           </CardBody>
+        </Card>
+      ) : null}
+
+      {stepName === "Size" && gpu && !gpu.sizesFromOffers ? (
+        <Card className="mt-6">
+          <CardBody className="p-6">{gpuStep(true)}</CardBody>
         </Card>
       ) : null}
 
@@ -539,7 +554,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
           <Button
             key="next"
             onClick={() => void next()}
-            disabled={(stepName === "Template" && !values.templateId) || (stepName === "GPU" && (!offer || !quote)) || (stepName === "Size" && (vmsLeft <= 0 || denials.length > 0))}
+            disabled={(stepName === "Template" && !values.templateId) || (stepName === "GPU" && (!offer || !quote)) || (stepName === "Size" && (vmsLeft <= 0 || denials.length > 0 || Boolean(values.gpuType && !quote)))}
           >
             Next
           </Button>

@@ -93,6 +93,8 @@ export function GpuStep(props: {
   onChange: (value: { gpuType: string; gpuCount: number; rental: string; autoRestart: boolean }) => void;
   quote: GpuQuoteView | null;
   quoteError: string | null;
+  /** Kinds where a GPU is optional (sizes are free): a "No GPU" choice first (gpuType ""). */
+  allowNone?: boolean;
 }) {
   const { offers, value, onChange, scopes } = props;
   const offer = offers.find((o) => o.gpuType === value.gpuType) ?? null;
@@ -107,6 +109,18 @@ export function GpuStep(props: {
         <fieldset>
           <legend className="mb-2 text-sm font-medium text-slate-800">GPU type</legend>
           <div className="grid gap-3 sm:grid-cols-2">
+            {props.allowNone ? (
+              <button
+                type="button"
+                aria-pressed={value.gpuType === ""}
+                data-testid="gpu-card-none"
+                onClick={() => onChange({ ...value, gpuType: "", rental: "on_demand", autoRestart: false })}
+                className={cn("flex flex-col rounded-lg border bg-white p-3 text-left text-sm shadow-xs", value.gpuType === "" ? "border-indigo-600 ring-2 ring-indigo-600" : "border-slate-200 hover:border-slate-300")}
+              >
+                <span className="font-semibold text-slate-900">No GPU</span>
+                <span className="text-xs text-slate-600">CPU only</span>
+              </button>
+            ) : null}
             {offers.map((o) => {
               const why = !typeAllowed(o.gpuType) ? "Not in your plan" : o.available === 0 ? "None free now" : null;
               return (
@@ -116,7 +130,7 @@ export function GpuStep(props: {
                   disabled={why !== null}
                   aria-pressed={o.gpuType === value.gpuType}
                   data-testid={`gpu-card-${o.gpuType}`}
-                  onClick={() => onChange({ ...value, gpuType: o.gpuType, gpuCount: Math.max(1, Math.min(value.gpuCount, o.gpuCount.filter((c) => c <= gpuCountLimit(o, props.perVmGpus, scopes)).at(-1) ?? 1)) })}
+                  onClick={() => onChange({ ...value, gpuType: o.gpuType })}
                   className={cn(
                     "flex flex-col rounded-lg border bg-white p-3 text-left text-sm shadow-xs",
                     o.gpuType === value.gpuType ? "border-indigo-600 ring-2 ring-indigo-600" : "border-slate-200 hover:border-slate-300",
@@ -177,7 +191,7 @@ export function GpuStep(props: {
               </label>
             ) : null}
           </>
-        ) : (
+        ) : props.allowNone ? null : (
           <p className="text-sm text-slate-600">Choose a GPU type.</p>
         )}
       </div>
