@@ -4,7 +4,6 @@ import { applyConfig } from "../../config/apply";
 import { db } from "../../db/client";
 import { stopBoss } from "../../jobs/boss";
 import { startWorker } from "../../jobs/worker";
-import { createVm } from "../../vms/create-vm";
 import { startVmApi, type VmApi } from "../../testing/vm-api";
 import { DEMO_GPU_GROUPS } from "./simulator";
 import { TEST_API_KEY, startTestVerge } from "./simulator/test-helpers";
@@ -117,19 +116,22 @@ describe("VergeOS through the portal", () => {
     expect(simVms("verge-taken")).toEqual([expect.objectContaining({ description: "someone else's" })]);
   });
 
-  it("attaches a GPU of the requested type (the resource group's UUID on the machine key) and refuses more than are free", async () => {
-    const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
-    const user = { id: ada.id, email: ada.email, name: ada.name, role: ada.role };
-    const template = await db().template.findUniqueOrThrow({ where: { name: "ubuntu-verge" } });
-    const input = (name: string, gpus: number) => ({ template: template.id, name, size: { cpuCores: 2, memoryMb: 2048, diskGb: 20, gpus: { "4090": gpus } }, options: { target: "1" }, cloudInit: {} });
-    await expect(createVm(user, input("verge-gpu-3", 3))).rejects.toThrow("Only 2 GPUs of type 4090 are free on verge now (3 requested)");
-    const accepted = await createVm(user, input("verge-gpu", 1));
-    const t = await api.settled(accepted.taskId);
+  it("attaches a GPU ordered through the seed API (the resource group's UUID on the machine key) and refuses more than are free", async () => {
+    const tooMany = await api.create({ ...base, name: "verge-gpu-3", gpuType: "4090", gpuCount: 3 });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toBe("gpuCount must be one of 1, 2 for 4090 (RTX 4090)"); // the group has two devices
+    const res = await api.create({ ...base, name: "verge-gpu", gpuType: "4090", gpuCount: 1 });
+    expect(res.status, res.body.message).toBe(200);
+    const t = await api.settled(res.body.data!.task_id);
     expect(t.status, JSON.stringify(t)).toBe("completed");
     expect(t.steps.map((s) => s.name)).toContain("Attach 1 GPU");
     const [vm] = simVms("verge-gpu");
     expect([...verge.state.devices.values()].filter((d) => d.machine === vm!.machine)).toEqual([expect.objectContaining({ resource_group: DEMO_GPU_GROUPS["RTX 4090"] })]);
     expect(await db().vm.findFirstOrThrow({ where: { name: "verge-gpu", deletedAt: null } })).toMatchObject({ gpuCount: 1, gpuType: "4090" });
+    // The other device is free; a second request for two is refused at accept, saying what is free.
+    const two = await api.create({ ...base, name: "verge-gpu-2", gpuType: "4090", gpuCount: 2 });
+    expect(two.status).toBe(400);
+    expect(two.body.message).toBe("Not enough RTX 4090 GPUs free: 2 requested, 1 free now");
   });
 
   it("stop, start, shutdown, reboot, resize and delete run as tasks on the right keys", async () => {
