@@ -10,8 +10,10 @@
  * goal, ratio to pgbench.
  *
  *   npm run bench -- [--clients 50] [--duration 15] [--task-ms 50] [--users 50] [--workers 0]
- *                    [--vms 10000] [--log-lines 5000] [--drain 120] [--port 3917] [--keep]
+ *                    [--vms 10000] [--log-lines 5000] [--drain 120] [--port 3917] [--keep] [--profile]
  *
+ * --profile writes a V8 CPU profile of the portal process into the run directory (read it with
+ * `npx tsx scripts/bench/profile-top.ts FILE.cpuprofile`, or open it in Chrome's DevTools).
  * Durations are in seconds. On a shared machine run it under the heavy-work lock.
  */
 import { spawnSync } from "node:child_process";
@@ -34,6 +36,7 @@ type Options = {
   drain: number;
   port: number;
   keep: boolean;
+  profile: boolean;
 };
 
 function parseOptions(argv: string[]): Options {
@@ -60,6 +63,7 @@ function parseOptions(argv: string[]): Options {
     drain: value("drain", 120),
     port: value("port", 3917),
     keep: argv.includes("--keep"),
+    profile: argv.includes("--profile"),
   };
 }
 
@@ -135,7 +139,8 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const dir = mkdtempSync(path.join(os.tmpdir(), "hangar-bench-"));
   const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbName = `hangar_bench_${Date.now()}`;
+  // Not named like the test databases (hangar_t_…, hangar_e2e_…), which test runs clean up.
+  const dbName = `bench_hangar_${Date.now()}`;
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
   const children: Child[] = [];
   const rows: Row[] = [];
@@ -143,6 +148,8 @@ async function main(): Promise<void> {
   say(`run directory ${dir} (process logs); database ${dbName}`);
 
   const admin = new pg.Client({ connectionString: adminUrl });
+  // A connection ended by the server (the database dropped under us) fails the run, with cleanup.
+  admin.on("error", (error) => say(`admin connection: ${error.message}`));
   await admin.connect();
   await admin.query(`CREATE DATABASE "${dbName}"`);
   try {
@@ -176,7 +183,8 @@ async function main(): Promise<void> {
     await closePool();
 
     const portalEnv = { DATABASE_URL: databaseUrl, HANGAR_SECRET_KEY: secretKey, HANGAR_DATA_DIR: dir, HANGAR_DEMO: "off", PORT: String(options.port), HANGAR_HOST: "127.0.0.1", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", NEXTAUTH_URL: `http://127.0.0.1:${options.port}` };
-    const portal = startTsx("portal", "lib/server/start.ts", [], portalEnv, dir);
+    const profileEnv: Record<string, string> = options.profile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${path.join(dir, "profile")}`.trim() } : {};
+    const portal = startTsx("portal", "lib/server/start.ts", [], { ...portalEnv, ...profileEnv }, dir);
     children.push(portal);
     for (let i = 0; i < options.workers; i++) children.push(startTsx(`worker-${i + 1}`, "lib/jobs/worker-main.ts", [], portalEnv, dir));
     const base = `http://127.0.0.1:${options.port}`;
@@ -184,6 +192,7 @@ async function main(): Promise<void> {
     say(`portal at ${base} with ${1 + options.workers} worker(s)`);
 
     const client = new pg.Client({ connectionString: databaseUrl });
+    client.on("error", (error) => say(`database connection: ${error.message}`));
     await client.connect();
 
     // pgbench first, on the same server, with the portal idle.

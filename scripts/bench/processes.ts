@@ -28,6 +28,8 @@ export function startTsx(name: string, script: string, args: string[], env: Reco
   const proc = spawn(process.execPath, [TSX, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout?.pipe(out);
   proc.stderr?.pipe(out);
+  const started = Date.now();
+  proc.once("exit", (code, signal) => process.stderr.write(`[bench] ${name} exited after ${Math.round((Date.now() - started) / 1000)} s (${signal ?? `code ${code}`})\n`));
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
