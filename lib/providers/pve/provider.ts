@@ -23,6 +23,7 @@ import {
 import { pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveCreateOptions, type PveLocation } from "./module-schemas";
 import { cloneProblems, placementsFor, type ClusterFacts } from "./precheck";
 import { bootDisk, builtSize, diskSizeGb, memoryMbOf, vcpusOf, type PveConfig } from "./vm-config";
+import { pollDelay } from "./wait";
 
 const GiB = 1024 ** 3;
 
@@ -290,9 +291,9 @@ export class PveProvider implements ProviderClient {
    */
   private async waitUnlocked(node: string, vmid: number, timeoutMs = 30 * 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((await this.client.currentStatus(node, vmid)).lock === "clone") {
+    for (let attempt = 0; (await this.client.currentStatus(node, vmid)).lock === "clone"; attempt++) {
       if (Date.now() > deadline) throw new ProviderError("locked", `VM ${vmid} is still locked by its clone`);
-      await new Promise((r) => setTimeout(r, this.timing.taskPollMs));
+      await new Promise((r) => setTimeout(r, pollDelay(attempt, 50, this.timing.taskPollMs)));
     }
   }
 
@@ -652,7 +653,7 @@ export class PveProvider implements ProviderClient {
           }
           const deadline = Date.now() + this.timing.agentTimeoutMs;
           let lastError = "";
-          while (Date.now() < deadline) {
+          for (let attempt = 0; Date.now() < deadline; attempt++) {
             const ip = await this.readAddress(node, vmid).catch(async (error: unknown) => {
               const message = error instanceof Error ? error.message : String(error);
               if (message !== lastError) await ctx.log(`Waiting for the guest agent: ${message}`);
@@ -664,7 +665,7 @@ export class PveProvider implements ProviderClient {
               await ctx.log(`Guest agent reports ${ip}`);
               return;
             }
-            await new Promise((r) => setTimeout(r, this.timing.agentPollMs));
+            await new Promise((r) => setTimeout(r, pollDelay(attempt, 250, this.timing.agentPollMs)));
           }
           // The VM is built and running: a silent agent is a warning, never a reason to destroy it.
           await ctx.remember({ ipPending: "agent_silent" });
