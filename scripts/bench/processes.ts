@@ -5,7 +5,7 @@
  * end of its output.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { closeSync, createWriteStream, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export type Child = { name: string; proc: ChildProcess; logFile: string; stop: () => Promise<void> };
@@ -21,13 +21,18 @@ export function tail(file: string, lines = 30): string {
   }
 }
 
-/** Starts `tsx <script> …args` with `env` added to this process's environment; output to `<dir>/<name>.log`. */
-export function startTsx(name: string, script: string, args: string[], env: Record<string, string>, dir: string): Child {
+/**
+ * Starts `tsx <script> …args` with `env` added to this process's environment; output to
+ * `<dir>/<name>.log`, written by the child itself (never through this process, whose event loop
+ * is busy generating load: a full pipe would stall the child). With `readStdout` its stdout is a
+ * pipe instead (the simulator announces its address there) and is copied to the log.
+ */
+export function startTsx(name: string, script: string, args: string[], env: Record<string, string>, dir: string, options: { readStdout?: boolean } = {}): Child {
   const logFile = path.join(dir, `${name}.log`);
-  const out = createWriteStream(logFile);
-  const proc = spawn(process.execPath, [TSX, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  proc.stdout?.pipe(out);
-  proc.stderr?.pipe(out);
+  const fd = openSync(logFile, "a");
+  const proc = spawn(process.execPath, [TSX, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", options.readStdout ? "pipe" : fd, fd] });
+  closeSync(fd);
+  if (options.readStdout) proc.stdout?.pipe(createWriteStream(logFile, { flags: "a" }));
   const started = Date.now();
   proc.once("exit", (code, signal) => process.stderr.write(`[bench] ${name} exited after ${Math.round((Date.now() - started) / 1000)} s (${signal ?? `code ${code}`})\n`));
   const stop = async () => {
