@@ -11,6 +11,7 @@
  *
  *   npm run bench -- [--clients 50] [--duration 15] [--task-ms 50] [--users 50] [--workers 0]
  *                    [--vms 10000] [--log-lines 5000] [--drain 120] [--port 3917] [--keep] [--profile]
+ *                    [--no-web-worker]   (the portal runs no worker: give --workers 1 or more)
  *
  * --profile writes a V8 CPU profile of the portal process into the run directory (read it with
  * `npx tsx scripts/bench/profile-top.ts FILE.cpuprofile`, or open it in Chrome's DevTools).
@@ -37,6 +38,7 @@ type Options = {
   port: number;
   keep: boolean;
   profile: boolean;
+  webWorker: boolean;
 };
 
 function parseOptions(argv: string[]): Options {
@@ -64,6 +66,7 @@ function parseOptions(argv: string[]): Options {
     port: value("port", 3917),
     keep: argv.includes("--keep"),
     profile: argv.includes("--profile"),
+    webWorker: !argv.includes("--no-web-worker"),
   };
 }
 
@@ -206,14 +209,16 @@ async function main(): Promise<void> {
     const { closePool } = await import("../../lib/db/pool");
     await closePool();
 
-    const portalEnv = { DATABASE_URL: databaseUrl, HANGAR_SECRET_KEY: secretKey, HANGAR_DATA_DIR: dir, HANGAR_DEMO: "off", PORT: String(options.port), HANGAR_HOST: "127.0.0.1", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", NEXTAUTH_URL: `http://127.0.0.1:${options.port}` };
-    const profileEnv: Record<string, string> = options.profile ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${path.join(dir, "profile")}`.trim() } : {};
-    const portal = startTsx("portal", "lib/server/start.ts", [], { ...portalEnv, ...profileEnv }, dir);
+    if (!options.webWorker && options.workers < 1) throw new Error("--no-web-worker needs --workers 1 or more");
+    const portalEnv = { HANGAR_WEB_WORKER: String(options.webWorker), DATABASE_URL: databaseUrl, HANGAR_SECRET_KEY: secretKey, HANGAR_DATA_DIR: dir, HANGAR_DEMO: "off", PORT: String(options.port), HANGAR_HOST: "127.0.0.1", LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", NEXTAUTH_URL: `http://127.0.0.1:${options.port}` };
+    const nodeFlags = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(dir, "profile")}`] : [];
+    const portal = startTsx("portal", "lib/server/start.ts", [], portalEnv, dir, { nodeFlags });
     children.push(portal);
     for (let i = 0; i < options.workers; i++) children.push(startTsx(`worker-${i + 1}`, "lib/jobs/worker-main.ts", [], portalEnv, dir));
     const base = `http://127.0.0.1:${options.port}`;
     await waitForHealthy(`${base}/api/health`, portal);
-    say(`portal at ${base} with ${1 + options.workers} worker(s)`);
+    const workers = options.workers + (options.webWorker ? 1 : 0);
+    say(`portal at ${base} with ${workers} worker(s)${options.webWorker ? " (one in the portal's process)" : ""}`);
 
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on("error", (error) => say(`database connection: ${error.message}`));
@@ -275,7 +280,7 @@ async function main(): Promise<void> {
     const minutes = (windowEnd - (c.first?.getTime() ?? loadStart.getTime())) / 60_000;
     const perMinute = minutes > 0 ? Number(c.done) / minutes : 0;
     rows.push({
-      measure: `VMs carried from accepted to running per minute (${1 + options.workers} worker(s))`,
+      measure: `VMs carried from accepted to running per minute (${workers} worker(s))`,
       figure: `${Math.round(perMinute)}/min (${c.done} done, ${c.failed} failed, ${c.open} still open)`,
       goal: "≥ 600/min",
       met: perMinute >= 600 && Number(c.failed) === 0,
@@ -337,7 +342,7 @@ function printTable(rows: Row[], options: Options): void {
   const width = (k: "measure" | "figure" | "goal" | "ratio") => Math.max(...all.map((r) => (r[k] ?? "").length));
   const [a, b, c, d] = [width("measure"), width("figure"), width("goal"), width("ratio")];
   const line = (r: Row) => `| ${r.measure.padEnd(a)} | ${r.figure.padEnd(b)} | ${r.goal.padEnd(c)} | ${(r.ratio ?? "").padEnd(d)} |${mark(r)}`;
-  console.log(`\nHangar benchmark — ${os.cpus().length} cores, ${options.clients} clients, ${options.duration} s per load, provider tasks ${options.taskMs} ms, ${1 + options.workers} worker(s)`);
+  console.log(`\nHangar benchmark — ${os.cpus().length} cores, ${options.clients} clients, ${options.duration} s per load, provider tasks ${options.taskMs} ms, ${options.workers + (options.webWorker ? 1 : 0)} worker(s)${options.webWorker ? "" : ", none in the portal's process"}`);
   console.log(line(header));
   console.log(`| ${"-".repeat(a)} | ${"-".repeat(b)} | ${"-".repeat(c)} | ${"-".repeat(d)} |`);
   for (const r of rows) console.log(line(r));

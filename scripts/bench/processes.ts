@@ -10,7 +10,6 @@ import path from "node:path";
 
 export type Child = { name: string; proc: ChildProcess; logFile: string; stop: () => Promise<void> };
 
-const TSX = path.join(process.cwd(), "node_modules", "tsx", "dist", "cli.mjs");
 
 /** The last `lines` lines of a child's output file (for error messages). */
 export function tail(file: string, lines = 30): string {
@@ -22,15 +21,16 @@ export function tail(file: string, lines = 30): string {
 }
 
 /**
- * Starts `tsx <script> …args` with `env` added to this process's environment; output to
+ * Starts `<script> …args` under tsx with `env` added to this process's environment; output to
  * `<dir>/<name>.log`, written by the child itself (never through this process, whose event loop
  * is busy generating load: a full pipe would stall the child). With `readStdout` its stdout is a
  * pipe instead (the simulator announces its address there) and is copied to the log.
  */
-export function startTsx(name: string, script: string, args: string[], env: Record<string, string>, dir: string, options: { readStdout?: boolean } = {}): Child {
+export function startTsx(name: string, script: string, args: string[], env: Record<string, string>, dir: string, options: { readStdout?: boolean; nodeFlags?: string[] } = {}): Child {
   const logFile = path.join(dir, `${name}.log`);
   const fd = openSync(logFile, "a");
-  const proc = spawn(process.execPath, [TSX, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", options.readStdout ? "pipe" : fd, fd] });
+  // `node --import tsx`: one process (the tsx command would start a second one, out of reach of node flags such as --cpu-prof).
+  const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", options.readStdout ? "pipe" : fd, fd] });
   closeSync(fd);
   if (options.readStdout) proc.stdout?.pipe(createWriteStream(logFile, { flags: "a" }));
   const started = Date.now();
