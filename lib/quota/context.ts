@@ -15,13 +15,15 @@ export type Usage = { used: Resources; reserved: Resources; total: Resources };
 
 /**
  * Usage of the VMs matching `where` that exist: `used` by VMs that are made, `reserved` by
- * requests still being created. Derived every time from the VM rows: no counter to drift.
- * One query that counts the VMs per size and status (a handful of groups however many VMs
- * there are), so a create costs the same for a user with ten VMs and one with ten thousand.
+ * requests still being created. Derived every time from the VM rows: no counter to drift. A VM's
+ * monthly spend is its committed cost when it was priced as a rental (a month at its rates, or a
+ * reservation's whole term), else its size at the price table's prices.
+ * One query that counts the VMs per size, committed cost and status (a handful of groups however
+ * many VMs there are), so a create costs the same for a user with ten VMs and one with ten thousand.
  */
 export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable): Promise<Usage> {
   const groups = await tx.vm.groupBy({
-    by: ["cpuCores", "memoryMb", "diskGb", "gpuCount", "gpuType", "status"],
+    by: ["cpuCores", "memoryMb", "diskGb", "gpuCount", "gpuType", "committedCost", "status"],
     where: { ...where, deletedAt: null },
     _count: { _all: true },
   });
@@ -29,14 +31,15 @@ export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: 
   let reserved = ZERO;
   for (const group of groups) {
     const n = group._count._all;
+    // Each VM's cost is rounded to cents on its own (as the VM's page shows it), then summed.
+    const each = group.committedCost !== null ? Number(group.committedCost) : monthlyCost(sizeOf(group), prices);
     const r: Resources = {
       cpuCores: group.cpuCores * n,
       memoryMb: group.memoryMb * n,
       diskGb: group.diskGb * n,
       gpus: group.gpuCount * n,
       vms: n,
-      // Each VM's cost is rounded to cents on its own (as the VM's page shows it), then summed.
-      monthlySpend: Math.round(monthlyCost(sizeOf(group), prices) * 100 * n) / 100,
+      monthlySpend: Math.round(each * 100 * n) / 100,
     };
     if (group.status === "creating") reserved = add(reserved, r);
     else used = add(used, r);
