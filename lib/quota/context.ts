@@ -83,3 +83,17 @@ export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext
     prices,
   };
 }
+
+/**
+ * `ctx` with its usage read again, its limits, plan and prices kept as they were read a moment
+ * before: what a reservation needs once it holds the quota lock (one or two queries instead of
+ * six). `ctx` must be of `userId`, read in this request.
+ */
+export async function withFreshUsage(tx: Tx, ctx: QuotaContext, userId: string): Promise<QuotaContext> {
+  return {
+    ...ctx,
+    user: ctx.user ? { ...ctx.user, usage: await usageWhere(tx, { ownerId: userId }, ctx.prices) } : null,
+    team: ctx.team ? { ...ctx.team, usage: await usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) } : null,
+  };
+}
+

@@ -169,6 +169,7 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
     async (tx) => {
       const vm = await reserveVm(tx, {
         userId: user.id,
+        context: quota,
         gpus: gpu ? { count: gpuOrder!.gpu!.count, offer: gpu.offer } : undefined,
         data: {
           name: input.name,
