@@ -11,10 +11,14 @@ test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
     await page.getByRole("button", { name: "Next" }).click();
     // With the wizard's GPU step (templates whose provider offers GPUs), the demo's mapped
     // resource group is offered as "RTX 4090", preselected with one GPU.
-    const withGpu = (await page.getByRole("list", { name: "Steps" }).getByText("GPU", { exact: true }).count()) > 0;
+    const withGpu = (await page.getByRole("list", { name: "Steps" }).getByRole("listitem").filter({ hasText: /^\s*\d+\s*GPU\s*$/ }).count()) > 0;
     if (withGpu) {
       await expect(page.getByRole("button", { name: /RTX 4090/ })).toBeVisible();
-      await page.getByRole("button", { name: "Next" }).click();
+      // Next waits for the order's price from the server.
+      await expect(async () => {
+        await page.getByRole("button", { name: "Next" }).click();
+        await expect(page.getByLabel("Cluster")).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 20_000 });
     }
     // VergeOS places a VM in a cluster: the template's home cluster is suggested.
     await expect(page.getByLabel("Cluster")).toHaveValue("hangar-verge");
