@@ -393,7 +393,7 @@ export class VergeProvider implements ProviderClient {
     return { pollMs: this.timing.pollMs, timeoutMs: this.timing.powerTimeoutMs };
   }
 
-  createSteps(request: CreateRequest): ProviderStep[] {
+  createSteps(request: CreateRequest, _accepted?: ProviderRef | null): ProviderStep[] {
     const spec = this.specOf(request);
     const { plan } = spec;
     const keysOf = (ctx: StepContext): VmKeys => {
