@@ -4,6 +4,7 @@ import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
 import { gpuOrderDocFields } from "../schemas/gpu-order";
+import { SHOWBACK_COLUMNS } from "../vms/showback";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
 /**
@@ -113,6 +114,25 @@ export function openApiDocument(serverUrl = "/") {
           responses: {
             "200": json(envelope(markReadResponseSchema), "Notifications marked read"),
             ...errors({ "400": "ids: … | all: all must be true", "401": "Authentication required" }),
+          },
+        },
+      },
+      "/api/v1/showback": {
+        get: {
+          summary: "A month's cost of a user's or a team's GPU rentals, as CSV (support and admins)",
+          description:
+            "One row per rated rental (GPU machine) that existed in the month (UTC), deleted ones included: hours running and existing, GPU cost (while running) and storage cost (while it exists) at the rates it was accepted with, and a total row. Columns: " +
+            SHOWBACK_COLUMNS.join(", ") +
+            ".",
+          security: bearer,
+          parameters: [
+            { name: "month", in: "query", required: false, schema: { type: "string", pattern: "^\\d{4}-(0[1-9]|1[0-2])$" }, description: "YYYY-MM; default: this month" },
+            { name: "user", in: "query", required: false, schema: { type: "string" }, description: "A user's e-mail or id (or give team)" },
+            { name: "team", in: "query", required: false, schema: { type: "string" }, description: "A team's name or id (or give user)" },
+          ],
+          responses: {
+            "200": { description: "The CSV", content: { "text/csv": { schema: { type: "string" } } } },
+            ...errors({ "400": "month must be YYYY-MM | Give exactly one of user and team", "401": "Authentication required", "403": "You do not have permission to do this", "404": "User not found | Team not found" }),
           },
         },
       },

@@ -24,6 +24,8 @@ export const queues = {
     options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds, notify: true },
     sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
   },
+  /** The interruptions sweep of interruptible rentals (lib/jobs/interruptions.ts), every minute. */
+  interruptions: { name: "vm.interruptions", options: { retryLimit: 0, expireInSeconds: 300 }, sendOptions: {} },
   /**
    * One notification's email (lib/jobs/send-email.ts): sent outside any transaction, retried
    * three times with backoff; a job that outlives its deadline is retried like a failure.

@@ -6,6 +6,7 @@ import { checkQuotaThresholds } from "../notifications";
 import { runTask } from "../tasks/engine";
 import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
+import { checkInterruptions } from "./interruptions";
 import { queues } from "./queues";
 
 /**
@@ -32,6 +33,12 @@ export async function startWorker(): Promise<void> {
       await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });
     });
   }
+  // Interruptible rentals: their provider may take the GPU back (issue 11, item 5).
+  await boss.work(queues.interruptions.name, async () => {
+    const sweep = await checkInterruptions();
+    if (sweep.interrupted.length || sweep.restarted.length) log.info(sweep, "interruptions sweep");
+  });
+  await boss.schedule(queues.interruptions.name, "* * * * *");
   // Quota levels re-checked after a create or resize was accepted (queued by queueQuotaCheck).
   await boss.work(queues.quotaCheck.name, async ([job]) => {
     if (job) await checkQuotaThresholds((job.data as { userId: string }).userId);
