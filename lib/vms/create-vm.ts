@@ -104,7 +104,7 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   const gpuOrder = input.gpuOrder ?? null;
   const capabilities = PROVIDER_CATALOG[connection.kind].capabilities;
   let gpu: ResolvedOffer | null = null;
-  if (gpuOrder?.gpu) {
+  if (gpuOrder?.gpu || capabilities.sizes === "offers") {
     const client = providerFor(connection);
     const offers = capabilities.gpus.offered && client.gpuOffers ? await askProvider(connection.name, user, () => client.gpuOffers!(templateRef)) : null;
     gpu = resolveOffer({ templateName: template.name, capabilities, plan: quota.plan, offers, order: gpuOrder ?? { gpu: null, rental: { rentalType: "on_demand" }, planRentalType: "on_demand" }, size: input.size });

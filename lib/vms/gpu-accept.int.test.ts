@@ -185,6 +185,8 @@ describe("GPU orders at the API", () => {
     r = await create({ ...base(), cpuCores: 1, memorySize: 1024, gpuType: "4090", gpuCount: 2 });
     expect(r.status).toBe(200);
     expect(await db().vm.findFirstOrThrow({ where: { name: r.body.data!.vm_name as string } })).toMatchObject({ cpuCores: 16, memoryMb: 65536, gpuCount: 2 });
+    r = await create(base());
+    expect(r).toMatchObject({ status: 400, body: { message: 'Template "cuda" is rented with GPUs: give gpuType (offered: 4090 (RTX 4090))' } });
   });
 
   it("GPUs not free: the provider's count less what the portal's accepted requests hold; the 400 says what is free", async () => {

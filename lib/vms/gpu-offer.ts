@@ -121,8 +121,8 @@ export type ResolvedOffer = { offer: GpuOffer; size: Size };
  * all; the GPU type is offered; the count is one the offer has; the rental type is one it can be
  * had with; where the kind's sizes come from its offers (`capabilities.sizes` "offers"), cpuCores
  * and memorySize within the offer's, and the offer's values are what is built. Availability is
- * checked by the caller (lib/quota/gpu-pool.ts). Returns null for a request without GPUs (a kind
- * renting only GPU machines then takes its default offer in its own precheck).
+ * checked by the caller (lib/quota/gpu-pool.ts). Returns null for a request without GPUs (after
+ * refusing one that a kind renting only GPU machines needs).
  */
 export function resolveOffer(args: {
   templateName: string;
@@ -135,8 +135,10 @@ export function resolveOffer(args: {
   const { templateName, capabilities, plan, offers, order, size } = args;
   const bad = (message: string) => new AppError("bad_request", message);
   const offered = (offers ?? []).map(labelOf).join(", ") || "none";
-  // Without a GPU type the provider chooses (a kind renting only GPU machines takes its default offer in its precheck).
-  if (!order.gpu) return null;
+  if (!order.gpu) {
+    if (capabilities.sizes === "offers") throw bad(`Template "${templateName}" is rented with GPUs: give gpuType (offered: ${offered})`);
+    return null;
+  }
   const { type, count } = order.gpu;
   if (plan?.allowedGpuTypes.length && !plan.allowedGpuTypes.includes(type)) throw bad(`Your plan does not allow GPU type ${type} (allowed: ${plan.allowedGpuTypes.join(", ")})`);
   if (plan?.allowedRentalTypes.length && !plan.allowedRentalTypes.includes(order.planRentalType)) {
