@@ -68,7 +68,7 @@ function DeleteButton({ vm, disabled, onDelete }: { vm: VmControls["vm"]; disabl
       <dialog
         ref={dialog}
         aria-labelledby={titleId}
-        className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 shadow-xl backdrop:bg-slate-900/40"
+        className="m-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-0 shadow-xl backdrop:bg-black/50"
       >
         <div className="px-5 py-4">
           <h2 id={titleId} className="text-base font-semibold text-slate-900">

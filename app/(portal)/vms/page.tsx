@@ -7,6 +7,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
+import { formatSize } from "@/lib/ui/units";
 
 export const metadata: Metadata = { title: "My VMs" };
 
@@ -45,19 +46,19 @@ export default async function VmsPage() {
           <tbody className="divide-y divide-slate-100">
             {vms.map((vm) => (
               <tr key={vm.id}>
-                <Td className="font-medium">
+                <Td label="Name" className="font-medium">
                   <Link href={`/vms/${vm.id}`} className="text-indigo-700 hover:underline">
                     {vm.name}
                   </Link>
                 </Td>
-                <Td>
+                <Td label="State">
                   <VmStateBadge status={vm.status} activeTaskKind={vm.tasks[0]?.kind} />
                 </Td>
-                <Td>{vm.template?.name ?? "—"}</Td>
-                <Td>
-                  {vm.cpuCores} vCPU · {vm.memoryMb / 1024} GiB · {vm.diskGb} GB
+                <Td label="Template">{vm.template?.name ?? "—"}</Td>
+                <Td label="Size">
+                  {formatSize(vm)}
                 </Td>
-                <Td className="font-mono text-xs">{vm.ipAddress ?? "—"}</Td>
+                <Td label="IP address" className="font-mono text-xs">{vm.ipAddress ?? "—"}</Td>
               </tr>
             ))}
           </tbody>

@@ -17,19 +17,20 @@ export default async function TaskMonitorPage({ searchParams }: { searchParams: 
   return (
     <>
       <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures. Open a task for its steps and the provider's log." />
-      <dl className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
+      <ul aria-label="Counts" className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
         {tiles.map(({ label, value, filter: f }) => (
-          <Link
-            key={label}
-            href={`/support/tasks?status=${f}`}
-            className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", filter === f ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
-          >
-            <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
-            <dd className={cn("mt-1 text-2xl font-semibold", f === "stuck" && value > 0 ? "text-amber-600" : f === "failed" && value > 0 ? "text-red-600" : "text-slate-900")}>{value}</dd>
-          </Link>
+          <li key={label}>
+            <Link
+              href={`/support/tasks?status=${f}`}
+              className={cn("block h-full rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", filter === f ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
+            >
+              <span className="block text-xs uppercase tracking-wide text-slate-500">{label}</span>
+              <span className={cn("mt-1 block text-2xl font-semibold", f === "stuck" && value > 0 ? "text-amber-700" : f === "failed" && value > 0 ? "text-red-700" : "text-slate-900")}>{value}</span>
+            </Link>
+          </li>
         ))}
-      </dl>
-      <nav aria-label="Filter tasks" className="mb-4 flex gap-2 text-sm">
+      </ul>
+      <nav aria-label="Filter tasks" className="mb-4 flex flex-wrap gap-2 text-sm">
         {(Object.keys(FILTERS) as Filter[]).map((f) => (
           <Link
             key={f}
