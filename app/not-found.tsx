@@ -4,7 +4,7 @@ import { Logo } from "@/components/ui/logo";
 
 export default function NotFound() {
   return (
-    <div className="flex min-h-screen flex-col items-center justify-center px-4 text-center">
+    <main id="main" tabIndex={-1} className="flex min-h-screen flex-col items-center justify-center px-4 text-center outline-none">
       <Logo className="mb-6 h-10 w-10" />
       <p className="text-sm font-semibold text-indigo-700">404</p>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">Page not found</h1>
@@ -12,6 +12,6 @@ export default function NotFound() {
       <Link href="/" className={buttonClass("primary", "md", "mt-6")}>
         Back to Hangar
       </Link>
-    </div>
+    </main>
   );
 }

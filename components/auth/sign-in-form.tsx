@@ -53,7 +53,7 @@ export function SignInForm({ initialError, callbackUrl: requested, sso }: { init
           <Field id="password" label="Password" error={formState.errors.password?.message}>
             <Input id="password" type="password" autoComplete="current-password" invalid={!!formState.errors.password} {...register("password")} />
           </Field>
-          <Button type="submit" className="w-full" disabled={formState.isSubmitting}>
+          <Button type="submit" className="w-full" busy={formState.isSubmitting}>
             {formState.isSubmitting ? "Signing in…" : "Sign in"}
           </Button>
         </form>

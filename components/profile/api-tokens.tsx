@@ -71,7 +71,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
               <Input id="token-days" type="number" min={1} placeholder="never" {...register("expiresInDays")} />
             </Field>
           </div>
-          <Button type="submit" disabled={formState.isSubmitting}>
+          <Button type="submit" busy={formState.isSubmitting}>
             Create token
           </Button>
         </form>

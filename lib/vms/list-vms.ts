@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { Decimal, fromPlanRentalType, type PlanRentalType } from "../pricing/rental";
 import { RENTAL_TYPES } from "../schemas/catalog";
 
-type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus }[] };
+type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus; kind?: string }[] };
 
 /** A VM's GPU and rental fields as the API shows them (rates as decimal strings). */
 export function rentalFields(vm: Db.Vm) {
@@ -42,7 +42,7 @@ export function vmSummary(vm: VmWithSummary) {
     diskSize: vm.diskGb,
     ...rentalFields(vm),
     created_at: vm.createdAt.toISOString(),
-    last_task: last ? { task_id: last.id, status: last.status } : null,
+    last_task: last ? { task_id: last.id, status: last.status, ...(last.kind !== undefined ? { kind: last.kind } : {}) } : null,
   };
 }
 
@@ -50,7 +50,7 @@ export async function listVms(userId: string) {
   const vms = await db().vm.findMany({
     where: { ownerId: userId, deletedAt: null },
     orderBy: { createdAt: "desc" },
-    include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true } } },
+    include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, kind: true } } },
   });
   return vms.map(vmSummary);
 }

@@ -3,25 +3,16 @@ import Link from "next/link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { buttonClass } from "@/components/ui/button";
-import { Table, Td, Th } from "@/components/ui/table";
-import { VmStateBadge } from "@/components/vms/vm-state-badge";
+import { VmList } from "@/components/vms/vm-list";
 import { requireUser } from "@/lib/auth/guards";
-import { db } from "@/lib/db/client";
-import { formatSize } from "@/lib/ui/units";
+import { listVms } from "@/lib/vms/list-vms";
 
 export const metadata: Metadata = { title: "My VMs" };
 
 export default async function VmsPage() {
   const user = await requireUser();
-  const vms = await db().vm.findMany({
-    where: { ownerId: user.id, deletedAt: null },
-    orderBy: { createdAt: "desc" },
-    // The task running on each VM, if any: its badge says what is happening ("stopping…").
-    include: {
-      template: true,
-      tasks: { where: { status: { in: ["pending", "in_progress"] } }, orderBy: { createdAt: "desc" }, take: 1, select: { kind: true } },
-    },
-  });
+  // The same rows as GET /api/v1/vms, which the list then polls for live states.
+  const vms = await listVms(user.id);
   const newVm = (
     <Link href="/vms/new" className={buttonClass()}>
       New VM
@@ -33,36 +24,7 @@ export default async function VmsPage() {
       {vms.length === 0 ? (
         <EmptyState title="No VMs yet" description="Pick a template, size it within your plan and watch it being built." action={newVm} />
       ) : (
-        <Table label="My VMs">
-          <thead>
-            <tr>
-              <Th>Name</Th>
-              <Th>State</Th>
-              <Th>Template</Th>
-              <Th>Size</Th>
-              <Th>IP address</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {vms.map((vm) => (
-              <tr key={vm.id}>
-                <Td label="Name" className="font-medium">
-                  <Link href={`/vms/${vm.id}`} className="text-indigo-700 hover:underline">
-                    {vm.name}
-                  </Link>
-                </Td>
-                <Td label="State">
-                  <VmStateBadge status={vm.status} activeTaskKind={vm.tasks[0]?.kind} />
-                </Td>
-                <Td label="Template">{vm.template?.name ?? "—"}</Td>
-                <Td label="Size">
-                  {formatSize(vm)}
-                </Td>
-                <Td label="IP address" className="font-mono text-xs">{vm.ipAddress ?? "—"}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
+        <VmList initial={vms} />
       )}
     </>
   );

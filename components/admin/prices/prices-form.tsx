@@ -86,7 +86,7 @@ export function PricesForm({ start }: { start: PricesFormInput }) {
         </Card>
       </div>
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={formState.isSubmitting}>
+      <Button type="submit" busy={formState.isSubmitting}>
         Save prices
       </Button>
     </form>

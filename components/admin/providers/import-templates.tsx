@@ -162,7 +162,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
       </div>
       {listError ? <Alert tone="error">{listError}</Alert> : null}
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={formState.isSubmitting || chosen === 0}>
+      <Button type="submit" busy={formState.isSubmitting} disabled={chosen === 0}>
         {chosen ? `Import ${chosen} template${chosen === 1 ? "" : "s"}` : "Import selected templates"}
       </Button>
     </form>

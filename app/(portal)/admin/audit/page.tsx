@@ -28,9 +28,17 @@ function ChangeList({ kind, changes }: { kind: AuditEventView["kind"]; changes: 
         <div key={c.key} className="contents">
           <dt className="text-slate-500">{c.key}</dt>
           <dd className="break-all">
-            {kind === "create" ? null : <span className={cn("text-red-700", kind === "update" && "line-through decoration-red-300")}>{show(c.before)}</span>}
-            {kind === "update" ? <span className="text-slate-500"> → </span> : null}
-            {kind === "delete" ? null : <span className="text-emerald-700">{show(c.after)}</span>}
+            {c.context ? (
+              <span className="text-slate-600" title="The state it happened in (unchanged)">
+                {show(c.before)}
+              </span>
+            ) : (
+              <>
+                {kind === "create" || c.before === undefined ? null : <span className={cn("text-red-700", kind === "update" && "line-through decoration-red-300")}>{show(c.before)}</span>}
+                {kind === "update" && c.before !== undefined ? <span className="text-slate-500"> → </span> : null}
+                {kind === "delete" ? null : <span className="text-emerald-700">{show(c.after)}</span>}
+              </>
+            )}
           </dd>
         </div>
       ))}
