@@ -14,6 +14,7 @@ import { monthlyCost } from "@/lib/pricing/cost";
 import type { Resources } from "@/lib/quota/usage";
 import { sizeOf } from "@/lib/schemas/size";
 import type { TaskView } from "@/lib/tasks/get-task";
+import { describeDenial } from "@/lib/ui/denials";
 import { formatMemory, gib, mbFromGib } from "@/lib/ui/units";
 import { ACTION_LABELS, ACTION_PROGRESSIVE, actionOfKind, resizeProblem, resizeQuotaCheck, type ResizableSize } from "@/lib/vms/action-rules";
 import type { VmControls } from "@/lib/vms/vm-page-data";
@@ -257,7 +258,7 @@ export function ResizeForm({ controls }: { controls: VmControls }) {
       : verdict && verdict.kind !== "ok"
         ? {
             title: verdict.kind === "per_vm" ? "Requested resources exceed the per VM limits of your compute resource plan" : "Requested resources exceed the available limits of your compute resource plan",
-            lines: verdict.denials.map((d) => d.message),
+            lines: verdict.denials.map((d) => describeDenial(d, controls.currency)),
           }
         : null;
   // The fields to mark: the dimension a problem or a denial is about.
