@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
+import { denialSchema, envelope, errorEnvelope, loginResponseSchema, MAX_VM_PAGE, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
 import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
@@ -131,7 +131,20 @@ export function openApiDocument(serverUrl = "/") {
         },
       },
       "/api/v1/vms": {
-        get: { summary: "The caller's VMs", security: bearer, responses: { "200": json(envelope(z.array(vmSchema)), "VMs"), ...errors({ "401": "Authentication required" }) } },
+        get: {
+          summary: "The caller's VMs, newest first",
+          description:
+            "Without `limit`, all of them. With `limit`, one page; the next page's address is in the `Link` response header (`rel=\"next\"`), absent on the last page (keyset pagination: a deep page costs what the first does).",
+          security: bearer,
+          parameters: [
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: MAX_VM_PAGE } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "From the previous page's `Link` header" },
+          ],
+          responses: {
+            "200": json(envelope(z.array(vmSchema)), "VMs"),
+            ...errors({ "400": "limit must be a whole number from 1 to … | cursor: not a cursor from a previous page", "401": "Authentication required" }),
+          },
+        },
       },
       "/api/v1/vms/{vm_id}": {
         parameters: [vmIdParam],

@@ -61,9 +61,9 @@ it("starts a simulator for each simulated provider (Proxmox VE, VergeOS, Nova Cl
   for (const p of providers) expect(p.baseUrl).toBe(runningSimulator(p.name)?.url);
   // Each now points at its running simulator, not at the configuration file's placeholder.
   expect(providers.every((p) => /^https?:\/\/127\.0\.0\.1:\d+$/.test(p.baseUrl) && !p.baseUrl.endsWith(":9443"))).toBe(true);
-  expect((await db().template.findMany({ where: { provider: { kind: "vergeos" } }, orderBy: { name: "asc" } })).map((t) => t.name)).toEqual(["rocky-9-vergeos", "ubuntu-24.04-vergeos"]);
+  expect((await db().template.findMany({ where: { provider: { kind: "vergeos" } }, orderBy: { name: "asc" } })).map((t) => t.name)).toEqual(["vergeos-rocky", "vergeos-ubuntu"]);
 
-  const verge = await createAndWait({ template_id: "ubuntu-24.04-vergeos", name: "demo-verge", target: "hangar-verge", cpuCores: 1, memorySize: 1024, diskSize: 10, cipassword: "demo-password" });
+  const verge = await createAndWait({ template_id: "vergeos-ubuntu", name: "demo-verge", target: "hangar-verge", cpuCores: 1, memorySize: 1024, diskSize: 10, cipassword: "demo-password" });
   expect(verge).toMatchObject({ status: "completed", error: null });
   expect(await db().vm.findFirstOrThrow({ where: { name: "demo-verge" } })).toMatchObject({ status: "running", diskGb: 10, ipAddress: expect.stringMatching(/^\d+\./) });
 }, 120_000);

@@ -58,7 +58,7 @@ export async function demoVergeosConfig(): Promise<DemoConfig> {
     ],
     templates: [
       {
-        name: "ubuntu-24.04-vergeos",
+        name: "vergeos-ubuntu",
         provider: DEMO_VERGEOS_PROVIDER,
         vergeos: { mediaSource: "7", cluster: "1", vnet: "3", preferredTier: "1" },
         public: true,
@@ -72,7 +72,7 @@ export async function demoVergeosConfig(): Promise<DemoConfig> {
         users: [],
       },
       {
-        name: "rocky-9-vergeos",
+        name: "vergeos-rocky",
         provider: DEMO_VERGEOS_PROVIDER,
         vergeos: { mediaSource: "8", cluster: "1", vnet: "3", preferredTier: "3" },
         public: true,

@@ -93,7 +93,7 @@ export const providerFormSchema = z
     tlsCa: text(64_000, { multiline: true }).trim(),
     tlsFingerprint: text(200).trim(),
     /** The kind's connection settings as text (empty: not set), checked by its module on the server. */
-    settings: z.record(z.string(), z.string().trim().max(200, "At most 200 characters")).default({}),
+    settings: z.record(z.string(), z.string().trim().max(2000, "At most 2000 characters")).default({}),
     enabled: z.boolean(),
   })
   .superRefine((p, ctx) => {

@@ -29,7 +29,7 @@ import {
   type ResizeScope,
 } from "./action-rules";
 import { vmTaskKinds, type VmActionTaskInput } from "./task-kinds";
-import { checkQuotaThresholds } from "../notifications";
+import { queueQuotaCheck } from "../notifications";
 
 export const VM_NOT_FOUND = "VM not found";
 export const VM_FORBIDDEN = "Only the VM's owner or an admin may manage it";
@@ -163,6 +163,6 @@ export async function requestVmAction(
     { name: "vm action" },
   );
   log.info({ taskId, vm: vm.id, action, user: user.email }, "VM action accepted");
-  if (action === "resize") await checkQuotaThresholds(vm.ownerId); // an increase counts at once
+  if (action === "resize") await queueQuotaCheck(vm.ownerId); // an increase counts at once (told by a worker)
   return { task_id: taskId, message: `${ACTION_LABELS[action]} of ${vm.name} accepted` };
 }

@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "My VMs" };
 export default async function VmsPage() {
   const user = await requireUser();
   // The same rows as GET /api/v1/vms, which the list then polls for live states.
-  const vms = await listVms(user.id);
+  const { vms } = await listVms(user.id);
   const newVm = (
     <Link href="/vms/new" className={buttonClass()}>
       New VM
