@@ -49,6 +49,7 @@ const PAGES: Record<string, PageCase> = {
   "/profile": { path: () => "/profile", expect: signedInAll() },
   "/notifications": { path: () => "/notifications", expect: signedInAll() },
   "/support/tasks": { path: () => "/support/tasks", expect: { anonymous: "→/signin", owner: 404, other: 404, support: 200, admin: 200 } },
+  "/support/showback": { path: () => "/support/showback", expect: { anonymous: "→/signin", owner: 404, other: 404, support: 200, admin: 200 } },
   "/admin": { path: () => "/admin", expect: adminOnly() },
   "/admin/audit": { path: () => "/admin/audit", expect: adminOnly() },
   "/admin/plans": { path: () => "/admin/plans", expect: adminOnly() },
@@ -65,6 +66,7 @@ const PAGES: Record<string, PageCase> = {
   "/admin/templates": { path: () => "/admin/templates", expect: adminOnly() },
   "/admin/templates/[id]": { path: (ids) => `/admin/templates/${ids.template}`, expect: adminOnly() },
   "/admin/users": { path: () => "/admin/users", expect: adminOnly() },
+  "/admin/vms": { path: () => "/admin/vms", expect: adminOnly() },
   "/admin/users/new": { path: () => "/admin/users/new", expect: adminOnly() },
   "/admin/users/[id]": { path: (ids) => `/admin/users/${ids.user}`, expect: adminOnly() },
 };

@@ -13,6 +13,8 @@ import { Time, useDisplayZone } from "@/components/ui/time";
 import { formatExact } from "@/lib/ui/time";
 import type { TaskView } from "@/lib/tasks/get-task";
 import { ACTION_LABELS, actionOfKind } from "@/lib/vms/action-rules";
+import { collapseLog } from "./collapse-log";
+import { TaskActions } from "./task-actions";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow", skipped: "gray" };
 const terminal = new Set(["completed", "failed", "cancelled"]);
@@ -24,9 +26,9 @@ async function fetchTask(id: string): Promise<TaskView> {
   return body.data;
 }
 
-/** A log line's time: the portal's exact form with seconds (lib/ui/time.ts). */
-function logTime(iso: string, timeZone: string | undefined): string {
-  return formatExact(new Date(iso), { seconds: true, timeZone });
+/** One log line as shown: its time (the portal's exact form with seconds, lib/ui/time.ts), its words, and for staff the provider's own. */
+function logText(l: TaskView["logs"][number], timeZone: string | undefined): string {
+  return `${formatExact(new Date(l.at), { seconds: true, timeZone })}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`;
 }
 
 /** What a completed task of each kind says about its VM. */
@@ -56,14 +58,15 @@ function outcome(task: TaskView): string | null {
  * completes, the page moves on (unless `goToVm` is false): to the VM's page, or to My VMs
  * after a delete, since the VM's page is then gone.
  */
-export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm?: boolean }) {
+export function TaskLive({ initial, goToVm = true, editHref = null }: { initial: TaskView; goToVm?: boolean; editHref?: string | null }) {
   const router = useRouter();
   const zone = useDisplayZone();
-  const { data: task, error } = useQuery({
+  const { data: task, error, refetch } = useQuery({
     queryKey: ["task", initial.task_id],
     queryFn: () => fetchTask(initial.task_id),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data && terminal.has(q.state.data.status) ? false : 1000),
+    // Slower once it ended: support may retry it from another window.
+    refetchInterval: (q) => (q.state.data && terminal.has(q.state.data.status) ? 10_000 : 1000),
   });
   const action = actionOfKind(task.kind);
   const vmPage = task.vm ? `/vms/${task.vm.id}` : null;
@@ -79,13 +82,16 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
   return (
     <div className="space-y-6">
       {error ? <Alert tone="warning">Lost contact with the server: {(error as Error).message}. Retrying…</Alert> : null}
-      {task.status === "failed" ? (
-        <Alert tone="error" title="The task failed">
+      {task.status === "failed" || task.status === "cancelled" ? (
+        <Alert tone={task.status === "failed" ? "error" : "warning"} title={task.status === "failed" ? "The task failed" : "The task was cancelled"}>
           {task.error}
           {/* Only support and admins receive the provider's details (lib/tasks/get-task.ts). */}
-          {task.error_detail ? <span className="mt-1 block font-mono text-xs">Provider: {task.error_detail}</span> : null}
+          {task.error_detail ? <span className="mt-1 block whitespace-pre-wrap break-words font-mono text-xs">Provider: {task.error_detail}</span> : null}
         </Alert>
       ) : null}
+      {task.stuck ? <Alert tone="warning" title="No heartbeat from its worker">The worker running this task has not reported for a while; it may be gone. Cancel it, or mark it failed to release its quota.</Alert> : null}
+      {task.cancel_requested && !terminal.has(task.status) ? <Alert tone="warning">A cancel was asked: the running step is being stopped.</Alert> : null}
+      <TaskActions taskId={task.task_id} status={task.status} stuck={task.stuck} editHref={editHref} onDone={() => void refetch()} />
       {done ? (
         <Alert tone="success" title={done}>
           {action === "delete" ? (
@@ -140,14 +146,33 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
       <Card>
         <CardHeader title="Log" description="The provider's own task log lines, as they arrive." />
         {/* Focusable so that keyboard users can scroll it (arrow keys, Page Up/Down). */}
-        <pre
+        <div
           tabIndex={0}
           role="log"
           aria-label="Task log"
-          className="max-h-96 overflow-auto whitespace-pre-wrap break-all px-5 py-4 font-mono text-xs leading-relaxed text-slate-700 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
+          className="max-h-96 overflow-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-700 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
         >
-          {task.logs.length ? task.logs.map((l) => `${logTime(l.at, zone)}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`).join("\n") : "Nothing logged yet."}
-        </pre>
+          {task.logs.length
+            ? collapseLog(task.logs, (l) => l.line).map((g) =>
+                g.kind === "line" ? (
+                  <div key={g.line.id} className="whitespace-pre-wrap break-words">
+                    {logText(g.line, zone)}
+                  </div>
+                ) : (
+                  <details key={g.first.id}>
+                    <summary className="cursor-pointer whitespace-pre-wrap break-words text-indigo-800">
+                      {logText(g.last, zone)} <span className="text-slate-500">({g.lines.length} progress lines)</span>
+                    </summary>
+                    <div className="border-l-2 border-slate-200 pl-3">
+                      {g.lines.map((l) => (
+                        <div key={l.id}>{logText(l, zone)}</div>
+                      ))}
+                    </div>
+                  </details>
+                ),
+              )
+            : "Nothing logged yet."}
+        </div>
       </Card>
       {terminal.has(task.status) ? (
         <Link href="/vms" className={buttonClass("secondary")}>

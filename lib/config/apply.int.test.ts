@@ -46,12 +46,12 @@ describe("configuration as code (hangar apply)", () => {
     bad.plans![0]!.perVm = { cpuCores: 0, memoryMb: 8192, diskGb: 100 };
     bad.users![1]!.role = "root";
     bad.users![0]!.email = "not-an-email";
-    bad.plans![1]!.allowedGpuTypes = ["3090"];
+    bad.plans![1]!.allowedGpuTypes = ["rtx 3090"];
     (bad.plans![0]!.total as Record<string, unknown>).monthlySpend = 1.005;
     bad.templates![0]!.defaultCpuCores = 0;
     bad.templates![1]!.defaultMemoryMb = 1024;
     (bad.prices as unknown as Record<string, unknown>).vcpuHour = -1;
-    (bad.prices as unknown as Record<string, unknown>).gpuHour = { "4090": 0.5, "3090": 0.1 };
+    (bad.prices as unknown as Record<string, unknown>).gpuHour = { "4090": 0.5, "rtx 3090": 0.1 };
     const error = await applyConfig(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const paths = (error as ConfigError).problems.map((p) => p.path);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMIT_KEYS, type LimitKey } from "../quota/limits";
-import { GPU_TYPES, PROVIDER_KINDS, RENTAL_TYPES } from "./catalog";
+import { PROVIDER_KINDS, RENTAL_TYPES } from "./catalog";
+import { GPU_TYPE_ID, gpuTypeId } from "./gpu-order";
 import { text } from "./text";
 import { emailSchema, passwordSchema, roles } from "./user";
 
@@ -215,7 +216,8 @@ export const planFormSchema = z
     maxMonthlySpend: optionalDecimalField(2, 10),
     allowedProviderIds: ids,
     allowedRentalTypes: z.array(z.enum(RENTAL_TYPES)),
-    allowedGpuTypes: z.array(z.enum(GPU_TYPES)),
+    /** GPU type ids as the providers' offers name them (opaque). */
+    allowedGpuTypes: z.array(gpuTypeId("GPU type")).max(200),
   })
   .superRefine((p, ctx) => {
     const pairs = [
@@ -301,7 +303,8 @@ export const pricesFormSchema = z.object({
   vcpuHour: price,
   memoryGbHour: price,
   diskGbMonth: price,
-  gpuHour: z.strictObject(Object.fromEntries(GPU_TYPES.map((g) => [g, price])) as Record<(typeof GPU_TYPES)[number], typeof price>),
+  /** Per GPU-hour by GPU type id (the providers' offers name them). */
+  gpuHour: z.record(z.string().regex(GPU_TYPE_ID, "Not a GPU type id"), price),
 });
 export type PricesFormInput = z.input<typeof pricesFormSchema>;
 export type PricesForm = z.output<typeof pricesFormSchema>;

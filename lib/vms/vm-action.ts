@@ -73,7 +73,8 @@ export async function requestVmAction(
   vmId: string,
   action: VmAction,
   body?: unknown,
-  options: { ip?: string | null; shutdownTimeoutSeconds?: number } = {},
+  /** `reason`: why the portal itself asks (e.g. an automatic restart), written into the task's first line. */
+  options: { ip?: string | null; shutdownTimeoutSeconds?: number; reason?: string } = {},
 ): Promise<VmActionResult> {
   if (!VM_ACTIONS.includes(action)) throw new AppError("bad_request", `Unknown action: ${String(action)}`);
   const vm = await vmForAction(user, vmId);
@@ -148,7 +149,7 @@ export async function requestVmAction(
         vmId: vm.id,
         input,
         steps: [...(resize ? [{ key: "reserve_quota", name: RESERVE_STEP, done: true, detail: planDetail as JsonObject }] : []), ...steps.map((s) => ({ key: s.key, name: s.name }))],
-        line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (${provider.describe(ref)})${what}${by}`,
+        line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (${provider.describe(ref)})${what}${by}${options.reason ? `: ${options.reason}` : ""}`,
       });
       await recordAudit(tx, {
         actor: { id: user.id, email: user.email },

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { AuthenticatedUser } from "../auth/credentials";
 import { db } from "../db/client";
 import { log } from "../log";
@@ -10,6 +11,8 @@ import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
 import type { PriceTable } from "../pricing/cost";
 import { listUsableTemplates } from "../templates/access";
+import { quoteContext } from "./quote-context";
+import { templateOffers, type OfferView } from "./template-offers";
 
 export type WizardTemplate = {
   id: string;
@@ -28,6 +31,11 @@ export type WizardTemplate = {
   ciuser: string | null;
   min: { cpuCores: number; memoryMb: number; diskGb: number };
   defaults: { cpuCores: number; memoryMb: number; diskGb: number };
+  /**
+   * GPU offers when the template's provider offers GPUs (null: none; [] when the provider could
+   * not say now); `sizesFromOffers`: cores and memory come with the offer (shown, not typed).
+   */
+  gpu: { offers: OfferView[]; sizesFromOffers: boolean } | null;
 };
 
 /** One aggregate quota the request must fit: the user's plan, or their team's. */
@@ -41,16 +49,21 @@ export type WizardData = {
   prices: PriceTable;
   currency: string;
   sshKeys: { id: string; name: string; fingerprint: string }[];
+  /** The plan's GPU types and rental types (empty: all). */
+  allowedGpuTypes: string[];
+  allowedRentalTypes: string[];
 };
 
 /** Everything the New VM wizard shows: usable templates (with their provider's placements), limits, usage, keys. */
 export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
-  const [templates, quota, prices, sshKeys] = await Promise.all([
+  const [templates, quota, prices, sshKeys, plan] = await Promise.all([
     listUsableTemplates(user),
     quotaSummary(user.id),
     loadPrices(db()),
     db().sshKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, fingerprint: true } }),
+    quoteContext(user.id),
   ]);
+  const offers = await templateOffers(templates, prices);
   const clients = new Map<string, ProviderClient>();
   for (const providerId of new Set(templates.map((t) => t.providerId))) {
     const row = await db().providerConnection.findUniqueOrThrow({ where: { id: providerId } });
@@ -94,6 +107,7 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
           memoryMb: Math.max(t.minMemoryMb, t.defaultMemoryMb ?? Math.max(t.minMemoryMb, 1024)),
           diskGb: Math.max(t.minDiskGb, t.defaultDiskGb ?? t.minDiskGb),
         },
+        gpu: offers.get(t.id) ? { offers: offers.get(t.id)!, sizesFromOffers: PROVIDER_CATALOG[t.provider.kind].capabilities.sizes === "offers" } : null,
       };
     }),
     planName: quota.planName,
@@ -102,5 +116,41 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
     prices,
     currency: quota.currency,
     sshKeys,
+    allowedGpuTypes: plan.plan?.allowedGpuTypes ?? [],
+    allowedRentalTypes: plan.plan?.allowedRentalTypes ?? [],
   };
+}
+
+/** What the New VM wizard starts with when opened from a failed create (Edit and retry, issue 12). */
+export type WizardPrefill = { templateId?: string; target?: string; cpuCores?: number; memorySize?: number; diskSize?: number; name?: string; ciuser?: string };
+
+/**
+ * The New VM wizard's address pre-filled with a create task's request (template, placement,
+ * size, name, login user; never its password or keys): Edit and retry of a failed or cancelled
+ * create. Null for other kinds or when its VM row is gone.
+ */
+export async function editRetryHref(taskId: string): Promise<string | null> {
+  const task = await db().task.findUnique({ where: { id: taskId }, include: { vm: true } });
+  if (!task || task.kind !== "vm.create" || !task.vm) return null;
+  const request = (task.input as { request?: { name?: unknown; options?: Record<string, unknown>; cloudInit?: { user?: unknown } } }).request;
+  const q = new URLSearchParams();
+  if (task.vm.templateId) q.set("template", task.vm.templateId);
+  if (typeof request?.options?.target === "string") q.set("target", request.options.target);
+  q.set("cpu", String(task.vm.cpuCores));
+  q.set("memory", String(task.vm.memoryMb));
+  q.set("disk", String(task.vm.diskGb));
+  q.set("name", typeof request?.name === "string" ? request.name : task.vm.name);
+  if (typeof request?.cloudInit?.user === "string") q.set("ciuser", request.cloudInit.user);
+  return `/vms/new?${q.toString()}`;
+}
+
+const count = z.coerce.number().int().positive().max(1_000_000).optional().catch(undefined);
+const word = z.string().max(200).optional().catch(undefined);
+/** The wizard's query parameters (from editRetryHref); anything malformed is ignored. */
+export const wizardPrefillSchema = z.object({ template: word, target: word, cpu: count, memory: count, disk: count, name: word, ciuser: word });
+
+/** The query parameters of /vms/new as the wizard's starting values. */
+export function prefillFrom(params: Record<string, string | string[] | undefined>): WizardPrefill {
+  const p = wizardPrefillSchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  return { templateId: p.template, target: p.target, cpuCores: p.cpu, memorySize: p.memory, diskSize: p.disk, name: p.name, ciuser: p.ciuser };
 }

@@ -214,11 +214,11 @@ describe("VergeOS through the portal", () => {
     await stopBoss();
     // Calls of /vms are held 1.5 s each: the step's look-up by name (GET), then its POST. The
     // worker is killed as soon as the POST has reached VergeOS, before the answer.
+    const res = await api.create({ ...base, name: "verge-survivor" });
+    expect(res.status, res.body.message).toBe(200);
     const delayFor = verge.faults.delayFor.bind(verge.faults);
     let arrivals = 0;
     verge.faults.delayFor = (path: string) => (path === "/vms" ? (arrivals++, 1500) : delayFor(path));
-    const res = await api.create({ ...base, name: "verge-survivor" });
-    expect(res.status, res.body.message).toBe(200);
     const env = { ...process.env, LOG_LEVEL: "silent", HANGAR_TASK_HEARTBEAT_SECONDS: "10", HANGAR_JOB_MONITOR_SECONDS: "2" };
     const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/jobs/worker-main.ts"], { env, stdio: "ignore" });
     try {
