@@ -6,7 +6,7 @@ import { ProviderError, type ProviderStep, type StepContext } from "../providers
 import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "./deadline";
 import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
-import { appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
+import { alignSteps, appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
 import { checkQuotaThresholds, notifyTaskFinished } from "../notifications";
 
 /**
@@ -44,6 +44,12 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
  */
 export async function runSteps(taskId: string, steps: ProviderStep[], options: { final: boolean; deadlines?: TaskDeadlines }): Promise<RunOutcome> {
   const { stepMs } = options.deadlines ?? taskDeadlines();
+  // A task accepted before an upgrade may lack steps its plan has gained since: add them.
+  const added = await alignSteps(taskId, steps);
+  if (added.length) {
+    const names = steps.filter((s) => added.includes(s.key)).map((s) => s.name);
+    await appendLog(taskId, null, `Added ${names.length === 1 ? "a step" : "steps"} this task did not have when it was accepted: ${names.join(", ")}`);
+  }
   const stored = await db().taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" } });
   await startTask(taskId);
   for (const step of steps) {
