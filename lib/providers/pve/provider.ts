@@ -1,5 +1,6 @@
 import { env } from "../../env";
 import { PveClient, type PveAuth } from "./client";
+import { kindFor } from "./errors";
 import {
   ProviderError,
   type Accepted,
@@ -544,6 +545,14 @@ export class PveProvider implements ProviderClient {
               try {
                 await this.wait(upid, ctx);
               } catch (error) {
+                // Lock contention (parallel clones of one template wait on its config lock:
+                // `can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout`): the worker
+                // failed before it wrote anything, so the clone is asked for again after a back-off
+                // (a retryable error: the job is retried), never a failure.
+                if (error instanceof ProviderError && error.kind === "task_failed" && kindFor(500, error.message) === "locked" && !(await this.client.vmExists(node, vmid))) {
+                  await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
+                  throw new ProviderError("locked", error.message, { providerTaskId: upid, cause: error });
+                }
                 // The id exists on another node (another client, or another portal process, took
                 // it): PVE's task fails writing the config file and leaves nothing of ours behind.
                 if (!(error instanceof ProviderError) || error.kind !== "task_failed" || !/File exists|config file already exists/.test(error.message)) throw error;

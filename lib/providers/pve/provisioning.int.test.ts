@@ -153,6 +153,16 @@ describe("kind 3: busy and silent conditions never fail-and-destroy", () => {
     expect(simVm("k3-lock")?.running).toBe(true);
   });
 
+  it("a clone task that ends in a config lock timeout is asked for again after a back-off, not failed", async () => {
+    api.sim.faults.failTask({ type: "qmclone", vmid: 9000, message: "can't lock file '/var/lock/qemu-server/lock-9000.conf' - got timeout" });
+    const { task } = await createOk({ template_id: "ubuntu-24.04", name: "k3-clonelock", target: "pve1", ...base });
+    expect(task.status, task.error ?? "").toBe("completed");
+    const lines = task.logs.map((l) => l.line);
+    expect(lines.some((l) => /^Clone template: .* \(will retry\)$/.test(l)), lines.join("\n")).toBe(true);
+    expect([...api.sim.state.vms.values()].filter((v) => v.config.name === "k3-clonelock")).toHaveLength(1);
+    expect(simVm("k3-clonelock")?.running).toBe(true);
+  });
+
   it("a template without the agent option: no waiting, completed with a warning, the VM kept", async () => {
     const { task } = await createOk({ template_id: "no-agent", name: "k3-noagent", target: "pve1", ...base, diskSize: 8 });
     expect(task.status, task.error ?? "").toBe("completed");
