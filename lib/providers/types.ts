@@ -203,8 +203,11 @@ export type Accepted = { ref: ProviderRef | null; step: { key: string; name: str
 /** A finished create: where the VM is, its addresses, the size actually built, notices for the user. */
 export type CreateResult = { ref: ProviderRef; addresses: string[]; size: Size; notices: string[] };
 
-/** What a finished action leaves for the user and the VM page. */
-export type ActionOutcome = { notices: string[]; pendingRestart: boolean };
+/**
+ * What a finished action leaves for the user and the VM page. `size`: after a resize, the size
+ * the provider reports (read back; what the portal records, counts and bills).
+ */
+export type ActionOutcome = { notices: string[]; pendingRestart: boolean; size?: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> };
 
 /** A VM as the provider reports it (for reconciling the portal's records with reality). */
 export type ProviderVm = { ref: ProviderRef; name: string; status: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> };

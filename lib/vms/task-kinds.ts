@@ -116,15 +116,23 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
         steps: client.actionSteps(input.action, input.ref, input.params),
         async completed({ tx, facts }) {
           const outcome = client.actionOutcome(input.action, facts);
+          // A resize records the size the provider reports (read back after it), not the one asked for.
+          const reported = input.action === "resize" && input.wanted ? { ...input.wanted, ...outcome.size } : undefined;
           const vmUpdate =
-            input.action === "delete" ? { status: "deleted", deletedAt: new Date(), ipAddress: null } : input.action === "resize" ? {} : { status: resultingStatus[input.action] };
+            input.action === "delete"
+              ? { status: "deleted", deletedAt: new Date(), ipAddress: null }
+              : reported
+                ? sizeColumns(reported)
+                : input.action === "resize"
+                  ? {}
+                  : { status: resultingStatus[input.action] };
           const done: Record<VmAction, string> = {
             start: `${label} is running`,
             stop: `${label} is stopped`,
             shutdown: `${label} is stopped`,
             reboot: `${label} was rebooted and is running`,
             delete: `${label} was deleted with its disks. Quota released.`,
-            resize: `${label} now has ${input.wanted?.cpuCores} vCPU, ${input.wanted?.memoryMb} MB and ${input.wanted?.diskGb} GB`,
+            resize: `${label} now has ${(reported ?? input.wanted)?.cpuCores} vCPU, ${(reported ?? input.wanted)?.memoryMb} MB and ${(reported ?? input.wanted)?.diskGb} GB`,
           };
           await tx.vm.update({ where: { id: vm.id }, data: vmUpdate });
           return { result: { notices: outcome.notices, pendingRestart: outcome.pendingRestart }, line: done[input.action] };

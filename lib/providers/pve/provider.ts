@@ -270,7 +270,14 @@ export class PveProvider implements ProviderClient {
 
   actionOutcome(action: VmAction, facts: Readonly<Record<string, unknown>>): ActionOutcome {
     const pendingRestart = action === "resize" && facts.pendingUntilRestart === true;
-    return { notices: pendingRestart ? ["The new CPU cores and memory apply after the VM's next restart"] : [], pendingRestart };
+    const built = (action === "resize" ? facts.built ?? {} : {}) as { cpuCores?: number; memoryMb?: number | null; diskGb?: number | null };
+    const size = {
+      ...(typeof built.cpuCores === "number" ? { cpuCores: built.cpuCores } : {}),
+      ...(typeof built.memoryMb === "number" ? { memoryMb: built.memoryMb } : {}),
+      // Records hold whole GB: a fractional size (a disk made outside Hangar) keeps the record.
+      ...(typeof built.diskGb === "number" && Number.isInteger(built.diskGb) ? { diskGb: built.diskGb } : {}),
+    };
+    return { notices: pendingRestart ? ["The new CPU cores and memory apply after the VM's next restart"] : [], pendingRestart, ...(Object.keys(size).length ? { size } : {}) };
   }
 
   describe(ref: ProviderRef): string {
@@ -489,6 +496,24 @@ export class PveProvider implements ProviderClient {
           // An absolute size: running the step twice can never grow the disk twice.
           await this.track(ctx, "grow_disk", () => this.client.resize(node, vmid, disk, `${wanted}G`));
           await ctx.log(`Disk ${disk} grown${current !== undefined ? ` from ${current} GB` : ""} to ${wanted} GB`);
+        },
+      });
+    }
+    if (steps.length) {
+      steps.push({
+        key: "verify",
+        name: "Check the configuration PVE reports",
+        run: async (ctx) => {
+          // GET config includes pending values: the size the VM has after its next restart.
+          const built = builtSize(await this.client.vmConfig(node, vmid));
+          await ctx.remember({ built: { cpuCores: built.cpuCores, memoryMb: built.memoryMb ?? null, diskGb: built.diskGb ?? null } });
+          const diffs = [
+            want.cpuCores !== undefined && built.cpuCores !== want.cpuCores && `${built.cpuCores} vCPUs (${built.topology}) instead of ${want.cpuCores}`,
+            want.memoryMb !== undefined && built.memoryMb !== want.memoryMb && `${built.memoryMb ?? "unknown"} MB memory instead of ${want.memoryMb}`,
+            want.diskGb !== undefined && built.diskGb !== want.diskGb && `a ${built.diskGb ?? "unknown"} GB boot disk (${built.bootDisk ?? "none"}) instead of ${want.diskGb} GB`,
+          ].filter((d): d is string => typeof d === "string");
+          if (diffs.length) throw new ProviderError("server", `PVE reports VM ${vmid} with ${diffs.join(", ")}`);
+          await ctx.log(`PVE reports ${built.cpuCores} vCPUs (${built.topology}), ${built.memoryMb} MB memory and a ${built.diskGb} GB boot disk (${built.bootDisk})`);
         },
       });
     }
