@@ -95,6 +95,13 @@ export type StepContext = {
   /** The provider's own id of an asynchronous job this step started (shown as `provider_task_id`). */
   recordProviderTask(id: string): Promise<void>;
   log(lines: ProviderLogLine[] | string): Promise<void>;
+  /**
+   * Create steps only (absent elsewhere): records at once that the VM being made will be `ref`
+   * when it gets another id than the one accepted (e.g. the provider gave that id to another
+   * client), so that no other request of the portal is handed it. False: another of the
+   * portal's live VMs holds `ref` (take another id).
+   */
+  claimRef?(ref: ProviderRef): Promise<boolean>;
 };
 
 /** One step of a plan. `key` is stable (the engine matches stored steps by it); `name` is shown. */

@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { ProviderError, type ProviderStep, type StepContext } from "../providers/types";
+import { ProviderError, type ProviderRef, type ProviderStep, type StepContext } from "../providers/types";
 import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "./deadline";
 import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
@@ -42,8 +42,13 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
  * the background is stopped at its next use of its context. Failures are stored twice: words
  * for the user (error, log line) and the provider's details for staff (errorDetail, detail).
  */
-export async function runSteps(taskId: string, steps: ProviderStep[], options: { final: boolean; deadlines?: TaskDeadlines }): Promise<RunOutcome> {
+export async function runSteps(
+  taskId: string,
+  steps: ProviderStep[],
+  options: { final: boolean; deadlines?: TaskDeadlines; claimRef?: (ref: ProviderRef) => Promise<boolean> },
+): Promise<RunOutcome> {
   const { stepMs } = options.deadlines ?? taskDeadlines();
+  const claim = options.claimRef;
   // A task accepted before an upgrade may lack steps its plan has gained since: add them.
   const added = await alignSteps(taskId, steps);
   if (added.length) {
@@ -83,6 +88,14 @@ export async function runSteps(taskId: string, steps: ProviderStep[], options: {
         alive();
         await appendLog(taskId, row.id, lines);
       },
+      ...(claim
+        ? {
+            claimRef: async (ref: ProviderRef) => {
+              alive();
+              return claim(ref);
+            },
+          }
+        : {}),
     };
     await stepStarted(row.id, startedAt);
     try {
@@ -155,7 +168,8 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
 
   let outcome: RunOutcome;
   try {
-    outcome = await runSteps(taskId, plan.steps, options);
+    const claimRef = plan.claimRef?.bind(plan);
+    outcome = await runSteps(taskId, plan.steps, { ...options, ...(claimRef ? { claimRef } : {}) });
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;

@@ -1,5 +1,6 @@
 import { decryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
+import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
 import { providerFor } from "../providers/registry";
 import type { CreateRequest, JsonObject, ProviderClient, ProviderRef, VmAction, VmActionParams } from "../providers/types";
 import { sizeColumns, type Size } from "../schemas/size";
@@ -64,6 +65,17 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
           result: { ref: result.ref.id, addresses: result.addresses, size: result.size as JsonObject, notices: result.notices },
           line: `VM ${request.name} (${client.describe(result.ref)}) is running${at}${notices}`,
         };
+      },
+      // The VM's row holds the id the provider really gave it as soon as it is known; the unique
+      // index of live VMs (lib/db/raw-indexes.ts) refuses an id another VM of the portal holds.
+      async claimRef(ref) {
+        try {
+          await db().vm.update({ where: { id: vm.id }, data: refColumns(ref) });
+          return true;
+        } catch (error) {
+          if (isUniqueViolation(error, VM_LIVE_REF_INDEX)) return false;
+          throw error;
+        }
       },
       // Release the reservation at once (the VM row no longer counts), clean up on the provider,
       // and only then end the task, so a failed task never leaves a VM behind unless it says so.

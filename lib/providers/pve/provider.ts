@@ -261,6 +261,8 @@ export class PveProvider implements ProviderClient {
       ...(typeof built.diskGb === "number" ? { diskGb: built.diskGb } : {}),
     };
     const notices = facts.ipPending === "agent_silent" ? [NO_IP_NOTICE] : facts.ipPending === "no_agent" ? ["no IP: the template has no QEMU guest agent configured"] : [];
+    const vmid = refOf(ref).vmid;
+    if (vmid !== spec.vmid) notices.unshift(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
     return { ref, addresses: typeof facts.ipAddress === "string" ? [facts.ipAddress] : [], size, notices };
   }
 
@@ -523,6 +525,24 @@ export class PveProvider implements ProviderClient {
   private provisionSteps(spec: CreateSpec): ProviderStep[] {
     const node = spec.targetNode;
     const vmidOf = (ctx: StepContext) => (typeof ctx.facts.vmid === "number" ? ctx.facts.vmid : spec.vmid);
+    /**
+     * Another VMID after `after` was found taken on PVE: the next free one that no other request
+     * of this process was handed, claimed for this VM in the portal's records (which refuse an id
+     * another of its VMs holds, in any process).
+     */
+    const another = async (ctx: StepContext, after: number): Promise<number> => {
+      let floor = after;
+      for (let i = 0; i < 50; i++) {
+        const candidate = await this.allocateVmId(async (id) => id <= floor || this.handedOut.has(id));
+        if (!ctx.claimRef || (await ctx.claimRef(pveRef(node, candidate)))) {
+          this.handedOut.set(candidate, Date.now() + HANDED_OUT_MS);
+          return candidate;
+        }
+        await ctx.log(`VMID ${candidate} is held by another VM of the portal; taking another`);
+        floor = candidate;
+      }
+      throw new ProviderError("conflict", `Could not find a free VMID after ${after}`);
+    };
     return [
       {
         key: "clone",
@@ -550,7 +570,7 @@ export class PveProvider implements ProviderClient {
                 }
               }
               await ctx.log(`VMID ${vmid} was taken by another VM meanwhile; taking another`);
-              vmid = await this.allocateVmId(async (id) => id === vmid);
+              vmid = await another(ctx, vmid);
               continue;
             }
             try {
@@ -584,7 +604,7 @@ export class PveProvider implements ProviderClient {
                 if (await this.client.vmExists(node, vmid)) throw error;
                 await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
                 await ctx.log(`VMID ${vmid} was taken on another node meanwhile (${error.message}); taking another`);
-                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                vmid = await another(ctx, vmid);
                 continue;
               }
               if (vmid !== spec.vmid) await ctx.log(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
@@ -593,7 +613,7 @@ export class PveProvider implements ProviderClient {
               // nextid can hand the same id to two callers: take a new one and try again.
               if (error instanceof ProviderError && /already exists/.test(error.message) && ctx.facts.cloned !== true) {
                 await ctx.log(`VMID ${vmid} was taken meanwhile (${error.message}); taking another`);
-                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                vmid = await another(ctx, vmid);
                 continue;
               }
               throw error;
