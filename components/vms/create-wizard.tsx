@@ -110,9 +110,9 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     defaultValues: {
       templateId: "",
       target: first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
-      cpuCores: first.min.cpuCores,
-      memorySize: Math.max(first.min.memoryMb, 1024),
-      diskSize: first.min.diskGb,
+      cpuCores: first.defaults.cpuCores,
+      memorySize: first.defaults.memoryMb,
+      diskSize: first.defaults.diskGb,
       name: "",
       ciuser: first.ciuser ?? "",
       auth: data.sshKeys.length ? "ssh_key" : "password",

@@ -237,6 +237,11 @@ export interface ProviderClient {
    * placement where a VM of that template cannot be made says why (`unavailable`).
    */
   placements(template?: ProviderRef): Promise<Placement[]>;
+  /**
+   * The smallest size a VM of this template can have, as the provider reports the template now
+   * (e.g. its boot disk: disks never shrink), for the wizard's minimums and defaults; optional.
+   */
+  templateFloor?(template: ProviderRef): Promise<Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">>>;
   /** The placement an object lives in (e.g. a template's host), or null when the kind has no such notion. */
   homeOf(ref: ProviderRef): string | null;
   /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */

@@ -196,6 +196,17 @@ export class PveProvider implements ProviderClient {
     return { problems, options };
   }
 
+  /**
+   * The template's boot disk (from its boot order, whole GB rounded up: a clone's disk is never
+   * smaller) and the memory its balloon keeps, from its configuration (cached briefly).
+   */
+  async templateFloor(ref: ProviderRef): Promise<{ diskGb?: number; memoryMb?: number }> {
+    const config = await this.templateConfig(refOf(ref));
+    const { diskGb } = builtSize(config);
+    const balloon = Number(config.balloon ?? 0);
+    return { ...(diskGb !== undefined ? { diskGb: Math.ceil(diskGb) } : {}), ...(balloon > 0 ? { memoryMb: balloon } : {}) };
+  }
+
   /** For each node, the storages where a clone of the template works there, or why none does. */
   async templatePlacements(ref: ProviderRef) {
     const template = refOf(ref);

@@ -10,7 +10,7 @@ import { wizardData } from "../../vms/wizard-data";
 import { demoClusterOptions } from "./simulator";
 import type { Db } from "../../db/client";
 import { connectionConfig, moduleFor, providerFor } from "../registry";
-import type { CreateRequest, ProviderClient } from "../types";
+import type { CreateRequest, JsonObject, ProviderClient } from "../types";
 
 /**
  * Issue 9: PVE provisioning that tells the truth, end to end (seed API → task → simulator).
@@ -286,6 +286,28 @@ describe("the wizard and the records agree with PVE", () => {
     const rocky = data.templates.find((t) => t.name === "rocky-9")!;
     expect(rocky.placements).toEqual(["pve1", "pve2", "pve3"]);
     expect(rocky.unavailable).toEqual([{ name: "pve4", reason: "pve4 is offline" }]);
+  });
+
+  it("the wizard's minimums and defaults are the template's real disk (and balloon), so the default request is never refused", async () => {
+    const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
+    const data = await wizardData(ada);
+    const of = (name: string) => data.templates.find((t) => t.name === name)!;
+    expect(of("big-disk")).toMatchObject({ min: { diskGb: 40 }, defaults: { diskGb: 40 } });
+    expect(of("windows")).toMatchObject({ min: { diskGb: 64 }, defaults: { diskGb: 64 } });
+    expect(of("ballooned").min.memoryMb).toBe(4096);
+    expect(of("ballooned").defaults.memoryMb).toBeGreaterThanOrEqual(4096);
+    const row = await db().providerConnection.findFirstOrThrow({ where: { name: "lab" } });
+    for (const t of data.templates) {
+      const template = await db().template.findUniqueOrThrow({ where: { id: t.id } });
+      const checked = await providerFor(row).precheck({
+        name: `wizard-${t.name}`,
+        template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, name: t.name },
+        size: { cpuCores: t.defaults.cpuCores, memoryMb: t.defaults.memoryMb, diskGb: t.defaults.diskGb, gpus: {} },
+        options: { target: t.placements[0] },
+        cloudInit: {},
+      });
+      expect(checked.problems, t.name).toEqual([]);
+    }
   });
 
   it("VMs from every demo and test template: quota reconcile finds no size mismatch", async () => {
