@@ -41,6 +41,9 @@ export { bootDisk, diskSizeGb, memoryMbOf } from "./vm-config";
 /** How long a VMID handed out at accept counts as taken in this process (its VM row exists by then), ms. */
 const HANDED_OUT_MS = 10 * 60_000;
 
+/** How many ids in a row the id allocation skips as taken by the portal before it gives up. */
+const MAX_SKIPPED_VMIDS = 1000;
+
 /** How long the precheck's view of the cluster (nodes, storages, template configurations) is reused, ms. */
 export const PRECHECK_CACHE_MS = 15_000;
 
@@ -298,11 +301,18 @@ export class PveProvider implements ProviderClient {
     return `VMID ${vmid} on ${node}`;
   }
 
+  /**
+   * PVE's next free VMID (`/cluster/nextid`), skipping ids the portal handed out a moment ago
+   * whose clone has not reached PVE yet (`taken`). Throws a `conflict` ProviderError when
+   * MAX_SKIPPED_VMIDS in a row are taken (never answers a taken id).
+   */
   async allocateVmId(taken: (vmid: number) => Promise<boolean>): Promise<number> {
     let candidate = await this.client.nextId();
-    // Skip ids the portal handed out a moment ago whose clone has not reached PVE yet.
-    for (let i = 0; i < 50 && (await taken(candidate)); i++) candidate += 1;
-    return candidate;
+    for (let i = 0; i < MAX_SKIPPED_VMIDS; i++) {
+      if (!(await taken(candidate))) return candidate;
+      candidate += 1;
+    }
+    throw new ProviderError("conflict", `No free VMID: the ${MAX_SKIPPED_VMIDS} ids after PVE's next free one are all taken by the portal's requests`);
   }
 
   /**
