@@ -93,6 +93,15 @@ test.describe("findings 6 and 7: malformed requests are 4xx", () => {
     }
   });
 
+  test("an unknown API path is a 404 and a method a route lacks a 405, both in the API envelope", async () => {
+    for (const [method, path, status] of [["GET", "/api/v1/no-such-thing", 404], ["POST", "/api/v1/vms/x/y/z", 404], ["DELETE", "/api/v1/me", 405], ["PUT", "/api/v1/templates", 405]] as const) {
+      const res = await raw(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers["content-type"], `${method} ${path}`).toContain("application/json");
+      expect(JSON.parse(res.body), `${method} ${path}`).toMatchObject({ code: status, data: null });
+    }
+  });
+
   test("a malformed cookie is no session: 401 from the API, the sign-in page for pages", async () => {
     const res = await raw("/api/v1/vms", { headers: { cookie: "theme=100%" } });
     expect(res.status).toBe(401);

@@ -277,18 +277,17 @@ describe("providers", () => {
     expect(audits[0]!.after).toMatchObject({ enabled: false, rotated: false });
   });
 
-  it("tests a connection (the version, or the provider's words) and says when a kind is not supported yet", async () => {
+  it("tests a connection (the version, or the provider's words); a Nova Cloud connection can be saved enabled", async () => {
     const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
     expect(await testProviderConnection(lab.id)).toEqual({ version: expect.stringMatching(/^9\.1/) });
     const lab2 = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab2" } });
     const refused = await refusal(testProviderConnection(lab2.id));
     expect(refused.message).toMatch(/authentication failed|invalid token/i);
-    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", settings: {} });
-    // A kind without a module would fail on every use: it cannot be saved enabled.
-    const enabled = await refusal(saveProvider({ ...nova, enabled: true }, root));
-    expect(enabled.data).toEqual({ fieldErrors: { enabled: "Nova Cloud is not supported yet: save the connection disabled" } });
-    const { id } = await saveProvider({ ...nova, enabled: false }, root);
-    expect((await refusal(testProviderConnection(id))).message).toBe("Nova Cloud is not supported yet");
+    const nova = form({ name: "nova", kind: "nova", url: "https://api.nova.example", apiKey: "nv_secret_1", settings: { storageGbHourly: "0.0002" } });
+    const { id } = await saveProvider({ ...nova, enabled: true }, root);
+    const saved = await db().providerConnection.findUniqueOrThrow({ where: { id } });
+    expect({ enabled: saved.enabled, settings: saved.settings }).toEqual({ enabled: true, settings: { storageGbHourly: "0.0002" } });
+    await db().providerConnection.delete({ where: { id } });
   });
 
   it("discovers templates with their portal names and imports one under a new name", async () => {

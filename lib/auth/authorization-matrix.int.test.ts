@@ -92,6 +92,8 @@ const API: Record<string, ApiCase> = {
   "GET /api/v1/notifications": { expect: signedIn(200) },
   "POST /api/v1/notifications/read": { body: {}, expect: signedIn(400) },
   "GET /api/v1/openapi.json": { expect: everyone(200) },
+  // Paths no route serves: a 404 in the API envelope for everyone, whatever the method.
+  ...Object.fromEntries(["GET", "POST", "PUT", "PATCH", "DELETE"].map((m) => [`${m} /api/v1/[...path]`, { params: () => ({ path: ["no", "such"] }), expect: everyone(404) }])),
   "GET /api/v1/tasks/[taskId]": {
     params: (ids) => ({ taskId: ids.task }),
     // Support watches every task; another user is told it does not exist.

@@ -170,7 +170,8 @@ export function providerCredentials(p: ProviderConfig): Record<string, string> {
     case "vergeos":
       return p.apiKey ? { apiKey: p.apiKey } : { username: p.username!, password: p.password! };
     case "nova":
-      return { apiKey: p.apiKey };
+      // An e-mail login is stored as username/password, as the admin console shows logins.
+      return p.apiKey ? { apiKey: p.apiKey } : { username: p.email!, password: p.password! };
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "../db/client";
 import { applyConfig } from "../config/apply";
 import type { HangarConfigInput } from "../schemas/config";
-import { demoClusterConfig } from "./simulated-providers";
+import { demoProvidersConfig } from "./simulated-providers";
 
 export type DemoCredentials = { role: string; email: string; password: string }[];
 
@@ -15,21 +15,23 @@ export const demoPlans: NonNullable<HangarConfigInput["plans"]> = [
     name: "standard",
     description: "Everyday VMs for development and testing",
     default: true,
-    perVm: { cpuCores: 4, memoryMb: 8192, diskGb: 100 },
-    total: { cpuCores: 16, memoryMb: 32768, diskGb: 500, vms: 5 },
+    perVm: { cpuCores: 4, memoryMb: 8192, diskGb: 100, gpus: 2 },
+    total: { cpuCores: 16, memoryMb: 32768, diskGb: 500, vms: 5, gpus: 4 },
   },
   {
     name: "large",
     description: "Bigger machines for builds and data work",
     default: false,
-    perVm: { cpuCores: 16, memoryMb: 65536, diskGb: 500 },
-    total: { cpuCores: 64, memoryMb: 262144, diskGb: 2000, vms: 20 },
+    perVm: { cpuCores: 16, memoryMb: 65536, diskGb: 500, gpus: 8 },
+    total: { cpuCores: 64, memoryMb: 262144, diskGb: 2000, vms: 20, gpus: 16 },
   },
 ];
 
 /**
  * The zero-setup demo: three accounts (admin, support, user) with generated passwords, two
- * plans, and a simulated 3-node Proxmox VE cluster with four templates. Runs only on an empty database; returns the credentials to print once.
+ * plans, a simulated 3-node Proxmox VE cluster with four templates, a simulated VergeOS system
+ * with two templates and GPUs, and a simulated Nova Cloud account ($250 of balance) with the five
+ * GPU templates of Nova's docs. Runs only on an empty database; returns the credentials to print once.
  */
 export async function seedDemo(): Promise<DemoCredentials | null> {
   if ((await db().user.count()) > 0) return null;
@@ -40,7 +42,7 @@ export async function seedDemo(): Promise<DemoCredentials | null> {
   ];
   await applyConfig(
     {
-      ...(await demoClusterConfig()),
+      ...(await demoProvidersConfig()),
       plans: demoPlans,
       prices: { currency: "EUR", vcpuHour: 0.012, memoryGbHour: 0.004, diskGbMonth: 0.05, gpuHour: { "4090": 0.45, "5090": 0.69, "6000pro": 1.29 } },
       users: credentials.map((c) => ({

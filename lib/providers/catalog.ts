@@ -9,8 +9,8 @@ import { vergeosMetadata } from "./vergeos/metadata";
  */
 export const PROVIDER_CATALOG: Record<ProviderKind, ProviderMetadata & { available: boolean }> = {
   pve: { ...pveMetadata, available: true },
-  vergeos: vergeosMetadata,
-  nova: novaMetadata,
+  vergeos: { ...vergeosMetadata, available: true },
+  nova: { ...novaMetadata, available: true },
 };
 
 /** Why a connection of `kind` cannot be enabled, or null when it can. */

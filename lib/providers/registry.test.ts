@@ -41,11 +41,17 @@ describe("the provider registry", () => {
     }
   });
 
-  it("a kind without a module cannot be enabled or connected", () => {
+  it("Proxmox VE and VergeOS can be enabled", () => {
     expect(enableProblem("pve")).toBeNull();
-    expect(enableProblem("vergeos")).toBe("VergeOS is not supported yet: save the connection disabled");
-    expect(() => moduleFor("nova")).toThrow("Nova Cloud is not supported yet");
-    expect(() => providerFor(row({ id: "n1", kind: "nova" }))).toThrow("Nova Cloud is not supported yet");
+    expect(enableProblem("vergeos")).toBeNull();
+  });
+
+  it("Nova Cloud can be enabled and connected (API key, or e-mail login)", () => {
+    expect(enableProblem("nova")).toBeNull();
+    expect(moduleFor("nova").kind).toBe("nova");
+    expect(providerFor(row({ id: "n1", kind: "nova", baseUrl: "https://api.nova-cloud.ai", credentials: encryptJson({ apiKey: "nv_test" }) }))).toBeDefined();
+    expect(providerFor(row({ id: "n2", kind: "nova", baseUrl: "https://api.nova-cloud.ai", credentials: encryptJson({ username: "a@b.c", password: "pw" }) }))).toBeDefined();
+    expect(() => providerFor(row({ id: "n3", kind: "nova", credentials: encryptJson({ tokenId: "x" }) }))).toThrow("no usable credentials");
   });
 
   it("builds a client once per connection and again only when its settings change", () => {

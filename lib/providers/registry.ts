@@ -3,10 +3,10 @@ import type { Db } from "../db/client";
 import { decryptJson } from "../crypto/secrets";
 import { env } from "../env";
 import { AppError } from "../errors";
-import { novaMetadata } from "./nova/metadata";
+import { novaModule } from "./nova/module";
 import { pveModule } from "./pve/module";
 import type { PlannedProvider, ProviderClient, ProviderConnectionConfig, ProviderKind, ProviderModule } from "./types";
-import { vergeosMetadata } from "./vergeos/metadata";
+import { vergeosModule } from "./vergeos/module";
 
 /**
  * Every provider kind mapped to its module: one line per kind, no empty slots. A kind that is
@@ -14,8 +14,8 @@ import { vergeosMetadata } from "./vergeos/metadata";
  */
 export const providerModules: Record<ProviderKind, ProviderModule | PlannedProvider> = {
   pve: pveModule,
-  vergeos: vergeosMetadata,
-  nova: novaMetadata,
+  vergeos: vergeosModule,
+  nova: novaModule,
 };
 
 /** The module of `kind`; a kind Hangar cannot drive yet is a 400 with a clear message. */

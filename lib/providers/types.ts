@@ -181,8 +181,8 @@ export type GpuOffer = {
   placements?: string[];
   /** Sizes that come with the offer, per GPU (kinds whose `sizes` is "offers"): shown, not typed. */
   perGpu?: { cpuCores: number; memoryMb: number; diskGb?: number };
-  /** The provider's own hourly rates, when the provider bills (else the portal's price table). */
-  rates?: { gpuHour: string; storageGbHour?: string; currency?: string };
+  /** The provider's own hourly rates, when the provider bills (else the portal's price table); `interruptibleGpuHour` when it rents interruptibly. */
+  rates?: { gpuHour: string; storageGbHour?: string; interruptibleGpuHour?: string; currency?: string };
   /** The rental types this offer can be had with (empty: on demand only). */
   rentalTypes: readonly RentalType[];
 };
@@ -207,8 +207,41 @@ export type Precheck = { problems: string[]; options: Record<string, unknown> };
 /** What the provider fixed while the request was accepted (e.g. an id it handed out), recorded as an accepted step. */
 export type Accepted = { ref: ProviderRef | null; step: { key: string; name: string } | null; describe: string };
 
-/** A finished create: where the VM is, its addresses, the size actually built, notices for the user. */
-export type CreateResult = { ref: ProviderRef; addresses: string[]; size: Size; notices: string[] };
+/**
+ * A finished create: where the VM is, its addresses, the size actually built, notices for the
+ * user, and (providers that bill) the hourly rates the provider says the VM is billed at, decimal
+ * strings: what cost accrual uses.
+ */
+export type CreateResult = { ref: ProviderRef; addresses: string[]; size: Size; notices: string[]; rates?: { gpuHour: string; storageHour: string; totalHour: string; currency?: string } };
+
+/**
+ * The keys of a provider's quote (`ProviderClient.quote`): amounts are decimal strings in
+ * `currency`, null when they do not apply to the rental type. Hourly amounts are for the whole
+ * VM (all its GPUs and its storage); `monthly` is 730 h at that rate (a reservation: its
+ * monthly cost); `commitment` is what a monthly spend limit counts (a reservation: its whole
+ * term). `source`: "provider" when the provider calculated the reservation, "rules" when it was
+ * estimated from its documented rules.
+ */
+export const QUOTE_KEYS = [
+  "currency",
+  "gpuHourly",
+  "storageHourly",
+  "totalHourly",
+  "onDemandHourly",
+  "monthly",
+  "commitment",
+  "discountPercent",
+  "deposit",
+  "monthlyCost",
+  "cancellationFee",
+  "termCost",
+  "source",
+  "savingHourly",
+  "savingPercent",
+  "savingMonthly",
+  "warning",
+] as const;
+export type QuoteKey = (typeof QUOTE_KEYS)[number];
 
 /**
  * What a finished action leaves for the user and the VM page. `size`: after a resize, the size
@@ -270,7 +303,7 @@ export interface ProviderClient {
    * The provider's own price of a request before commit, when it bills (e.g. Nova's
    * reservation quote); decimal strings. Optional: otherwise the portal's price table applies.
    */
-  quote?(request: CreateRequest): Promise<Record<string, string | null>>;
+  quote?(request: CreateRequest): Promise<Record<string, string | null>>; // keys: QUOTE_KEYS
   /** Frees the connection's sockets (the client was replaced or the process stops). */
   close(): void;
 }

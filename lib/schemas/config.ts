@@ -68,7 +68,22 @@ const vergeosProvider = z
   .catchall(z.unknown())
   .refine((p) => Boolean(p.apiKey || (p.username && p.password)), { path: ["apiKey"], message: "give apiKey, or username and password" });
 
-const novaProvider = z.object({ ...providerBase, kind: z.literal("nova"), apiKey: z.string().min(1) }).catchall(z.unknown());
+/** Nova Cloud: an API key `nv_…` (recommended), or the account's e-mail and password (JWT login). */
+const novaProvider = z
+  .object({
+    ...providerBase,
+    kind: z.literal("nova"),
+    apiKey: z.string().min(1).optional(),
+    email: emailSchema.optional(),
+    password: z.string().min(1).optional(),
+  })
+  // The kind's connection settings come beside (e.g. a storage price), checked by its module.
+  .catchall(z.unknown())
+  .superRefine((p, ctx) => {
+    if (p.apiKey) return;
+    if (!p.email && !p.password) ctx.addIssue({ code: "custom", path: ["apiKey"], message: "give apiKey (nv_…), or email and password" });
+    else if (!p.email || !p.password) ctx.addIssue({ code: "custom", path: [p.email ? "password" : "email"], message: "is required with e-mail login" });
+  });
 
 export const providerConfigSchema = z.discriminatedUnion("kind", [pveProvider, vergeosProvider, novaProvider]);
 

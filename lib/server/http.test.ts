@@ -17,6 +17,15 @@ beforeAll(async () => {
   server = createFrontDoor(
     (req, res) => {
       if (req.url === "/boom") throw new Error("handler fault");
+      // What Next does for a method a route does not export, or for a bodiless answer of a handler.
+      const bare = /^\/(api\/v1|page)\/bare-(\d+)$/.exec(req.url ?? "");
+      if (bare) {
+        // Next: writeHead(405) then end() with nothing (its stand-in here also flushes first).
+        res.writeHead(Number(bare[2]));
+        res.flushHeaders();
+        res.end();
+        return;
+      }
       seen.push({ url: req.url, requestId: req.headers["x-request-id"] as string, ip: req.headers[CLIENT_IP_HEADER] as string, headers: { ...req.headers } });
       res.setHeader("content-type", "text/plain");
       if (req.headers["next-action"]) {
@@ -200,6 +209,20 @@ describe("the front door", () => {
     expect(res.status).toBe(411);
     const api = await raw(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
     expect(api.status).toBe(200);
+  });
+
+  it("gives a bodiless API refusal (Next's 405 for a method a route lacks) the API envelope; leaves other answers alone", async () => {
+    const refused = await raw(`DELETE /api/v1/bare-405 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(refused.status).toBe(405);
+    expect(refused.headers).toMatch(/^content-type: application\/json/im);
+    expect(JSON.parse(refused.body)).toEqual({ code: 405, message: "Method DELETE is not allowed on /api/v1/bare-405", data: null });
+    // A bodiless success, and a page (not API) refusal, are not rewritten.
+    expect((await get("/api/v1/bare-204")).body).toBe("");
+    const page = await get("/page/bare-405");
+    expect(page.status).toBe(405);
+    expect(page.body).not.toContain("code");
+    // A handler's own body is never replaced.
+    expect((await get("/api/v1/anything")).body).toBe("handled");
   });
 
   it("answers a handler's crash with a 500 that carries the request id", async () => {

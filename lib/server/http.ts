@@ -65,6 +65,7 @@ export function createFrontDoor(handle: Handle, options: FrontDoorOptions): http
       return;
     }
     if (continued) res.writeContinue();
+    if (pathOf(req.url).startsWith("/api/")) withApiEnvelope(req, res);
     const pass = () => void Promise.resolve()
       .then(() => handle(req, res))
       .catch((error: unknown) => {
@@ -217,6 +218,54 @@ function pathOf(url: string | undefined): string {
 }
 
 /** A refusal: the API envelope under /api/, a minimal HTML page elsewhere. */
+/**
+ * API answers that Next writes without a body (405 for a method a route does not export: it
+ * calls `writeHead(405)` then `end()`) get the `{code, message, data}` envelope every other API
+ * answer has. Such a 4xx status without a Content-Type is held back until the first write: a
+ * body that follows is sent as the handler wrote it; none gets the envelope.
+ */
+function withApiEnvelope(req: http.IncomingMessage, res: http.ServerResponse): void {
+  type Method = (...args: unknown[]) => unknown;
+  const original = { writeHead: res.writeHead.bind(res) as Method, flushHeaders: res.flushHeaders.bind(res) as Method, write: res.write.bind(res) as Method, end: res.end.bind(res) as Method };
+  let held: unknown[] | null = null;
+  const typeIn = (headers: unknown) =>
+    headers !== null && typeof headers === "object" && Object.keys(headers).some((name) => name.toLowerCase() === "content-type");
+  const release = () => {
+    if (held) original.writeHead(...held);
+    held = null;
+  };
+  const patched = res as unknown as Record<"writeHead" | "flushHeaders" | "write" | "end", Method>;
+  patched.writeHead = (...args: unknown[]) => {
+    const status = Number(args[0]);
+    const headers = typeof args[1] === "string" ? args[2] : args[1];
+    if (status >= 400 && status < 500 && !res.hasHeader("content-type") && !typeIn(headers)) {
+      held = args;
+      res.statusCode = status;
+      return res;
+    }
+    return original.writeHead(...args);
+  };
+  patched.flushHeaders = () => {
+    if (!held) original.flushHeaders();
+  };
+  patched.write = (...args: unknown[]) => (release(), original.write(...args));
+  patched.end = (...args: unknown[]) => {
+    const [chunk] = args;
+    const bodiless = chunk === undefined || typeof chunk === "function" || (typeof chunk === "string" && chunk.length === 0) || (Buffer.isBuffer(chunk) && chunk.length === 0);
+    const status = res.statusCode;
+    if (bodiless && !res.headersSent && status >= 400 && status < 500 && !res.hasHeader("content-type")) {
+      held = null;
+      const message = status === 405 ? `Method ${req.method ?? ""} is not allowed on ${pathOf(req.url)}` : (http.STATUS_CODES[status] ?? "Request refused");
+      const body = JSON.stringify({ code: status, message, data: null });
+      res.setHeader("Content-Type", "application/json");
+      res.setHeader("Content-Length", Buffer.byteLength(body));
+      return original.end(body);
+    }
+    release();
+    return original.end(...args);
+  };
+}
+
 function answer(res: http.ServerResponse, url: string, status: number, message: string, data: unknown = null, close = false): void {
   res.statusCode = status;
   if (close) res.setHeader("Connection", "close");

@@ -11,7 +11,7 @@ describe("Nova error mapping", () => {
       expect(e).toBeInstanceOf(NovaError);
       expect(e.novaKind).toBe("insufficient_balance");
       expect(e.message).toBe(text);
-      expect(e.kind).toBe("parameter");
+      expect(e.kind).toBe("payment");
       expect(e.retryable).toBe(false);
     }
   });
@@ -48,7 +48,10 @@ describe("Nova error mapping", () => {
   });
 
   it("recognises sold-out and key-limit refusals by their words", () => {
-    expect(errorFromResponse(400, json({ detail: "No available GPUs: 2x 4090 requested on vm01, 0 free" }), {}, "POST /vms").novaKind).toBe("sold_out");
+    const soldOut = errorFromResponse(400, json({ detail: "No available GPUs: 2x 4090 requested on vm01, 0 free" }), {}, "POST /vms");
+    expect(soldOut.novaKind).toBe("sold_out");
+    expect(soldOut.kind).toBe("capacity");
+    expect(soldOut.retryable).toBe(false);
     expect(errorFromResponse(400, json({ detail: "Maximum of 5 SSH keys allowed. Please delete an existing key first." }), {}, "POST /ssh-keys").novaKind).toBe("ssh_key_limit");
   });
 

@@ -39,10 +39,12 @@ export type NovaErrorKind =
   | "timeout";
 
 const PROVIDER_KIND: Record<NovaErrorKind, ProviderErrorKind> = {
-  // ProviderErrorKind has no "payment"/"capacity" kinds yet: these are refusals of a well-formed
-  // request that the user can act on, closest to "parameter" (a 4xx, never retried).
-  insufficient_balance: "parameter",
-  sold_out: "parameter",
+  // The account cannot pay: Nova's words reach the user verbatim (lib/tasks/failure.ts).
+  insufficient_balance: "payment",
+  // No free GPU of that type and count on that node: nothing to retry now.
+  sold_out: "capacity",
+  // The account holds its 5 keys: the provider reuses keys by fingerprint and its precheck says
+  // what to do; a refusal that still gets through is a refused setting.
   ssh_key_limit: "parameter",
   rate_limited: "unavailable",
   validation: "parameter",

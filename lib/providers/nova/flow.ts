@@ -191,6 +191,39 @@ function ambiguous(error: unknown): error is NovaError {
 }
 
 /**
+ * `POST /vms` exactly once. When its answer is lost (timeout, 502, 504: Nova may have made the VM)
+ * and `before` holds the account's VM ids from just before, the one new VM of that shape is
+ * recognised instead of repeating the POST (a second rental would bill too); with none or several
+ * candidates the error says to check the account. Nova's refusals pass unchanged.
+ */
+export async function createOrRecognise(client: NovaClient, body: NovaCreateVmInput, before?: ReadonlySet<string>): Promise<NovaVm> {
+  try {
+    return await client.createVm(body);
+  } catch (error) {
+    if (!before || !ambiguous(error)) throw error;
+    let after: NovaVm[];
+    try {
+      after = await listAllVms(client);
+    } catch {
+      throw new NovaError(error.novaKind, `${error.message}. Nova may have created the VM anyway; check the Nova account before trying again.`, { status: error.details.status, cause: error });
+    }
+    const candidates = newVmsLike(after, before, body);
+    if (candidates.length !== 1) {
+      const found = candidates.length === 0 ? "no new VM was found" : `${candidates.length} new VMs of that kind were found`;
+      throw new NovaError(error.novaKind, `${error.message}. The create's answer was lost and ${found}; check the Nova account before trying again.`, { status: error.details.status, cause: error });
+    }
+    return candidates[0] as NovaVm;
+  }
+}
+
+/** The VMs of `after` not in `before` that have the node, GPU type, count and disk of `body` (and are not destroyed). */
+export function newVmsLike(after: NovaVm[], before: ReadonlySet<string>, body: Pick<NovaCreateVmInput, "node" | "gpu_type" | "gpu_count" | "storage_gb">): NovaVm[] {
+  return after.filter(
+    (v) => !before.has(v.id) && v.node === body.node && v.gpuType === body.gpu_type && v.gpuCount === body.gpu_count && (v.storageGb === undefined || v.storageGb === body.storage_gb) && v.status !== "destroyed",
+  );
+}
+
+/**
  * Rents a GPU machine: the key (if any), `POST /vms` with every field checked, then waits until
  * it runs with an address. Nova's refusals keep their words (`insufficient_balance`,
  * `sold_out`, `validation`…); a VM that fails or is destroyed on the way ends it by name. A VM
@@ -209,27 +242,7 @@ export async function createRental(client: NovaClient, request: RentalRequest, o
   const body = { ...fields, ...auth };
   const reconcile = options.reconcile ?? true;
   const before = reconcile ? new Set((await listAllVms(client)).map((v) => v.id)) : undefined;
-  let created: NovaVm;
-  try {
-    created = await client.createVm(body);
-  } catch (error) {
-    if (!before || !ambiguous(error)) throw error;
-    // Never repeat the POST (a second rental would bill too): look for the VM it may have made.
-    let after: NovaVm[];
-    try {
-      after = await listAllVms(client);
-    } catch {
-      throw new NovaError(error.novaKind, `${error.message}. Nova may have created the VM anyway; check the Nova account before trying again.`, { status: error.details.status, cause: error });
-    }
-    const candidates = after.filter(
-      (v) => !before.has(v.id) && v.node === body.node && v.gpuType === body.gpu_type && v.gpuCount === body.gpu_count && (v.storageGb === undefined || v.storageGb === body.storage_gb) && v.status !== "destroyed",
-    );
-    if (candidates.length !== 1) {
-      const found = candidates.length === 0 ? "no new VM was found" : `${candidates.length} new VMs of that kind were found`;
-      throw new NovaError(error.novaKind, `${error.message}. The create's answer was lost and ${found}; check the Nova account before trying again.`, { status: error.details.status, cause: error });
-    }
-    created = candidates[0] as NovaVm;
-  }
+  const created = await createOrRecognise(client, body, before);
   await options.onCreated?.(created);
   const vm = isReady(created) ? created : await waitUntilReady(client, created.id, options);
   return { vm, sshKey: sshKey?.key, sshKeyReused: sshKey?.reused };

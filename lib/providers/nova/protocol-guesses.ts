@@ -144,3 +144,33 @@ export const INTERRUPTIBLE_DISCOUNT_PERCENT_GUESS = "50";
 
 /** Whether a VM stays billed for storage while `interrupted` (documented: yes) and `stopped` (documented: yes). */
 export const STORAGE_BILLED_WHILE_STOPPED = true;
+
+/**
+ * A GPU type's name for people: offers may carry one (field names guessed); else a bare model
+ * number ("4090") reads as "RTX 4090" and anything else is shown as Nova spells it. The type
+ * itself stays opaque: only the label is derived.
+ */
+export const OFFER_LABEL_FIELDS = ["gpu_name", "gpu_label", "display_name", "name"] as const;
+export function gpuLabelGuess(gpuType: string, raw?: Record<string, unknown>): string {
+  for (const key of OFFER_LABEL_FIELDS) {
+    const value = raw?.[key];
+    if (typeof value === "string" && value.trim() && value.trim() !== gpuType) return value.trim();
+  }
+  if (/^\d{4}$/.test(gpuType)) return `RTX ${gpuType}`;
+  const pro = /^(\d{4})\s*pro$|^pro\s*(\d{4})$/i.exec(gpuType);
+  if (pro) return `RTX PRO ${pro[1] ?? pro[2]}`;
+  return gpuType;
+}
+
+/**
+ * Nova has no template list endpoint: the templates of its docs (introduction page), for the
+ * admin console's discovery. Ids change between doc versions (an older page used 110), so
+ * Hangar's templates name theirs in configuration (`"nova": {"templateVmid": 102}`).
+ */
+export const DOCUMENTED_TEMPLATES: readonly { vmid: number; name: string; os: string }[] = [
+  { vmid: 100, name: "Ubuntu 22.04 + NVIDIA drivers", os: "Ubuntu 22.04" },
+  { vmid: 101, name: "Ubuntu 24.04 + NVIDIA drivers", os: "Ubuntu 24.04" },
+  { vmid: 102, name: "Stable Diffusion (AUTOMATIC1111)", os: "Ubuntu" },
+  { vmid: 103, name: "ComfyUI", os: "Ubuntu" },
+  { vmid: 104, name: "Linux Desktop", os: "Ubuntu" },
+];

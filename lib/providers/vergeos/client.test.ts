@@ -207,7 +207,7 @@ describe("VergeClient errors and retries", () => {
     [403, "auth", "forbidden"],
     [404, "not_found", "not_found"],
     [409, "conflict", "conflict"],
-    [507, "server", "storage_full"],
+    [507, "capacity", "storage_full"],
   ])("maps %i to %s (%s) without retrying", async (status, kind, reason) => {
     const c = client();
     reply({ status, body: { err: `boom ${status}` } });

@@ -2,7 +2,7 @@ import { ProviderError, type ProviderErrorKind } from "../types";
 
 /**
  * Why a VergeOS call failed, finer than ProviderErrorKind (which is shared by all providers):
- * `storage_full` is 507 (tier full or resources short), `rate_limited` 429 (1000 requests an
+ * `storage_full` is 507 (tier full or resources short, kind `capacity`), `rate_limited` 429 (1000 requests an
  * hour per API key, doc), `timeout` 408 (a power operation timed out, 2025 posts).
  */
 export type VergeErrorReason =
@@ -54,7 +54,8 @@ export function classifyStatus(status: number): { kind: ProviderErrorKind; reaso
     case 409:
       return { kind: "conflict", reason: "conflict" };
     case 507:
-      return { kind: "server", reason: "storage_full" };
+      // Tier full, or no free device / resources at power-on: nothing to retry now.
+      return { kind: "capacity", reason: "storage_full" };
     case 408:
       return { kind: "unavailable", reason: "timeout" };
     case 429:

@@ -119,7 +119,7 @@ describe("VergeOS create flow against the simulator", () => {
     const keys = await ensureVm(c, p);
     const error = await ensureBootDrive(c, keys.machine, p).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VergeOsError);
-    expect(error).toMatchObject({ kind: "server", reason: "storage_full", details: { status: 507 } });
+    expect(error).toMatchObject({ kind: "capacity", reason: "storage_full", details: { status: 507 } });
     expect((error as Error).message).toMatch(/Insufficient storage on tier 1/);
     expect(sim.state.drives.size).toBe(0);
     expect(await deleteVmByName(c, p.name, p.ownerTag, fast)).toBe(true);

@@ -9,6 +9,7 @@
 import { ProviderError } from "../types";
 import { VergeClient } from "./client";
 import { VergeOsError } from "./errors";
+import { sha512Crypt } from "./sha512-crypt";
 import { DEFAULT_POLL_MS, DEFAULT_POWER_TIMEOUT_MS, KILL_BEFORE_DELETE, STATUS_FAILED, STATUS_RUNNING, STATUS_STOPPED } from "./protocol-guesses";
 import type {
   ClusterKey,
@@ -82,13 +83,21 @@ const isKind = (error: unknown, kind: ProviderError["kind"]) => error instanceof
 /** YAML double-quoted scalar (JSON strings are valid YAML). */
 const y = (s: string) => JSON.stringify(s);
 
-/** `#cloud-config` user-data and meta-data for the user's login (name, password and/or SSH keys). */
-export function cloudInitFiles(plan: Pick<VergeCreatePlan, "name" | "cloudInit">): VergeCloudInitFile[] {
+/**
+ * `#cloud-config` user-data and meta-data for the user's login (name, password and/or SSH keys).
+ * The password never appears in the files (anyone who may read the VM's cloud-init files in
+ * VergeOS would see it): only its SHA-512 crypt hash (`$6$`, a fresh salt each time), as
+ * `hashed_passwd` (applied also to a user the image already has) and `passwd` (older cloud-init).
+ */
+export function cloudInitFiles(plan: Pick<VergeCreatePlan, "name" | "cloudInit">, hash: (password: string) => string = sha512Crypt): VergeCloudInitFile[] {
   const ci = plan.cloudInit ?? {};
   const lines = ["#cloud-config"];
   if (ci.user) {
     lines.push("users:", `  - name: ${y(ci.user)}`, `    sudo: ${y("ALL=(ALL) NOPASSWD:ALL")}`, "    shell: /bin/bash");
-    if (ci.password) lines.push("    lock_passwd: false", `    plain_text_passwd: ${y(ci.password)}`);
+    if (ci.password) {
+      const hashed = y(hash(ci.password));
+      lines.push("    lock_passwd: false", `    hashed_passwd: ${hashed}`, `    passwd: ${hashed}`);
+    }
     if (ci.sshKeys?.length) lines.push("    ssh_authorized_keys:", ...ci.sshKeys.map((k) => `      - ${y(k.trim())}`));
     if (ci.password) lines.push("ssh_pwauth: true");
   }
