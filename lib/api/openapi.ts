@@ -3,6 +3,7 @@ import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, t
 import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
+import { gpuOrderDocFields } from "../schemas/gpu-order";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
 /**
@@ -66,10 +67,10 @@ export function openApiDocument(serverUrl = "/") {
         post: {
           summary: "Create a VM from a template (asynchronous: returns a task id)",
           description:
-            "Checks, in this order: missing fields, VM name, template (id or unique name), permission to use it, the caller's plan, the plan's per-VM limits, then the plan's available (aggregate) limits. `storage` defaults to the template's, then the provider's, then \"NFS\". A quota denial keeps the seed's message and lists each denied dimension in `data.denials`.",
+            "Checks, in this order: missing fields, VM name, template (id or unique name), permission to use it, the caller's plan, the plan's per-VM limits, then the plan's available (aggregate) limits. GPU machines: `gpuType` (from the template's `offers`), `gpuCount`, `rentalType`, `reservationMonths`, `autoRestart`; each bad combination, a GPU or rental type the plan does not allow, a count the offer has not, sizes above the offer's (where sizes come with the offer) and GPUs not free now are 400s saying so; the spend limit counts a reservation's whole term. `storage` defaults to the template's, then the provider's, then \"NFS\". A quota denial keeps the seed's message and lists each denied dimension in `data.denials`.",
           security: bearer,
           parameters: [idempotencyKey],
-          requestBody: { required: true, content: { "application/json": { schema: schema(createFromTemplateSchema) } } },
+          requestBody: { required: true, content: { "application/json": { schema: schema(createFromTemplateSchema.extend(gpuOrderDocFields)) } } },
           responses: {
             "200": json(envelope(createFromTemplateResponseSchema), "VM created and configured successfully (the task runs on)"),
             ...idempotencyErrors,

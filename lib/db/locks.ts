@@ -8,8 +8,10 @@ type Tx = Pick<Db.Prisma.TransactionClient, "user" | "$queryRaw">;
  *
  *   1. the owner's Team row   (quota shared by a team)
  *   2. the owner's User row   (the user's quota)
- *   3. the Vm row             (one task at a time on a VM)
- *   4. rows it then writes    (Task, TaskStep, TaskLog, AuditEvent, pg-boss job)
+ *   3. a GPU pool             (a transaction-scoped advisory lock per provider connection and
+ *                              GPU type: two requests never get the same device; lockGpuPool)
+ *   4. the Vm row             (one task at a time on a VM)
+ *   5. rows it then writes    (Task, TaskStep, TaskLog, AuditEvent, pg-boss job)
  *
  * Explicit locks are `FOR NO KEY UPDATE`, not `FOR UPDATE`: they still exclude each other (so
  * quota checks and "one task per VM" are decided one after another), but they do not conflict
@@ -22,7 +24,7 @@ type Tx = Pick<Db.Prisma.TransactionClient, "user" | "$queryRaw">;
  * then an earlier one. Transactions that PostgreSQL still aborts (deadlock 40P01, serialization
  * failure 40001) are retried by `transaction()` in ./transaction.ts.
  */
-export const LOCK_ORDER = ["Team", "User", "Vm"] as const;
+export const LOCK_ORDER = ["Team", "User", "GpuPool", "Vm"] as const;
 
 /** Locks the quota scope of `userId`: the user's team (if any), then the user. Returns the team id. */
 export async function lockQuotaScope(tx: Tx, userId: string): Promise<{ teamId: string | null }> {
@@ -35,4 +37,14 @@ export async function lockQuotaScope(tx: Tx, userId: string): Promise<{ teamId: 
 /** Locks one VM's row (after lockQuotaScope when both are needed). */
 export async function lockVm(tx: Tx, vmId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Vm" WHERE id = ${vmId} FOR NO KEY UPDATE`;
+}
+
+/**
+ * Locks the pool of GPUs of `gpuType` on provider connection `providerId` until the transaction
+ * ends (after lockQuotaScope, before lockVm): requests for the same devices are decided one after
+ * another, whoever asks. An advisory lock: no row stands for a pool.
+ */
+export async function lockGpuPool(tx: Tx, providerId: string, gpuType: string): Promise<void> {
+  const key = `gpu-pool:${providerId}:${gpuType}`;
+  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }

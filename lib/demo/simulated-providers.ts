@@ -133,9 +133,11 @@ const simulatorStarters: Partial<Record<ProviderKind, SimulatorStarter>> = {
     const sim = await startVergeSimulator(demoVergeOptions({ host: "127.0.0.1", port: 0 }));
     return { url: sim.url, stop: () => sim.stop(), handle: sim };
   },
-  nova: async () => {
+  nova: async (_row, first) => {
     const { startNovaSimulator, demoNovaOptions } = await import("../providers/nova/simulator");
-    const sim = await startNovaSimulator(demoNovaOptions());
+    // A known port lets browser tests and demos reach its control endpoints (e.g. interrupt a rental).
+    const port = Number(process.env.HANGAR_NOVA_SIMULATOR_PORT ?? 0) || 0;
+    const sim = await startNovaSimulator(demoNovaOptions({ port: first ? port : 0 }));
     return { url: sim.url, stop: () => sim.stop(), handle: sim };
   },
 };

@@ -90,6 +90,13 @@ export type RentalRates = { gpuHourly: DecimalInput; interruptibleGpuHourly?: De
 /** How a provider prices reservations when it cannot be asked (percentages as decimals, e.g. "20"). */
 export type ReservationRules = { discountPercent: Record<ReservationMonths, DecimalInput>; depositMonths: DecimalInput; cancellationFeePercent: DecimalInput };
 
+/**
+ * The portal's reservation rules when a provider has no quote of its own (or cannot answer):
+ * 5 / 10 / 20 % off for 1 / 3 / 6 months, one month's cost as deposit, 25 % of the term as the
+ * cancellation fee. Quotes computed from them say `source: "rules"` (an estimate).
+ */
+export const DEFAULT_RESERVATION_RULES: ReservationRules = { discountPercent: { 1: "5", 3: "10", 6: "20" }, depositMonths: "1", cancellationFeePercent: "25" };
+
 /** A provider's own reservation quote (Nova's `POST /reservations/calculate`, amounts as decimal strings). */
 export type ProviderReservationQuote = { discountPercent: DecimalInput; depositRequired: DecimalInput; monthlyCost: DecimalInput; hourlyRateAfterDiscount: DecimalInput; cancellationFee: DecimalInput };
 

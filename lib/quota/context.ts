@@ -15,17 +15,19 @@ export type Usage = { used: Resources; reserved: Resources; total: Resources };
 
 /**
  * Usage of the VMs matching `where` that exist: `used` by VMs that are made, `reserved` by
- * requests still being created. Derived every time from the VM rows: no counter to drift.
+ * requests still being created. Derived every time from the VM rows: no counter to drift. A VM's
+ * monthly spend is its committed cost when it was priced as a rental (a month at its rates, or a
+ * reservation's whole term), else its size at the price table's prices.
  */
 export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable): Promise<Usage> {
   const vms = await tx.vm.findMany({
     where: { ...where, deletedAt: null },
-    select: { cpuCores: true, memoryMb: true, diskGb: true, gpuCount: true, gpuType: true, status: true },
+    select: { cpuCores: true, memoryMb: true, diskGb: true, gpuCount: true, gpuType: true, status: true, committedCost: true },
   });
   let used = ZERO;
   let reserved = ZERO;
   for (const vm of vms) {
-    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: monthlyCost(sizeOf(vm), prices) };
+    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: vm.committedCost !== null ? Number(vm.committedCost) : monthlyCost(sizeOf(vm), prices) };
     if (vm.status === "creating") reserved = add(reserved, r);
     else used = add(used, r);
   }

@@ -5,6 +5,8 @@ import { monthlyCost } from "../pricing/cost";
 import { quotaContext, type QuotaContext, type Tx } from "./context";
 import { aggregateDenials, perVmDenials, type Denial } from "./rules";
 import type { Resources } from "./usage";
+import { claimGpus } from "./gpu-pool";
+import type { GpuOffer } from "../providers/types";
 import { gpuTotal, sizeOf, type Size } from "../schemas/size";
 
 export const PER_VM_MESSAGE = "Requested resources exceed the per VM limits of your compute resource plan";
@@ -15,8 +17,9 @@ export function quotaError(message: string, denials: Denial[]): AppError {
   return new AppError("bad_request", message, { data: { denials } });
 }
 
-export function requestOf(ctx: QuotaContext, size: Size): Resources {
-  return { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: gpuTotal(size), vms: 1, monthlySpend: monthlyCost(size, ctx.prices) };
+/** What a new VM of `size` adds; `spend`: its committed cost when priced (a GPU rental), else the price table's monthly cost. */
+export function requestOf(ctx: QuotaContext, size: Size, spend?: number): Resources {
+  return { cpuCores: size.cpuCores, memoryMb: size.memoryMb, diskGb: size.diskGb, gpus: gpuTotal(size), vms: 1, monthlySpend: spend ?? monthlyCost(size, ctx.prices) };
 }
 
 /** The per-VM check (run first, as in the seed). Throws the seed's 404 when there is no plan. */
@@ -27,8 +30,8 @@ export function checkPerVm(ctx: QuotaContext, size: Size): void {
 }
 
 /** The aggregate check against the user's plan and the team's: whichever is tighter denies. */
-export function checkAggregate(ctx: QuotaContext, size: Size): void {
-  const request = requestOf(ctx, size);
+export function checkAggregate(ctx: QuotaContext, size: Size, spend?: number): void {
+  const request = requestOf(ctx, size, spend);
   const denials = [
     ...(ctx.user ? aggregateDenials(ctx.user.limits, ctx.user.usage.total, request) : []),
     ...(ctx.team ? aggregateDenials(ctx.team.limits, ctx.team.usage.total, request, ctx.team.name) : []),
@@ -40,12 +43,19 @@ export function checkAggregate(ctx: QuotaContext, size: Size): void {
  * Checks the aggregate limits and reserves by inserting the VM row, inside the caller's
  * transaction. The team's row and then the owner's row are locked first (always in that
  * order: lib/db/locks.ts), so concurrent requests that share a quota are decided one after
- * another and can never overshoot together. Usage is read after the lock, so it includes every request
+ * another and can never overshoot together. With `gpus`, the pool of the offer's GPU type on the
+ * VM's provider is locked next and must still have the devices free (lib/quota/gpu-pool.ts). Usage is read after the lock, so it includes every request
  * reserved before this one.
  */
-export async function reserveVm(tx: Tx, input: { userId: string; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId"> }): Promise<Db.Vm> {
+export async function reserveVm(
+  tx: Tx,
+  input: { userId: string; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId">; gpus?: { count: number; offer: Pick<GpuOffer, "gpuType" | "total" | "available" | "label"> } },
+): Promise<Db.Vm> {
   await lockQuotaScope(tx, input.userId);
   const ctx = await quotaContext(tx, input.userId);
-  checkAggregate(ctx, sizeOf(input.data));
+  const committed = input.data.committedCost;
+  checkAggregate(ctx, sizeOf(input.data), committed === null || committed === undefined ? undefined : Number(committed));
+  // Then the GPU pool (lock order: lib/db/locks.ts), so two requests never get the same device.
+  if (input.gpus) await claimGpus(tx, { providerId: input.data.providerId, gpuType: input.gpus.offer.gpuType, count: input.gpus.count, offer: input.gpus.offer });
   return tx.vm.create({ data: { ...input.data, ownerId: input.userId } });
 }

@@ -24,6 +24,29 @@ export const templateSchema = z.object({
   provider: z.string(),
   provider_ref: z.string().describe("The provider's short id of the template"),
   min: z.object({ cpuCores: z.number().int(), memorySize: z.number().int(), diskSize: z.number().int() }),
+  offers: z
+    .array(
+      z.object({
+        gpuType: z.string().describe("Opaque GPU type id from the provider's offers, e.g. \"4090\": send it as gpuType"),
+        label: z.string(),
+        memoryGb: z.number().nullable().describe("GPU memory, GB"),
+        gpuCount: z.array(z.number().int()).describe("The counts that can be ordered"),
+        cpuCores: z.number().int().nullable().describe("vCPU cores that come with each GPU (null: sizes are chosen freely)"),
+        memorySize: z.number().int().nullable().describe("MB of memory that come with each GPU (null: sizes are chosen freely)"),
+        rates: z.object({
+          gpuHourly: z.string().describe("Per GPU-hour (on demand), decimal"),
+          storageGbHourly: z.string().describe("Per GB of storage per hour, decimal"),
+          currency: z.string().nullable(),
+          source: z.enum(["provider", "portal"]),
+        }),
+        available: z.number().int().describe("GPUs free for a new request now"),
+        total: z.number().int(),
+        rentalTypes: z.array(z.string()),
+        rentals: z.array(z.object({ rentalType: z.enum(["on_demand", "reserved", "interruptible"]), reservationMonths: z.number().int().optional() })),
+      }),
+    )
+    .nullable()
+    .describe("GPU offers (null: the template has no GPUs)"),
 });
 
 const status = z.enum(["pending", "in_progress", "completed", "failed", "cancelled"]);
@@ -73,6 +96,16 @@ export const vmSchema = z.object({
   cpuCores: z.number().int(),
   memorySize: z.number().int(),
   diskSize: z.number().int(),
+  gpuType: z.string().nullable(),
+  gpuCount: z.number().int(),
+  rentalType: z.enum(["on_demand", "reserved", "interruptible"]),
+  reservationMonths: z.number().int().nullable(),
+  reservationEndsAt: z.string().nullable().describe("When a reservation ends (set once the VM is built)"),
+  autoRestart: z.boolean().describe("Interruptible: started again when its offer is free"),
+  rates: z
+    .object({ gpuHourly: z.string(), storageHourly: z.string(), totalHourly: z.string(), committed: z.string().nullable() })
+    .nullable()
+    .describe("The rates the VM was accepted at, per hour, decimal strings (GPU time only while running; storage always); null: not a rated rental"),
   created_at: z.string(),
   last_task: z.object({ task_id: z.string(), status }).nullable(),
 });

@@ -33,6 +33,10 @@ const taskStatus = z.enum(["pending", "in_progress", "completed", "failed", "can
 export const vmDetailSchema = vmSchema.extend({
   provider: z.string(),
   owner: z.string(),
+  cost_this_month: z
+    .object({ month: z.string(), gpu: z.string(), storage: z.string(), total: z.string(), running_hours: z.string() })
+    .nullable()
+    .describe("A rated rental's cost so far this month (UTC), rounded to cents; null: not a rated rental"),
   active_task: z.object({ task_id: z.string(), kind: z.string(), status: taskStatus }).nullable(),
   /** What the VM accepts now (none while a task runs on it). */
   actions: z.array(actionEnum),

@@ -8,8 +8,12 @@ import { AppError } from "../errors";
 import { log } from "../log";
 import { quotaContext } from "../quota/context";
 import { checkAggregate, checkPerVm, reserveVm } from "../quota/reserve";
+import { gpuPoolProblem, gpusHeld } from "../quota/gpu-pool";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { moduleFor, providerFor } from "../providers/registry";
-import { ProviderError, type Accepted, type CreateRequest, type JsonObject } from "../providers/types";
+import { ProviderError, type Accepted, type CreateRequest, type JsonObject, type ProviderTemplate } from "../providers/types";
+import type { GpuOrder } from "../schemas/gpu-order";
+import { priceGpuOrder, resolveOffer, type GpuPricing, type ResolvedOffer } from "./gpu-offer";
 import { zodMessage } from "../api/respond";
 import { sizeColumns, sizeText, type Size } from "../schemas/size";
 import { canUseTemplate, findTemplate } from "../templates/access";
@@ -38,6 +42,8 @@ export type CreateVmInput = {
   cloudInit: { user?: string; password?: string };
   /** One of the caller's saved SSH keys, installed with cloud-init. */
   sshKeyId?: string;
+  /** GPUs and how they are rented (lib/schemas/gpu-order.ts); none: no GPU, on demand. */
+  gpuOrder?: GpuOrder;
 };
 
 /** An accepted request: its task, the VM's name, and the provider's short id of the VM when it has one already. */
@@ -66,6 +72,18 @@ async function askProvider<T>(providerName: string, user: AuthenticatedUser, cal
   }
 }
 
+/** A GPU VM's rental columns: its rental type and terms, and the rates it is accepted at (decimal strings). */
+function rentalColumns(order: GpuOrder, pricing: GpuPricing) {
+  return {
+    rentalType: order.planRentalType,
+    reservationMonths: order.rental.rentalType === "reserved" ? order.rental.reservationMonths : null,
+    autoRestart: order.rental.rentalType === "interruptible" && order.rental.autoRestart === true,
+    gpuHourly: pricing.gpuHourly.toFixed(6),
+    storageHourly: pricing.storageHourly.toFixed(6),
+    committedCost: pricing.committed.toFixed(2),
+  };
+}
+
 /**
  * Accepts a create request (the name was checked at the edge): template, permission, plan,
  * template minimums, per-VM limits and available limits in the seed's order, then the provider's
@@ -84,7 +102,18 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
     throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
   }
 
-  const size = input.size;
+  const connection = template.provider;
+  const templateRef: ProviderTemplate = { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser, name: template.name };
+  // GPUs: the plan's GPU and rental types, then the template's offer (lib/vms/gpu-offer.ts); its sizes may replace the asked-for ones.
+  const gpuOrder = input.gpuOrder ?? null;
+  const capabilities = PROVIDER_CATALOG[connection.kind].capabilities;
+  let gpu: ResolvedOffer | null = null;
+  if (gpuOrder?.gpu || capabilities.sizes === "offers") {
+    const client = providerFor(connection);
+    const offers = capabilities.gpus.offered && client.gpuOffers ? await askProvider(connection.name, user, () => client.gpuOffers!(templateRef)) : null;
+    gpu = resolveOffer({ templateName: template.name, capabilities, plan: quota.plan, offers, order: gpuOrder ?? { gpu: null, rental: { rentalType: "on_demand" }, planRentalType: "on_demand" }, size: input.size });
+  }
+  const size = gpu?.size ?? input.size;
   const below = [
     size.cpuCores < template.minCpuCores && `cpuCores must be at least ${template.minCpuCores}`,
     size.memoryMb < template.minMemoryMb && `memorySize must be at least ${template.minMemoryMb} MB`,
@@ -93,8 +122,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   if (below.length) throw new AppError("bad_request", `Requested resources are below the minimums of template "${template.name}": ${below.join("; ")}`);
 
   checkPerVm(quota, size);
-  // Checked again under a lock when reserving; this early check spares the provider a call.
-  checkAggregate(quota, size);
+  // Checked again under a lock when reserving; this early check spares the provider a call (a GPU order's spend is checked once priced, below).
+  if (!gpu) checkAggregate(quota, size);
 
   let sshKey: string | undefined;
   if (input.sshKeyId) {
@@ -103,19 +132,26 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
     sshKey = key.publicKey;
   }
 
-  const connection = template.provider;
   const kind = moduleFor(connection.kind);
   const options = kind.createOptions.safeParse(input.options);
   if (!options.success) throw new AppError("bad_request", zodMessage(options.error));
   const provider = providerFor(connection);
   const request: CreateRequest = {
     name: input.name,
-    template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser, name: template.name },
+    template: templateRef,
     size,
+    ...(gpu && gpuOrder ? { rental: { type: gpuOrder.planRentalType, ...(gpuOrder.rental.autoRestart !== undefined ? { autoRestart: gpuOrder.rental.autoRestart } : {}) } } : {}),
     options: options.data,
     cloudInit: { user: input.cloudInit.user ?? template.ciuser ?? undefined, password: input.cloudInit.password, sshKeys: sshKey ? [sshKey] : undefined },
     description: `Created by Hangar for ${user.email}`,
   };
+  let pricing: GpuPricing | null = null;
+  if (gpu && gpuOrder?.gpu) {
+    pricing = await priceGpuOrder(provider, request, gpu.offer, { ...gpuOrder, gpu: gpuOrder.gpu }, size, quota.prices);
+    checkAggregate(quota, size, Number(pricing.committed));
+    const problem = gpuPoolProblem(gpu.offer, await gpusHeld(db(), connection.id, gpu.offer.gpuType), gpuOrder.gpu.count);
+    if (problem) throw new AppError("bad_request", problem);
+  }
   const checked = await askProvider(connection.name, user, () => provider.precheck(request));
   if (checked.problems.length) throw new AppError("bad_request", checked.problems.join("; "));
   request.options = checked.options;
@@ -134,12 +170,14 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
       async (tx) => {
         const vm = await reserveVm(tx, {
           userId: user.id,
+          gpus: gpu ? { count: gpuOrder!.gpu!.count, offer: gpu.offer } : undefined,
           data: {
             name: input.name,
             providerId: connection.id,
             templateId: template.id,
             ...(accepted.ref ? { providerRef: accepted.ref.data, providerRefId: accepted.ref.id } : {}),
             ...sizeColumns(size),
+            ...(gpuOrder && pricing ? rentalColumns(gpuOrder, pricing) : {}),
             status: "creating",
           },
         });

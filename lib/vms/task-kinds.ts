@@ -8,6 +8,8 @@ import { DeadlineError, taskDeadlines, withDeadline } from "../tasks/deadline";
 import { describeFailure } from "../tasks/failure";
 import type { TaskKind } from "../tasks/kinds";
 import { ACTION_LABELS, taskKindOf } from "./action-rules";
+import { reservationEndsAt } from "../pricing/accrual";
+import { recordVmState } from "./state-spans";
 
 /**
  * The VM task kinds, defined once: create, and each action on an existing VM. Their steps
@@ -55,10 +57,23 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
       steps: client.createSteps(request, input.accepted),
       async completed({ tx, facts }) {
         const result = client.createResult(request, input.accepted, facts);
+        // A provider that cannot report GPUs (none in its answer) built the ones accepted.
+        const built = Object.keys(result.size.gpus).length ? result.size : { ...result.size, gpus: request.size.gpus };
+        const now = new Date();
         await tx.vm.update({
           where: { id: vm.id },
-          data: { status: "running", ...refColumns(result.ref), ipAddress: result.addresses[0] ?? null, ...sizeColumns(result.size) },
+          data: {
+            status: "running",
+            ...refColumns(result.ref),
+            ipAddress: result.addresses[0] ?? null,
+            ...sizeColumns(built),
+            // A reservation's term starts when the machine is there.
+            ...(vm.reservationMonths ? { reservationEndsAt: reservationEndsAt(now, vm.reservationMonths) } : {}),
+            // A provider that bills says what it bills the VM at: that is what accrues.
+            ...(result.rates && vm.gpuHourly !== null ? { gpuHourly: result.rates.gpuHour, storageHourly: result.rates.storageHour } : {}),
+          },
         });
+        await recordVmState(tx, vm.id, "running", now);
         const at = result.addresses.length ? ` at ${result.addresses.join(", ")}` : "";
         const notices = result.notices.length ? ` ${result.notices.join(" ")}` : "";
         return {
@@ -82,6 +97,7 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
       async failed({ error, detail, facts, log, runLoose }) {
         const made = client.madeRef(request, input.accepted, facts);
         await db().vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date(), ...(made ? refColumns(made) : {}) } });
+        await recordVmState(db(), vm.id, "failed");
         await log(`${error}. Quota released.`, "error", detail);
         if (!made) return;
         try {
@@ -147,6 +163,7 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
             resize: `${label} now has ${(reported ?? input.wanted)?.cpuCores} vCPU, ${(reported ?? input.wanted)?.memoryMb} MB and ${(reported ?? input.wanted)?.diskGb} GB`,
           };
           await tx.vm.update({ where: { id: vm.id }, data: vmUpdate });
+          if ("status" in vmUpdate && vmUpdate.status) await recordVmState(tx, vm.id, vmUpdate.status);
           return { result: { notices: outcome.notices, pendingRestart: outcome.pendingRestart }, line: done[input.action] };
         },
         // Failed for good: the VM stays; say why, undo a resize, and record the state the provider reports.
@@ -177,6 +194,7 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
           if (observed) {
             await log(`${label} is ${observed}`);
             await db().vm.update({ where: { id: vm.id }, data: { status: observed } });
+            await recordVmState(db(), vm.id, observed);
           }
         },
         async cancelled({ tx }) {

@@ -140,6 +140,23 @@ describe("Nova provider: refusals as the user reads them", () => {
     expect(error.kind).toBe("capacity");
   });
 
+  it("a rental that Nova reports failed ends the create, and what was rented is known for the clean-up", async () => {
+    await setup();
+    sim.faults.failNextVm("failed");
+    const req = request({ gpus: { "4090": 1 } });
+    const checked = await provider.precheck(req);
+    const resolved = { ...req, options: checked.options };
+    const facts: Record<string, unknown> = {};
+    const error = (await run(provider.createSteps(resolved), facts).catch((e: unknown) => e)) as ProviderError;
+    expect(error.kind).toBe("task_failed");
+    expect(error.message).toMatch(/failed while starting/);
+    const made = provider.madeRef(resolved, null, facts);
+    expect(made?.id).toBe(facts.vmId);
+    await run(provider.cleanupSteps(made!));
+    const left = sim.state.vms.get(made!.id);
+    expect(left === undefined || left.status === "destroyed").toBe(true);
+  });
+
   it("the precheck says what is wrong and what would work", async () => {
     await setup();
     sim.setExternalUse("vm02", "4090", 3);

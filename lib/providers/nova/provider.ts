@@ -63,7 +63,7 @@ export type NovaTiming = {
   pricingCacheMs: number;
 };
 
-export const DEFAULT_NOVA_TIMING: NovaTiming = { pollMs: 500, maxPollMs: 10_000, readyTimeoutMs: 20 * 60_000, actionTimeoutMs: 10 * 60_000, offersCacheMs: 5_000, pricingCacheMs: 60_000 };
+export const DEFAULT_NOVA_TIMING: NovaTiming = { pollMs: 250, maxPollMs: 10_000, readyTimeoutMs: 20 * 60_000, actionTimeoutMs: 10 * 60_000, offersCacheMs: 5_000, pricingCacheMs: 60_000 };
 
 /** The rental as Nova's `POST /vms` takes it, from the catalog's rental type (default on demand). */
 export function novaRental(rental: CreateRequest["rental"]): { rental_type: "on_demand" | "reserved" | "interruptible"; reservation_months?: NovaReservationMonths } {

@@ -31,6 +31,8 @@ export type NovaSimulator = {
   interrupt(vmId: string): void;
   /** GPUs of a type on a node taken by other customers (0 frees them). */
   setExternalUse(node: string, gpuType: string, count: number): void;
+  /** An on-demand customer takes `count` GPUs: interruptible rentals there are interrupted to make room. Returns their ids. */
+  claimGpus(node: string, gpuType: string, count: number): string[];
   setBalance(balance: string): void;
   /** The balance now (billed up to now), as a decimal string. */
   balance(): string;
@@ -186,6 +188,9 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
         state.bill();
         state.balance = new Decimal(String(b.balance));
         return { status: 200, body: { balance: money(state.balance) } };
+      }
+      if (method === "POST" && path === "/__simulator/claim") {
+        return { status: 200, body: { interrupted: state.claimGpus(String(b.node), String(b.gpu_type), Number(b.count ?? 1)) } };
       }
       if (method === "POST" && path === "/__simulator/external-use") {
         state.externalUse.set(`${String(b.node)}/${String(b.gpu_type)}`, Number(b.count));
@@ -364,6 +369,9 @@ export async function startNovaSimulator(options: NovaSimulatorOptions = {}): Pr
     },
     setExternalUse(node: string, gpuType: string, count: number) {
       state.externalUse.set(`${node}/${gpuType}`, count);
+    },
+    claimGpus(node: string, gpuType: string, count: number) {
+      return state.claimGpus(node, gpuType, count);
     },
     setBalance(balance: string) {
       state.bill();

@@ -77,4 +77,21 @@ describe("Nova simulator", () => {
     sim.advanceTime(3 * 3_600_000);
     expect((await call("GET", `/vms/${String(vm?.id)}`)).body?.status).toBe("stopped");
   });
+
+  it("an on-demand customer's claim interrupts interruptible rentals to make room, and only as many as needed", async () => {
+    sim = await startNovaSimulator(demoNovaOptions({ balance: "1000.00", durations: { creatingMs: 5, startingMs: 5, stoppingMs: 5, purgeMs: 5 } }));
+    await call("POST", "/ssh-keys", { ssh_public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl x" });
+    const base = { node: "vm02", gpu_type: "4090", storage_gb: 50, template_vmid: 100 };
+    const a = (await call("POST", "/vms", { ...base, gpu_count: 2, rental_type: "interruptible" })).body?.id as string;
+    const b = (await call("POST", "/vms", { ...base, gpu_count: 1, rental_type: "interruptible" })).body?.id as string;
+    const c = (await call("POST", "/vms", { ...base, gpu_count: 1 })).body?.id as string;
+    await new Promise((r) => setTimeout(r, 50));
+    // vm02 has 4 GPUs of 4090, all rented: a claim of 1 interrupts the newest interruptible rental only.
+    expect((await call("POST", "/__simulator/claim", { node: "vm02", gpu_type: "4090", count: 1 })).body).toEqual({ interrupted: [b] });
+    expect([a, b, c].map((id) => sim!.state.vms.get(id)?.status)).toEqual(["running", "interrupted", "running"]);
+    expect(sim.claimGpus("vm02", "4090", 2)).toEqual([a]);
+    expect(sim.state.freeGpus("vm02", "4090")).toBe(0);
+    // Starting it again needs free GPUs.
+    expect((await call("POST", `/vms/${a}/start`)).body).toEqual({ detail: "No available GPUs: 2x 4090 needed on vm02" });
+  });
 });

@@ -372,6 +372,22 @@ export class NovaSimState {
     return vm;
   }
 
+  /**
+   * An on-demand customer takes `count` more GPUs of a type on a node (as other customers'
+   * use): when too few are free, running interruptible rentals there are interrupted, newest
+   * first, until enough are (as Nova preempts them). Returns the ids of the interrupted VMs.
+   */
+  claimGpus(node: string, type: string, count: number): string[] {
+    const key = `${node}/${type}`;
+    const interrupted: string[] = [];
+    const candidates = [...this.vms.values()]
+      .filter((v) => v.node === node && v.gpu_type === type && v.rental_type === "interruptible" && v.holdsGpus && (v.status === "running" || v.status === "starting"))
+      .reverse();
+    while (this.freeGpus(node, type) < count && candidates.length > 0) interrupted.push(this.interrupt((candidates.shift() as SimVm).id).id);
+    this.externalUse.set(key, (this.externalUse.get(key) ?? 0) + Math.min(count, this.freeGpus(node, type)));
+    return interrupted;
+  }
+
   /** Ends all pending status changes (the server stops). */
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
