@@ -49,6 +49,7 @@ const PAGES: Record<string, PageCase> = {
   "/profile": { path: () => "/profile", expect: signedInAll() },
   "/notifications": { path: () => "/notifications", expect: signedInAll() },
   "/support/tasks": { path: () => "/support/tasks", expect: { anonymous: "→/signin", owner: 404, other: 404, support: 200, admin: 200 } },
+  "/support/showback": { path: () => "/support/showback", expect: { anonymous: "→/signin", owner: 404, other: 404, support: 200, admin: 200 } },
   "/admin": { path: () => "/admin", expect: adminOnly() },
   "/admin/audit": { path: () => "/admin/audit", expect: adminOnly() },
   "/admin/plans": { path: () => "/admin/plans", expect: adminOnly() },

@@ -4,8 +4,8 @@ import { mainNav, onPath, signInAs, type DemoRole } from "./helpers";
 const everyone = ["My VMs", "New VM", "Tasks", "Quota"];
 const expectedNav: Record<DemoRole, string[]> = {
   user: everyone,
-  support: [...everyone, "Task monitor"],
-  admin: [...everyone, "Task monitor", "Admin"],
+  support: [...everyone, "Task monitor", "Showback"],
+  admin: [...everyone, "Task monitor", "Showback", "Admin"],
 };
 
 test.describe("navigation by role", () => {

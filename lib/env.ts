@@ -27,6 +27,10 @@ export const envSchema = z.object({
   HANGAR_LOGIN_MAX_FAILURES_ACCOUNT_TOTAL: z.coerce.number().int().positive().default(100),
   HANGAR_LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   HANGAR_DB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  // How many tasks one worker process runs at once (each mostly waits on its provider).
+  HANGAR_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
+  // `npm start` runs a worker in the web process unless this is false (web servers beside `npm run worker` processes).
+  HANGAR_WEB_WORKER: bool.default(true),
   // Deadlines of provider work (issue 7, finding 10): one HTTP attempt, one call with its
   // retries, one task step from its first start (job retries included).
   HANGAR_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),

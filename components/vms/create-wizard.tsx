@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
@@ -15,7 +15,11 @@ import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rul
 import type { Resources } from "@/lib/quota/usage";
 import { vmNameProblem } from "@/lib/schemas/vm";
 import type { WizardData, WizardTemplate } from "@/lib/vms/wizard-data";
-import { createVmAction } from "@/app/(portal)/vms/new/actions";
+import { createVmAction, quoteGpuAction } from "@/app/(portal)/vms/new/actions";
+import { fromPlanRentalType, type PlanRentalType } from "@/lib/pricing/rental";
+import { RENTAL_TYPE_LABELS, type RentalType } from "@/lib/schemas/catalog";
+import type { GpuQuoteView } from "@/lib/vms/quote-gpu";
+import { GpuPrice, GpuStep, gpuCountLimit, type GpuScope } from "./gpu-step";
 
 type Values = {
   templateId: string;
@@ -28,9 +32,15 @@ type Values = {
   auth: "password" | "ssh_key";
   cipassword: string;
   sshKeyId: string;
+  /** GPU templates: the offer's GPU type ("" for none), how many, the rental type (the plan's names) and auto-restart. */
+  gpuType: string;
+  gpuCount: number;
+  rental: string;
+  autoRestart: boolean;
 };
 
-const STEPS = ["Template", "Size", "Access", "Review"] as const;
+const ALL_STEPS = ["Template", "GPU", "Size", "Access", "Review"] as const;
+type StepName = (typeof ALL_STEPS)[number];
 type Dim = "cpuCores" | "memoryMb" | "diskGb";
 const DIMS: { key: Dim; field: "cpuCores" | "memorySize" | "diskSize"; label: string; unit: string }[] = [
   { key: "cpuCores", field: "cpuCores", label: "vCPU cores", unit: "cores" },
@@ -38,10 +48,10 @@ const DIMS: { key: Dim; field: "cpuCores" | "memorySize" | "diskSize"; label: st
   { key: "diskGb", field: "diskSize", label: "Disk", unit: "GB" },
 ];
 
-function StepList({ current }: { current: number }) {
+function StepList({ current, steps }: { current: number; steps: readonly StepName[] }) {
   return (
     <ol className="mb-6 flex flex-wrap gap-2" aria-label="Steps">
-      {STEPS.map((label, i) => (
+      {steps.map((label, i) => (
         <li
           key={label}
           aria-current={i === current ? "step" : undefined}
@@ -118,12 +128,51 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
       auth: data.sshKeys.length ? "ssh_key" : "password",
       cipassword: "",
       sshKeyId: data.sshKeys[0]?.id ?? "",
+      gpuType: "",
+      gpuCount: 1,
+      rental: "on_demand",
+      autoRestart: false,
     },
   });
   const { register, setValue, trigger, formState, handleSubmit, control } = form;
   const values = useWatch({ control }) as Values;
   const template = data.templates.find((t) => t.id === values.templateId);
   const perVm = data.perVm!;
+  const gpu = template?.gpu ?? null;
+  // Kinds whose sizes come with the GPU offer get a GPU step before Size; where a GPU is optional it is chosen on the Size step.
+  const steps: readonly StepName[] = gpu?.sizesFromOffers ? ALL_STEPS : ALL_STEPS.filter((s) => s !== "GPU");
+  const stepName = steps[step]!;
+  const offer = gpu?.offers.find((o) => o.gpuType === values.gpuType) ?? null;
+  const sizesFromOffer = Boolean(gpu?.sizesFromOffers && offer?.cpuCores && offer?.memorySize);
+  // The price before commit: asked of the server (the provider's own quote where it has one) whenever the order changes.
+  const [quote, setQuote] = useState<GpuQuoteView | null>(null);
+  const [quoteError, setQuoteError] = useState<string | null>(null);
+  const rentalChoice = fromPlanRentalType((values.rental || "on_demand") as PlanRentalType);
+  useEffect(() => {
+    if (!gpu || !values.gpuType) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void quoteGpuAction({
+        template_id: values.templateId,
+        target: values.target || undefined,
+        diskSize: Number(values.diskSize) || 1,
+        gpuType: values.gpuType,
+        gpuCount: Number(values.gpuCount),
+        rentalType: rentalChoice.rentalType,
+        ...(rentalChoice.reservationMonths ? { reservationMonths: rentalChoice.reservationMonths } : {}),
+        ...(rentalChoice.rentalType === "interruptible" ? { autoRestart: values.autoRestart } : {}),
+      }).then((r) => {
+        if (!current) return;
+        setQuote(r.ok ? r.data : null);
+        setQuoteError(r.ok ? null : r.error);
+      });
+    }, 150);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [gpu, values.templateId, values.target, values.diskSize, values.gpuType, values.gpuCount, values.rental, values.autoRestart]);
   // Each aggregate quota the request must fit (the user's plan, the team's), null limits = none.
   const scopes = useMemo(
     () =>
@@ -138,15 +187,23 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
   );
 
   // The same rules the server applies (lib/quota/rules), so the reasons read the same.
-  const request = { cpuCores: Number(values.cpuCores) || 0, memoryMb: Number(values.memorySize) || 0, diskGb: Number(values.diskSize) || 0, gpus: 0 };
-  const spend = monthlyCost({ ...request, gpus: {} }, data.prices);
+  const gpuCount = gpu && values.gpuType ? Number(values.gpuCount) || 0 : 0;
+  const request = {
+    cpuCores: sizesFromOffer ? offer!.cpuCores! * gpuCount : Number(values.cpuCores) || 0,
+    memoryMb: sizesFromOffer ? offer!.memorySize! * gpuCount : Number(values.memorySize) || 0,
+    diskGb: Number(values.diskSize) || 0,
+    gpus: gpuCount,
+  };
+  // A GPU order counts at its quoted commitment (a reservation: its whole term), as on the server.
+  const spend = gpuCount > 0 ? (quote ? Number(quote.commitment) : 0) : monthlyCost({ ...request, gpus: {} }, data.prices);
+  const gpuScopes: GpuScope[] = scopes.map((sc) => ({ label: sc.label, gpusUsed: sc.used.gpus, gpusLimit: sc.planLimits.total.gpus, spendUsed: sc.used.monthlySpend, spendLimit: sc.planLimits.total.monthlySpend }));
   const denials = useMemo(
     () => [
       ...perVmDenials({ perVm, total: scopes[0]?.planLimits.total ?? ({} as Resources) }, request),
       ...scopes.flatMap((sc) => aggregateDenials(sc.planLimits, sc.used, { ...request, vms: 1, monthlySpend: spend }, sc.team)),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [scopes, perVm, request.cpuCores, request.memoryMb, request.diskGb, spend],
+    [scopes, perVm, request.cpuCores, request.memoryMb, request.diskGb, request.gpus, spend],
   );
   const leftOf = (d: Dim | "vms") => Math.min(...scopes.map((sc) => sc.planLimits.total[d] - sc.used[d]));
   const vmsLeft = leftOf("vms");
@@ -172,18 +229,59 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
     setValue("memorySize", t.defaults.memoryMb);
     setValue("diskSize", t.defaults.diskGb);
     if (t.ciuser) setValue("ciuser", t.ciuser);
+    // GPU templates: the first GPU type the plan allows with one free, one GPU, on demand.
+    const allowed = (g: string) => data.allowedGpuTypes.length === 0 || data.allowedGpuTypes.includes(g);
+    const firstOffer = t.gpu?.sizesFromOffers ? (t.gpu.offers.find((o) => allowed(o.gpuType) && o.available > 0) ?? null) : null;
+    setValue("gpuType", firstOffer?.gpuType ?? "");
+    setValue("gpuCount", firstOffer?.gpuCount[0] ?? 1);
+    setValue("rental", "on_demand");
+    setValue("autoRestart", false);
+    setQuote(null);
   }
 
   async function next() {
-    const fields: Record<number, (keyof Values)[]> = {
-      0: ["templateId"],
-      1: ["target", "cpuCores", "memorySize", "diskSize"],
-      2: ["name", "ciuser", "cipassword", "sshKeyId"],
+    const fields: Record<StepName, (keyof Values)[]> = {
+      Template: ["templateId"],
+      GPU: [],
+      Size: sizesFromOffer ? ["target", "diskSize"] : ["target", "cpuCores", "memorySize", "diskSize"],
+      Access: ["name", "ciuser", "cipassword", "sshKeyId"],
+      Review: [],
     };
-    if (step === 0 && !values.templateId) return;
-    if (step === 1 && vmsLeft <= 0) return;
-    if (await trigger(fields[step])) setStep(step + 1);
+    if (stepName === "Template" && !values.templateId) return;
+    if (stepName === "GPU" && (!offer || !quote)) return;
+    if (stepName === "Size" && (vmsLeft <= 0 || (values.gpuType && !quote))) return;
+    if (sizesFromOffer && stepName === "GPU") {
+      setValue("cpuCores", request.cpuCores);
+      setValue("memorySize", request.memoryMb);
+    }
+    if (await trigger(fields[stepName])) setStep(step + 1);
   }
+
+  const gpuStep = (allowNone: boolean) =>
+    gpu ? (
+      <GpuStep
+        allowNone={allowNone}
+        offers={gpu.offers}
+        sizesFromOffers={gpu.sizesFromOffers}
+        allowedGpuTypes={data.allowedGpuTypes}
+        allowedRentalTypes={data.allowedRentalTypes}
+        perVmGpus={perVm.gpus}
+        scopes={gpuScopes}
+        currency={data.currency}
+        value={{ gpuType: values.gpuType, gpuCount: Number(values.gpuCount), rental: values.rental, autoRestart: values.autoRestart }}
+        onChange={(v) => {
+          setValue("gpuType", v.gpuType);
+          const o = gpu.offers.find((x) => x.gpuType === v.gpuType);
+          // One of the offer's counts, within what the plan and the offer allow now (else its smallest).
+          const limit = o ? Math.min(v.gpuCount, gpuCountLimit(o, perVm.gpus, gpuScopes)) : v.gpuCount;
+          setValue("gpuCount", o ? (o.gpuCount.filter((c) => c <= limit).at(-1) ?? o.gpuCount[0] ?? 1) : v.gpuCount);
+          setValue("rental", o && o.rentalTypes.includes(v.rental as RentalType) ? v.rental : "on_demand");
+          setValue("autoRestart", v.autoRestart);
+        }}
+        quote={quote}
+        quoteError={quoteError}
+      />
+    ) : null;
 
   async function submit(v: Values) {
     setServerError(null);
@@ -191,10 +289,19 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
       template_id: v.templateId,
       name: v.name.trim(),
       target: v.target,
-      cpuCores: Number(v.cpuCores),
-      memorySize: Number(v.memorySize),
+      cpuCores: sizesFromOffer ? request.cpuCores : Number(v.cpuCores),
+      memorySize: sizesFromOffer ? request.memoryMb : Number(v.memorySize),
       diskSize: Number(v.diskSize),
       ciuser: v.ciuser.trim() || undefined,
+      ...(gpu && v.gpuType
+        ? {
+            gpuType: v.gpuType,
+            gpuCount: Number(v.gpuCount),
+            rentalType: rentalChoice.rentalType,
+            ...(rentalChoice.reservationMonths ? { reservationMonths: rentalChoice.reservationMonths } : {}),
+            ...(rentalChoice.rentalType === "interruptible" ? { autoRestart: v.autoRestart } : {}),
+          }
+        : {}),
       ...(v.auth === "password" ? { cipassword: v.cipassword } : { ssh_key_id: v.sshKeyId }),
     });
     if (!result.ok) {
@@ -206,7 +313,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
 
   return (
     <form onSubmit={handleSubmit(submit)} noValidate>
-      <StepList current={step} />
+      <StepList current={step} steps={steps} />
       {serverError ? (
         <div className="mb-4">
           <Alert tone="error" title={serverError.error}>
@@ -221,7 +328,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         </div>
       ) : null}
 
-      {step === 0 ? (
+      {stepName === "Template" ? (
         <section aria-label="Choose a template">
           <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
             {data.templates.map((t) => (
@@ -232,14 +339,27 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         </section>
       ) : null}
 
-      {step === 1 && template ? (
+      {stepName === "GPU" && template && gpu ? (
+        <Card>
+          <CardBody className="p-6">
+            {gpuStep(false)}
+          </CardBody>
+        </Card>
+      ) : null}
+
+      {stepName === "Size" && template ? (
         <Card>
           <CardBody className="grid gap-8 p-6 lg:grid-cols-2">
             <div className="space-y-4">
               {vmsLeft <= 0 ? (
                 <Alert tone="error">You have used all the VMs your plan allows. Delete one before creating another.</Alert>
               ) : null}
-              {DIMS.map((d) => {
+              {sizesFromOffer ? (
+                <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="size-from-offer">
+                  {gpuCount} × {offer!.label} come with <strong>{request.cpuCores} vCPU</strong> and <strong>{request.memoryMb / 1024} GB RAM</strong>.
+                </p>
+              ) : null}
+              {DIMS.filter((d) => !sizesFromOffer || d.key === "diskGb").map((d) => {
                 const min = template.min[d.key];
                 const max = Math.max(0, Math.min(perVm[d.key], leftOf(d.key)));
                 const error = formState.errors[d.field]?.message;
@@ -297,9 +417,13 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
                   ) : null}
                 </div>
               ))}
-              <p className="text-sm text-slate-600">
-                Estimated cost: <span className="font-semibold text-slate-900">{spend.toFixed(2)} {data.currency}</span> per month
-              </p>
+              {gpuCount > 0 && quote ? (
+                <GpuPrice quote={quote} currency={data.currency} />
+              ) : (
+                <p className="text-sm text-slate-600">
+                  Estimated cost: <span className="font-semibold text-slate-900">{spend.toFixed(2)} {data.currency}</span> per month
+                </p>
+              )}
               {denials.length ? (
                 <Alert tone="error" title="Over your plan">
                   <ul className="list-disc pl-5">
@@ -314,7 +438,13 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         </Card>
       ) : null}
 
-      {step === 2 && template ? (
+      {stepName === "Size" && gpu && !gpu.sizesFromOffers ? (
+        <Card className="mt-6">
+          <CardBody className="p-6">{gpuStep(true)}</CardBody>
+        </Card>
+      ) : null}
+
+      {stepName === "Access" && template ? (
         <Card>
           <CardBody className="grid max-w-xl gap-4 p-6">
             <Field id="name" label="VM name" hint="A DNS name: letters, digits and hyphens, e.g. build-box-1." error={formState.errors.name?.message}>
@@ -379,7 +509,7 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         </Card>
       ) : null}
 
-      {step === 3 && template ? (
+      {stepName === "Review" && template ? (
         <Card>
           <CardBody className="p-6">
             <dl className="grid gap-x-8 gap-y-3 text-sm sm:grid-cols-2" aria-label="Review">
@@ -387,8 +517,22 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
                 ["Template", `${template.name} (${template.os || "Linux"})`],
                 ["Name", values.name],
                 [template.placementLabel, `${template.provider} / ${values.target}`],
-                ["Size", `${values.cpuCores} vCPU · ${values.memorySize} MB · ${values.diskSize} GB`],
-                ["Estimated cost", `${spend.toFixed(2)} ${data.currency} per month`],
+                ["Size", `${request.cpuCores} vCPU · ${request.memoryMb} MB · ${values.diskSize} GB`],
+                ...(gpuCount > 0 && offer && quote
+                  ? [
+                      ["GPU", `${gpuCount} × ${offer.label}`],
+                      ["Rental type", RENTAL_TYPE_LABELS[values.rental as RentalType] + (values.rental === "interruptible" && values.autoRestart ? " (restarted automatically)" : "")],
+                      ["Per hour", `${quote.hourly.total} ${quote.currency} (GPU ${quote.hourly.gpu}, storage ${quote.hourly.storage})`],
+                      ...(quote.reserved
+                        ? [
+                            ["Deposit (due now)", `${quote.reserved.deposit} ${quote.currency}`],
+                            ["Monthly cost", `${quote.reserved.monthlyCost} ${quote.currency}`],
+                            ["Cancellation fee", `${quote.reserved.cancellationFee} ${quote.currency}`],
+                          ]
+                        : [["Monthly estimate", `${quote.monthly} ${quote.currency}`]]),
+                      ["Total", quote.reserved ? `${quote.reserved.termCost} ${quote.currency} for ${quote.reserved.months} month${quote.reserved.months > 1 ? "s" : ""}` : `${quote.monthly} ${quote.currency} per month`],
+                    ]
+                  : [["Estimated cost", `${spend.toFixed(2)} ${data.currency} per month`]]),
                 ["Login user", values.ciuser || "template default"],
                 ["Log in with", values.auth === "password" ? "password" : `SSH key ${data.sshKeys.find((k) => k.id === values.sshKeyId)?.name ?? ""}`],
               ].map(([k, v]) => (
@@ -406,8 +550,12 @@ export function CreateVmWizard({ data }: { data: WizardData }) {
         <Button variant="secondary" onClick={() => setStep(Math.max(0, step - 1))} disabled={step === 0}>
           Back
         </Button>
-        {step < 3 ? (
-          <Button key="next" onClick={() => void next()} disabled={(step === 0 && !values.templateId) || (step === 1 && (vmsLeft <= 0 || denials.length > 0))}>
+        {stepName !== "Review" ? (
+          <Button
+            key="next"
+            onClick={() => void next()}
+            disabled={(stepName === "Template" && !values.templateId) || (stepName === "GPU" && (!offer || !quote)) || (stepName === "Size" && (vmsLeft <= 0 || denials.length > 0 || Boolean(values.gpuType && !quote)))}
+          >
             Next
           </Button>
         ) : (

@@ -1,7 +1,7 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { ACTION_PROGRESSIVE, actionOfKind } from "@/lib/vms/action-rules";
 
-const tones: Record<string, BadgeTone> = { running: "green", stopped: "gray", creating: "blue", failed: "red", deleted: "gray", cleanup_required: "red" };
+const tones: Record<string, BadgeTone> = { running: "green", stopped: "gray", creating: "blue", failed: "red", deleted: "gray", cleanup_required: "red", interrupted: "red" };
 
 /**
  * A VM's state: what a task running on it is doing ("stopping…"), else the portal's record

@@ -413,7 +413,9 @@ describe("teams and users", () => {
 describe("prices", () => {
   it("sets the currency and prices, removes emptied ones, and audits the change", async () => {
     await savePrices(pricesFormSchema.parse({ currency: "usd", vcpuHour: "0.01", memoryGbHour: "0.005", diskGbMonth: "0.1", gpuHour: { "5090": "", "4090": "0.5", "6000pro": "" } }), root);
-    expect(await getPrices()).toMatchObject({ currency: "USD", vcpuHour: "0.01", memoryGbHour: "0.005", diskGbMonth: "0.1", gpuHour: { "5090": null, "4090": "0.5", "6000pro": null } });
+    // GPU types are the ids asked for (the offers') and those with a price.
+    expect(await getPrices(["5090", "4090", "6000pro"])).toMatchObject({ currency: "USD", vcpuHour: "0.01", memoryGbHour: "0.005", diskGbMonth: "0.1", gpuHour: { "5090": null, "4090": "0.5", "6000pro": null } });
+    expect((await getPrices()).gpuHour).toEqual({ "4090": "0.5" });
     await savePrices(pricesFormSchema.parse({ currency: "EUR", vcpuHour: "0.02", memoryGbHour: "0.005", diskGbMonth: "", gpuHour: { "5090": "", "4090": "0.5", "6000pro": "" } }), root);
     expect(await db().price.count()).toBe(3);
     const { events } = await listAuditEvents({ actor: "", action: "prices", targetType: "prices", page: 1 });

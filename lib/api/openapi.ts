@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { denialSchema, envelope, errorEnvelope, loginResponseSchema, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
+import { denialSchema, envelope, errorEnvelope, loginResponseSchema, MAX_VM_PAGE, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
 import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
 import { gpuOrderDocFields } from "../schemas/gpu-order";
+import { SHOWBACK_COLUMNS } from "../vms/showback";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
 /**
@@ -116,6 +117,25 @@ export function openApiDocument(serverUrl = "/") {
           },
         },
       },
+      "/api/v1/showback": {
+        get: {
+          summary: "A month's cost of a user's or a team's GPU rentals, as CSV (support and admins)",
+          description:
+            "One row per rated rental (GPU machine) that existed in the month (UTC), deleted ones included: hours running and existing, GPU cost (while running) and storage cost (while it exists) at the rates it was accepted with, and a total row. Columns: " +
+            SHOWBACK_COLUMNS.join(", ") +
+            ".",
+          security: bearer,
+          parameters: [
+            { name: "month", in: "query", required: false, schema: { type: "string", pattern: "^\\d{4}-(0[1-9]|1[0-2])$" }, description: "YYYY-MM; default: this month" },
+            { name: "user", in: "query", required: false, schema: { type: "string" }, description: "A user's e-mail or id (or give team)" },
+            { name: "team", in: "query", required: false, schema: { type: "string" }, description: "A team's name or id (or give user)" },
+          ],
+          responses: {
+            "200": { description: "The CSV", content: { "text/csv": { schema: { type: "string" } } } },
+            ...errors({ "400": "month must be YYYY-MM | Give exactly one of user and team", "401": "Authentication required", "403": "You do not have permission to do this", "404": "User not found | Team not found" }),
+          },
+        },
+      },
       "/api/v1/templates": {
         get: { summary: "Templates the caller may use", security: bearer, responses: { "200": json(envelope(z.array(templateSchema)), "Templates"), ...errors({ "401": "Authentication required" }) } },
       },
@@ -131,7 +151,20 @@ export function openApiDocument(serverUrl = "/") {
         },
       },
       "/api/v1/vms": {
-        get: { summary: "The caller's VMs", security: bearer, responses: { "200": json(envelope(z.array(vmSchema)), "VMs"), ...errors({ "401": "Authentication required" }) } },
+        get: {
+          summary: "The caller's VMs, newest first",
+          description:
+            "Without `limit`, all of them. With `limit`, one page; the next page's address is in the `Link` response header (`rel=\"next\"`), absent on the last page (keyset pagination: a deep page costs what the first does).",
+          security: bearer,
+          parameters: [
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: MAX_VM_PAGE } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "From the previous page's `Link` header" },
+          ],
+          responses: {
+            "200": json(envelope(z.array(vmSchema)), "VMs"),
+            ...errors({ "400": "limit must be a whole number from 1 to … | cursor: not a cursor from a previous page", "401": "Authentication required" }),
+          },
+        },
       },
       "/api/v1/vms/{vm_id}": {
         parameters: [vmIdParam],

@@ -100,6 +100,8 @@ const API: Record<string, ApiCase> = {
     expect: { anonymous: 401, owner: 200, other: 404, support: 200, admin: 200 },
   },
   "GET /api/v1/templates": { expect: signedIn(200) },
+  // Showback CSV: support and admins only (without user or team: a 400 that reads nothing).
+  "GET /api/v1/showback": { expect: { anonymous: 401, owner: 403, other: 403, support: 400, admin: 400 } },
   // Missing fields: every signed-in role may ask, nothing is made.
   "POST /api/v1/vm/manage/createFromTemplate": { body: { name: "x" }, expect: signedIn(400) },
   "GET /api/v1/vms": { expect: signedIn(200) },
@@ -177,6 +179,17 @@ const ACTIONS: Record<string, ActionCase> = {
   "app/(portal)/vms/new/actions.ts#createVmAction": {
     args: () => [{ name: "x" }],
     expect: { anonymous: "signin", owner: "refused", other: "refused", support: "refused", admin: "refused" },
+  },
+  // The price of a GPU order before commit: every signed-in role may ask; an incomplete request is refused.
+  "app/(portal)/vms/new/actions.ts#quoteGpuAction": {
+    args: () => [{ template_id: "x" }],
+    expect: {
+      anonymous: "signin",
+      owner: "refused: A quote needs template_id and diskSize (a whole number of GB)",
+      other: "refused: A quote needs template_id and diskSize (a whole number of GB)",
+      support: "refused: A quote needs template_id and diskSize (a whole number of GB)",
+      admin: "refused: A quote needs template_id and diskSize (a whole number of GB)",
+    },
   },
 };
 

@@ -5,8 +5,8 @@ describe("roles", () => {
   it("give each role its navigation", () => {
     const labels = (role: "user" | "support" | "admin") => navigationFor(role).map((i) => i.label);
     expect(labels("user")).toEqual(["My VMs", "New VM", "Tasks", "Quota"]);
-    expect(labels("support")).toEqual(["My VMs", "New VM", "Tasks", "Quota", "Task monitor"]);
-    expect(labels("admin")).toEqual(["My VMs", "New VM", "Tasks", "Quota", "Task monitor", "Admin"]);
+    expect(labels("support")).toEqual(["My VMs", "New VM", "Tasks", "Quota", "Task monitor", "Showback"]);
+    expect(labels("admin")).toEqual(["My VMs", "New VM", "Tasks", "Quota", "Task monitor", "Showback", "Admin"]);
   });
 
   it("only admins administer, support and admins monitor tasks", () => {

@@ -27,6 +27,7 @@ export function navigationFor(role: Role): NavItem[] {
     { href: "/quota", label: "Quota" },
   ];
   if (can(role, "tasks.monitor")) items.push({ href: "/support/tasks", label: "Task monitor" });
+  if (can(role, "tasks.monitor")) items.push({ href: "/support/showback", label: "Showback" });
   if (can(role, "admin.manage")) items.push({ href: "/admin", label: "Admin" });
   return items;
 }

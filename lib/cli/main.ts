@@ -12,6 +12,8 @@ Commands:
   apply FILE.json                  Create or update providers, templates, plans and users from a file
   user create --email E --password P [--role user|support|admin] [--plan NAME] [--name NAME]
                                    Create a user
+  simulator interrupt VM_NAME      Demo: the simulated Nova Cloud interrupts an interruptible rental
+                                   (as when an on-demand customer needs its GPU); the portal must run
   quota reconcile [--fix]          Compare the portal's VM records with the providers, report every
                                    difference and the recomputed usage; --fix corrects the records
   help                             Show this help
@@ -35,6 +37,12 @@ const commands: Record<string, Command> = {
     const report = await reconcileQuota({ fix: values.fix });
     console.log(formatReconcileReport(report, Boolean(values.fix)));
     if (report.unreachable.length) process.exitCode = 1;
+  },
+  async simulator(args) {
+    const [sub, name] = args;
+    if (sub !== "interrupt" || !name) throw new UsageError("usage: npm run hangar -- simulator interrupt VM_NAME");
+    const { interruptSimulatedVm } = await import("../demo/simulated-providers");
+    console.log(await interruptSimulatedVm(name));
   },
   async user(args) {
     const [sub, ...rest] = args;

@@ -46,12 +46,12 @@ describe("configuration as code (hangar apply)", () => {
     bad.plans![0]!.perVm = { cpuCores: 0, memoryMb: 8192, diskGb: 100 };
     bad.users![1]!.role = "root";
     bad.users![0]!.email = "not-an-email";
-    bad.plans![1]!.allowedGpuTypes = ["3090"];
+    bad.plans![1]!.allowedGpuTypes = ["rtx 3090"];
     (bad.plans![0]!.total as Record<string, unknown>).monthlySpend = 1.005;
     bad.templates![0]!.defaultCpuCores = 0;
     bad.templates![1]!.defaultMemoryMb = 1024;
     (bad.prices as unknown as Record<string, unknown>).vcpuHour = -1;
-    (bad.prices as unknown as Record<string, unknown>).gpuHour = { "4090": 0.5, "3090": 0.1 };
+    (bad.prices as unknown as Record<string, unknown>).gpuHour = { "4090": 0.5, "rtx 3090": 0.1 };
     const error = await applyConfig(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const paths = (error as ConfigError).problems.map((p) => p.path);
@@ -108,7 +108,7 @@ describe("configuration as code (hangar apply)", () => {
     const report = await applyConfig(example);
     expect(report).toEqual({
       providers: { created: 4, updated: 0 },
-      templates: { created: 2, updated: 0 },
+      templates: { created: 3, updated: 0 },
       plans: { created: 2, updated: 0 },
       teams: { created: 1, updated: 0 },
       users: { created: 2, updated: 0 },
@@ -120,6 +120,9 @@ describe("configuration as code (hangar apply)", () => {
     expect(decryptJson(lab.credentials)).toEqual({ tokenId: "root@pam!hangar", secret: "00000000-0000-0000-0000-000000000000" });
     expect(lab.tlsVerify).toBe(false);
     expect(lab.settings).toEqual({ defaultStorage: "NFS" });
+    const verge = await db().template.findUniqueOrThrow({ where: { name: "ubuntu-verge" }, include: { provider: true } });
+    expect(verge).toMatchObject({ providerRefId: "7", providerRef: { mediaSource: "7", cluster: "1" }, settings: { vnet: "3", preferredTier: "1" } });
+    expect(verge.provider.settings).toEqual({ gpuGroups: { "4090": ["1f67f07e-f653-db95-c475-01b8a2ea0ff1"] } });
     const win = await db().template.findUniqueOrThrow({
       where: { name: "windows-2022" },
       include: { grants: { include: { user: true } }, teamGrants: { include: { team: true } } },

@@ -9,7 +9,8 @@ import { closeProviderClients, providerFor } from "../providers/registry";
 import type { ProviderRef } from "../providers/types";
 import { useMigratedDatabase } from "../testing/test-db";
 import { seedDemo } from "./seed";
-import { DEMO_NOVA_PROVIDER, DEMO_PROVIDER, DEMO_VERGEOS_PROVIDER, runningSimulator, startSimulatedProviders } from "./simulated-providers";
+import type { NovaSimulator } from "../providers/nova/simulator";
+import { DEMO_NOVA_PROVIDER, DEMO_PROVIDER, DEMO_VERGEOS_PROVIDER, interruptSimulatedVm, runningSimulator, startSimulatedProviders } from "./simulated-providers";
 
 /**
  * The zero-setup default: the demo seed, its simulated providers of every kind (each at the URL
@@ -61,9 +62,9 @@ it("starts a simulator for each simulated provider (Proxmox VE, VergeOS, Nova Cl
   for (const p of providers) expect(p.baseUrl).toBe(runningSimulator(p.name)?.url);
   // Each now points at its running simulator, not at the configuration file's placeholder.
   expect(providers.every((p) => /^https?:\/\/127\.0\.0\.1:\d+$/.test(p.baseUrl) && !p.baseUrl.endsWith(":9443"))).toBe(true);
-  expect((await db().template.findMany({ where: { provider: { kind: "vergeos" } }, orderBy: { name: "asc" } })).map((t) => t.name)).toEqual(["rocky-9-vergeos", "ubuntu-24.04-vergeos"]);
+  expect((await db().template.findMany({ where: { provider: { kind: "vergeos" } }, orderBy: { name: "asc" } })).map((t) => t.name)).toEqual(["vergeos-rocky", "vergeos-ubuntu"]);
 
-  const verge = await createAndWait({ template_id: "ubuntu-24.04-vergeos", name: "demo-verge", target: "hangar-verge", cpuCores: 1, memorySize: 1024, diskSize: 10, cipassword: "demo-password" });
+  const verge = await createAndWait({ template_id: "vergeos-ubuntu", name: "demo-verge", target: "hangar-verge", cpuCores: 1, memorySize: 1024, diskSize: 10, cipassword: "demo-password" });
   expect(verge).toMatchObject({ status: "completed", error: null });
   expect(await db().vm.findFirstOrThrow({ where: { name: "demo-verge" } })).toMatchObject({ status: "running", diskGb: 10, ipAddress: expect.stringMatching(/^\d+\./) });
 }, 120_000);
@@ -96,4 +97,17 @@ it("has a Nova Cloud account with a balance, its GPU offers, and the five templa
     cloudInit: { password: "a-long-enough-password" },
   });
   expect(precheck).toEqual({ problems: [], options: { target: "vm01", gpuType: "4090", gpuCount: 1 } });
+});
+
+it("the demo hook interrupts a Nova rental through its simulator's control endpoint", async () => {
+  const sim = runningSimulator(DEMO_NOVA_PROVIDER)!.handle as NovaSimulator;
+  const rented = sim.state.createVm({ node: "vm01", gpu_type: "4090", gpu_count: 1, storage_gb: 50, template_vmid: 102, rental_type: "interruptible", auth_method: "password", password: "a-long-enough-password" });
+  rented.status = "running"; // the demo's simulator takes seconds to boot a rental
+  const [user, nova] = await Promise.all([db().user.findUniqueOrThrow({ where: { email: "user@hangar.local" } }), db().providerConnection.findUniqueOrThrow({ where: { name: DEMO_NOVA_PROVIDER } })]);
+  await db().vm.create({ data: { name: "spot-1", ownerId: user.id, providerId: nova.id, providerRef: { vmId: rented.id, node: "vm01" }, providerRefId: rented.id, cpuCores: 6, memoryMb: 32768, diskGb: 50, gpuCount: 1, gpuType: "4090", rentalType: "interruptible", status: "running" } });
+  expect(await interruptSimulatedVm("spot-1")).toBe(`spot-1 (${rented.id} on ${DEMO_NOVA_PROVIDER}) was interrupted`);
+  expect(sim.state.vms.get(rented.id)?.status).toBe("interrupted");
+  expect((await providerFor(nova).status({ id: rented.id, data: { vmId: rented.id, node: "vm01" } })).state).toBe("interrupted");
+  await expect(interruptSimulatedVm("spot-1")).rejects.toThrow("The simulator refused: VM " + rented.id + " is interrupted, not running");
+  await expect(interruptSimulatedVm("nobody")).rejects.toThrow('No VM named "nobody"');
 });

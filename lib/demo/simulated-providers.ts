@@ -1,5 +1,6 @@
 import { db } from "../db/client";
 import type { Db } from "../db/client";
+import { AppError } from "../errors";
 import { log } from "../log";
 import type { ProviderKind } from "../providers/types";
 import type { HangarConfigInput } from "../schemas/config";
@@ -58,7 +59,7 @@ export async function demoVergeosConfig(): Promise<DemoConfig> {
     ],
     templates: [
       {
-        name: "ubuntu-24.04-vergeos",
+        name: "vergeos-ubuntu",
         provider: DEMO_VERGEOS_PROVIDER,
         vergeos: { mediaSource: "7", cluster: "1", vnet: "3", preferredTier: "1" },
         public: true,
@@ -72,7 +73,7 @@ export async function demoVergeosConfig(): Promise<DemoConfig> {
         users: [],
       },
       {
-        name: "rocky-9-vergeos",
+        name: "vergeos-rocky",
         provider: DEMO_VERGEOS_PROVIDER,
         vergeos: { mediaSource: "8", cluster: "1", vnet: "3", preferredTier: "3" },
         public: true,
@@ -175,4 +176,28 @@ export async function startSimulatedProviders(): Promise<{ stop: () => Promise<v
       await Promise.all(sims.map((s) => s.stop()));
     },
   };
+}
+
+/**
+ * Demo hook: the provider interrupts a running interruptible rental, as when an on-demand customer
+ * needs its GPU (`npm run hangar -- simulator interrupt VM_NAME`). Only for VMs on a simulated
+ * provider whose simulator can interrupt (Nova Cloud); talks to it over its control endpoint, so
+ * it works from another process than the portal's. Throws an AppError with a message for the admin.
+ */
+export async function interruptSimulatedVm(vmName: string): Promise<string> {
+  const vm = await db().vm.findFirst({ where: { name: vmName, deletedAt: null }, include: { provider: true } });
+  if (!vm) throw new AppError("bad_request", `No VM named "${vmName}"`);
+  if ((vm.provider.settings as { simulated?: boolean } | null)?.simulated !== true) throw new AppError("bad_request", `${vm.provider.name} is not a simulated provider`);
+  if (vm.provider.kind !== "nova") throw new AppError("bad_request", `The ${vm.provider.kind} simulator cannot interrupt VMs`);
+  if (!vm.providerRefId) throw new AppError("bad_request", `${vmName} has no VM on its provider yet`);
+  const res = await fetch(`${vm.provider.baseUrl}/__simulator/interrupt`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ vm_id: vm.providerRefId }),
+    signal: AbortSignal.timeout(10_000),
+  }).catch((error: unknown) => {
+    throw new AppError("bad_request", `The simulator of ${vm.provider.name} did not answer (is the portal running?): ${error instanceof Error ? error.message : String(error)}`);
+  });
+  if (!res.ok) throw new AppError("bad_request", `The simulator refused: ${((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`}`);
+  return `${vmName} (${vm.providerRefId} on ${vm.provider.name}) was interrupted`;
 }

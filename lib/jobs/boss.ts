@@ -19,6 +19,9 @@ export function getBoss(): Promise<PgBoss> {
     const monitorSeconds = Math.max(1, Number(process.env.HANGAR_JOB_MONITOR_SECONDS ?? 30));
     const boss = new PgBoss({
       ...connection,
+      // Workers on `notify` queues wake when a job is sent (one listening connection per process);
+      // polling stays as the fallback. Not over the embedded database's single shared connection.
+      useListenNotify: !isSingleConnection(),
       schema: "pgboss",
       application_name: "hangar",
       superviseIntervalSeconds: monitorSeconds,
@@ -30,6 +33,10 @@ export function getBoss(): Promise<PgBoss> {
       await boss.createQueue(q.name, q.options).catch((error: unknown) => {
         if (!/already exists/i.test(String(error))) throw error;
       });
+      // A queue made by an older version keeps its stored settings: bring them in line with the code.
+      // (A queue's policy is fixed when it is made.)
+      const { policy: _fixed, ...changeable } = q.options as typeof q.options & { policy?: string };
+      await boss.updateQueue(q.name, changeable);
     }
     return boss;
   })();

@@ -11,7 +11,8 @@ export const queues = {
    */
   createVm: {
     name: "vm.create",
-    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+    // notify: a new job wakes an idle worker at once (LISTEN/NOTIFY) instead of at its next poll.
+    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds, notify: true },
     sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
   },
   /**
@@ -20,9 +21,11 @@ export const queues = {
    */
   vmAction: {
     name: "vm.action",
-    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
+    options: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds, notify: true },
     sendOptions: { retryLimit: 4, retryDelay: 5, retryBackoff: true, expireInSeconds: taskExpireSeconds, heartbeatSeconds: taskHeartbeatSeconds },
   },
+  /** The interruptions sweep of interruptible rentals (lib/jobs/interruptions.ts), every minute. */
+  interruptions: { name: "vm.interruptions", options: { retryLimit: 0, expireInSeconds: 300 }, sendOptions: {} },
   /**
    * One notification's email (lib/jobs/send-email.ts): sent outside any transaction, retried
    * three times with backoff; a job that outlives its deadline is retried like a failure.
@@ -31,6 +34,16 @@ export const queues = {
     name: "notification.email",
     options: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 },
     sendOptions: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 300 },
+  },
+  /**
+   * Re-checks one user's quota levels (lib/notifications/quota.ts) after a create or a resize
+   * was accepted, off the request's path. `stately` with the user's id as singletonKey: at most
+   * one queued and one running check per user, so a burst of creates costs one or two checks.
+   */
+  quotaCheck: {
+    name: "quota.check",
+    options: { policy: "stately", retryLimit: 2, retryDelay: 5, expireInSeconds: 120 },
+    sendOptions: { retryLimit: 2, retryDelay: 5, expireInSeconds: 120 },
   },
 } as const;
 

@@ -4,6 +4,8 @@ import { hashToken } from "../auth/tokens";
 import { db } from "../db/client";
 import { useMigratedDatabase } from "../testing/test-db";
 import { createUser } from "../users/create-user";
+import { applyConfig } from "../config/apply";
+import { queueQuotaCheck } from "../notifications";
 import { getBoss, stopBoss } from "./boss";
 import { queues } from "./queues";
 import { startWorker } from "./worker";
@@ -38,4 +40,26 @@ it("a worker on the shared database runs the credential purge job it is sent", a
   expect(state).toBe("completed");
   expect(await db().session.count({ where: { tokenHash: hashToken(expired.sid) } })).toBe(0);
   expect(await validateSession(live.sid)).not.toBeNull();
+});
+
+it("a quota check queued for a user runs on the worker, and a burst of them tells the crossing once", async () => {
+  await applyConfig({
+    providers: [{ name: "lab", kind: "pve", url: "http://127.0.0.1:9", tokenId: "root@pam!x", secret: "s" }],
+    plans: [{ name: "p", default: true, perVm: { cpuCores: 8, memoryMb: 16384, diskGb: 200 }, total: { cpuCores: 10, memoryMb: 65536, diskGb: 1000, vms: 10 } }],
+    users: [{ email: "quota-burst@example.com", password: "long-enough-pw", plan: "p" }],
+  });
+  const user = await db().user.findUniqueOrThrow({ where: { email: "quota-burst@example.com" } });
+  const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
+  await db().vm.create({ data: { name: "q", ownerId: user.id, providerId: lab.id, cpuCores: 8, memoryMb: 1024, diskGb: 10, status: "running" } });
+
+  // The worker started by the test above runs it; a burst of checks tells the crossing once.
+  await Promise.all(Array.from({ length: 5 }, () => queueQuotaCheck(user.id)));
+
+  const deadline = Date.now() + 30_000;
+  let told = 0;
+  while (Date.now() < deadline && told === 0) {
+    told = await db().notification.count({ where: { userId: user.id, kind: "quota_near" } });
+    if (!told) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(told).toBe(1);
 });

@@ -7,5 +7,5 @@
 export { notify, listNotifications, markRead, unreadCount, emailPreferences, setEmailPreferences, type NotificationInput, type NotificationView } from "./notify";
 export { notifyTaskFinished, taskFinishedMessage } from "./task-finished";
 export { notifyVmInterrupted } from "./vm-interrupted";
-export { checkQuotaThresholds, quotaLevel } from "./quota";
+export { checkQuotaThresholds, queueQuotaCheck, quotaLevel } from "./quota";
 export { NOTIFICATION_KINDS, KIND_INFO, DEFAULT_EMAIL_PREFERENCES, type NotificationKind, type EmailPreferences } from "./kinds";

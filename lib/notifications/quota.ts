@@ -1,5 +1,7 @@
 import { db } from "../db/client";
 import { log } from "../log";
+import { getBoss } from "../jobs/boss";
+import { queues } from "../jobs/queues";
 import { quotaSummary, type ScopeSummary } from "../quota/summary";
 import type { Resources } from "../quota/usage";
 import { notify } from "./notify";
@@ -98,5 +100,20 @@ export async function checkQuotaThresholds(userId: string): Promise<string[]> {
   } catch (error) {
     log.warn({ userId, reason: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "could not check quota thresholds");
     return [];
+  }
+}
+
+/**
+ * Asks a worker to run checkQuotaThresholds(`userId`) soon (queue `quota.check`), so that
+ * accepting a create or a resize does not wait for it. Checks asked for one user while one is
+ * still queued are that one (it reads the use as it is when it runs). Never throws: a problem is
+ * logged, and the user's next finished task checks again.
+ */
+export async function queueQuotaCheck(userId: string): Promise<void> {
+  try {
+    const boss = await getBoss();
+    await boss.send(queues.quotaCheck.name, { userId }, { ...queues.quotaCheck.sendOptions, singletonKey: userId });
+  } catch (error) {
+    log.warn({ userId, reason: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "could not queue a quota check");
   }
 }

@@ -1,6 +1,7 @@
 import type { Db, PrismaClient } from "../db/client";
 import { monthlyCost, priceTableFrom, type PriceTable } from "../pricing/cost";
 import { sizeOf } from "../schemas/size";
+import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { limitsOf, tighter } from "./limits";
 import type { PlanLimits } from "./rules";
 import { add, ZERO, type Resources } from "./usage";
@@ -16,18 +17,59 @@ export type Usage = { used: Resources; reserved: Resources; total: Resources };
 /**
  * Usage of the VMs matching `where` that exist: `used` by VMs that are made, `reserved` by
  * requests still being created. Derived every time from the VM rows: no counter to drift. A VM's
- * monthly spend is its committed cost when it was priced as a rental (a month at its rates, or a
- * reservation's whole term), else its size at the price table's prices.
+ * monthly spend is its size at the price table's prices, or for a rated rental (lib/vms/gpu-offer.ts)
+ * the larger of what it committed to when accepted (a month at its rates, or a reservation's
+ * whole term) and what it has accrued this month (lib/pricing/vm-cost.ts); what rated VMs deleted
+ * this month accrued still counts. Unrated VMs are counted in one grouped query per size and
+ * status (a handful of groups however many VMs there are); rated ones (GPU rentals, few) one by one.
  */
-export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable): Promise<Usage> {
-  const vms = await tx.vm.findMany({
-    where: { ...where, deletedAt: null },
-    select: { cpuCores: true, memoryMb: true, diskGb: true, gpuCount: true, gpuType: true, status: true, committedCost: true },
+export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: PriceTable, now: Date = new Date()): Promise<Usage> {
+  const month = monthWindow(undefined, now);
+  const groups = await tx.vm.groupBy({
+    by: ["cpuCores", "memoryMb", "diskGb", "gpuCount", "gpuType", "status"],
+    where: { ...where, deletedAt: null, gpuHourly: null },
+    _count: { _all: true },
+  });
+  const rated = await tx.vm.findMany({
+    where: { ...where, gpuHourly: { not: null }, OR: [{ deletedAt: null }, { deletedAt: { gte: month.from } }] },
+    select: {
+      cpuCores: true,
+      memoryMb: true,
+      diskGb: true,
+      gpuCount: true,
+      status: true,
+      committedCost: true,
+      gpuHourly: true,
+      storageHourly: true,
+      deletedAt: true,
+      spans: { where: { OR: [{ endedAt: null }, { endedAt: { gt: month.from } }] }, select: { state: true, startedAt: true, endedAt: true } },
+    },
   });
   let used = ZERO;
   let reserved = ZERO;
-  for (const vm of vms) {
-    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: vm.committedCost !== null ? Number(vm.committedCost) : monthlyCost(sizeOf(vm), prices) };
+  for (const group of groups) {
+    const n = group._count._all;
+    // Each VM's cost is rounded to cents on its own (as the VM's page shows it), then summed.
+    const each = monthlyCost(sizeOf(group), prices);
+    const r: Resources = {
+      cpuCores: group.cpuCores * n,
+      memoryMb: group.memoryMb * n,
+      diskGb: group.diskGb * n,
+      gpus: group.gpuCount * n,
+      vms: n,
+      monthlySpend: Math.round(each * 100 * n) / 100,
+    };
+    if (group.status === "creating") reserved = add(reserved, r);
+    else used = add(used, r);
+  }
+  for (const vm of rated) {
+    const accrued = Number(vmCost(vm, month, now)!.total.toDecimalPlaces(2));
+    if (vm.deletedAt) {
+      used = add(used, { ...ZERO, monthlySpend: accrued });
+      continue;
+    }
+    const spend = Math.max(vm.committedCost !== null ? Number(vm.committedCost) : 0, accrued);
+    const r: Resources = { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb, gpus: vm.gpuCount, vms: 1, monthlySpend: spend };
     if (vm.status === "creating") reserved = add(reserved, r);
     else used = add(used, r);
   }
@@ -70,3 +112,17 @@ export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext
     prices,
   };
 }
+
+/**
+ * `ctx` with its usage read again, its limits, plan and prices kept as they were read a moment
+ * before: what a reservation needs once it holds the quota lock (one or two queries instead of
+ * six). `ctx` must be of `userId`, read in this request.
+ */
+export async function withFreshUsage(tx: Tx, ctx: QuotaContext, userId: string): Promise<QuotaContext> {
+  return {
+    ...ctx,
+    user: ctx.user ? { ...ctx.user, usage: await usageWhere(tx, { ownerId: userId }, ctx.prices) } : null,
+    team: ctx.team ? { ...ctx.team, usage: await usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) } : null,
+  };
+}
+

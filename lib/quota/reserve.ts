@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { lockQuotaScope } from "../db/locks";
 import { AppError } from "../errors";
 import { monthlyCost } from "../pricing/cost";
-import { quotaContext, type QuotaContext, type Tx } from "./context";
+import { quotaContext, withFreshUsage, type QuotaContext, type Tx } from "./context";
 import { aggregateDenials, perVmDenials, type Denial } from "./rules";
 import type { Resources } from "./usage";
 import { claimGpus } from "./gpu-pool";
@@ -49,10 +49,19 @@ export function checkAggregate(ctx: QuotaContext, size: Size, spend?: number): v
  */
 export async function reserveVm(
   tx: Tx,
-  input: { userId: string; data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId">; gpus?: { count: number; offer: Pick<GpuOffer, "gpuType" | "total" | "available" | "label"> } },
+  input: {
+    userId: string;
+    data: Omit<Db.Prisma.VmUncheckedCreateInput, "ownerId">;
+    gpus?: { count: number; offer: Pick<GpuOffer, "gpuType" | "total" | "available" | "label"> };
+    /** The user's quota context read earlier in this request: then only its usage is read again under the lock. */
+    context?: QuotaContext;
+  },
 ): Promise<Db.Vm> {
-  await lockQuotaScope(tx, input.userId);
-  const ctx = await quotaContext(tx, input.userId);
+  const { teamId } = await lockQuotaScope(tx, input.userId);
+  // Usage is always read under the lock; the limits may come from the request's earlier read,
+  // unless the user's team changed meanwhile.
+  const known = input.context;
+  const ctx = known && (known.team?.id ?? null) === teamId ? await withFreshUsage(tx, known, input.userId) : await quotaContext(tx, input.userId);
   const committed = input.data.committedCost;
   checkAggregate(ctx, sizeOf(input.data), committed === null || committed === undefined ? undefined : Number(committed));
   // Then the GPU pool (lock order: lib/db/locks.ts), so two requests never get the same device.

@@ -1,5 +1,7 @@
 import { db } from "../db/client";
 import { monthlyCost } from "../pricing/cost";
+import { Decimal, money } from "../pricing/rental";
+import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { sizeOf } from "../schemas/size";
 import { quotaContext, type QuotaScope } from "./context";
 import type { PerVmDimension } from "./rules";
@@ -16,6 +18,8 @@ export type QuotaSummary = {
   team: ScopeSummary | null;
   /** Monthly cost of the user's running VMs at current prices. */
   runningMonthlyCost: number;
+  /** What the user's rated rentals (GPU machines) cost so far this month (UTC), deleted ones included, decimal string rounded to cents. */
+  costThisMonth: string;
   currency: string;
 };
 
@@ -29,16 +33,23 @@ function scope(s: QuotaScope | null): ScopeSummary | null {
 /** What a user may still use: for the My Quota page, the wizard and the admin's user list. */
 export async function quotaSummary(userId: string): Promise<QuotaSummary> {
   const ctx = await quotaContext(db(), userId);
-  const [running, currency] = await Promise.all([
+  const month = monthWindow();
+  const [running, currency, rated] = await Promise.all([
     db().vm.findMany({ where: { ownerId: userId, deletedAt: null, status: "running" } }),
     db().setting.findUnique({ where: { key: "currency" } }),
+    db().vm.findMany({
+      where: { ownerId: userId, gpuHourly: { not: null }, OR: [{ deletedAt: null }, { deletedAt: { gte: month.from } }] },
+      select: { gpuHourly: true, storageHourly: true, spans: { where: { OR: [{ endedAt: null }, { endedAt: { gt: month.from } }] }, select: { state: true, startedAt: true, endedAt: true } } },
+    }),
   ]);
+  const costThisMonth = rated.reduce((sum, vm) => sum.plus(vmCost(vm, month)?.total ?? 0), new Decimal(0));
   return {
     planName: ctx.planName,
     perVm: ctx.perVm,
     user: scope(ctx.user),
     team: scope(ctx.team),
     runningMonthlyCost: Math.round(running.reduce((sum, vm) => sum + monthlyCost(sizeOf(vm), ctx.prices), 0) * 100) / 100,
+    costThisMonth: money(costThisMonth),
     currency: typeof currency?.value === "string" ? currency.value : "EUR",
   };
 }

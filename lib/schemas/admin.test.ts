@@ -109,7 +109,7 @@ describe("plan form", () => {
           maxVms: "many",
           maxMonthlySpend: "-3",
           allowedRentalTypes: ["weekly"],
-          allowedGpuTypes: ["3090"],
+          allowedGpuTypes: ["rtx/3090"],
         }),
       ),
     ).toMatchObject({

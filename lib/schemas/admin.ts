@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMIT_KEYS, type LimitKey } from "../quota/limits";
-import { GPU_TYPES, PROVIDER_KINDS, RENTAL_TYPES } from "./catalog";
+import { PROVIDER_KINDS, RENTAL_TYPES } from "./catalog";
+import { GPU_TYPE_ID, gpuTypeId } from "./gpu-order";
 import { text } from "./text";
 import { emailSchema, passwordSchema, roles } from "./user";
 
@@ -93,7 +94,7 @@ export const providerFormSchema = z
     tlsCa: text(64_000, { multiline: true }).trim(),
     tlsFingerprint: text(200).trim(),
     /** The kind's connection settings as text (empty: not set), checked by its module on the server. */
-    settings: z.record(z.string(), z.string().trim().max(200, "At most 200 characters")).default({}),
+    settings: z.record(z.string(), z.string().trim().max(2000, "At most 2000 characters")).default({}),
     enabled: z.boolean(),
   })
   .superRefine((p, ctx) => {
@@ -215,7 +216,8 @@ export const planFormSchema = z
     maxMonthlySpend: optionalDecimalField(2, 10),
     allowedProviderIds: ids,
     allowedRentalTypes: z.array(z.enum(RENTAL_TYPES)),
-    allowedGpuTypes: z.array(z.enum(GPU_TYPES)),
+    /** GPU type ids as the providers' offers name them (opaque). */
+    allowedGpuTypes: z.array(gpuTypeId("GPU type")).max(200),
   })
   .superRefine((p, ctx) => {
     const pairs = [
@@ -301,7 +303,8 @@ export const pricesFormSchema = z.object({
   vcpuHour: price,
   memoryGbHour: price,
   diskGbMonth: price,
-  gpuHour: z.strictObject(Object.fromEntries(GPU_TYPES.map((g) => [g, price])) as Record<(typeof GPU_TYPES)[number], typeof price>),
+  /** Per GPU-hour by GPU type id (the providers' offers name them). */
+  gpuHour: z.record(z.string().regex(GPU_TYPE_ID, "Not a GPU type id"), price),
 });
 export type PricesFormInput = z.input<typeof pricesFormSchema>;
 export type PricesForm = z.output<typeof pricesFormSchema>;

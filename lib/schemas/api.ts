@@ -86,6 +86,9 @@ export const taskSchema = z.object({
   ),
 });
 
+/** The largest page GET /api/v1/vms answers (`?limit=`). */
+export const MAX_VM_PAGE = 1000;
+
 export const vmSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -15,6 +15,10 @@ export const RENTAL_TYPE_LABELS: Record<RentalType, string> = {
   interruptible: "Interruptible",
 };
 
+/**
+ * GPU types are opaque ids from the providers' offers (never a fixed list: plans, prices and VMs
+ * accept any id). These are only well-known labels, for ids no offer labels.
+ */
 export const GPU_TYPES = ["5090", "4090", "6000pro"] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
 export const GPU_TYPE_LABELS: Record<GpuType, string> = { "5090": "RTX 5090", "4090": "RTX 4090", "6000pro": "RTX PRO 6000" };
@@ -25,3 +29,8 @@ export type PriceResource = (typeof PRICE_RESOURCES)[number];
 
 export const CURRENCY_SETTING = "currency";
 export const DEFAULT_CURRENCY = "EUR";
+
+/** A GPU type id's label: the offers' when known, else a well-known one, else the id itself. */
+export function gpuTypeLabel(id: string, offered: Record<string, string> = {}): string {
+  return offered[id] ?? (GPU_TYPE_LABELS as Record<string, string>)[id] ?? id;
+}

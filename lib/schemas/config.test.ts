@@ -43,7 +43,7 @@ describe("teams, plan limits and prices", () => {
   it("checks rental and GPU types, money, defaults against minimums and the currency", () => {
     expect(
       issues({
-        plans: [{ ...plan, total: { ...plan.total, monthlySpend: 10.001 }, allowedRentalTypes: ["weekly"], allowedGpuTypes: ["3090"] }],
+        plans: [{ ...plan, total: { ...plan.total, monthlySpend: 10.001 }, allowedRentalTypes: ["weekly"], allowedGpuTypes: ["rtx 3090"] }],
         templates: [{ name: "t", provider: "p", node: "n", vmid: 100, minCpuCores: 2, defaultCpuCores: 1 }],
         prices: { currency: "euro", vcpuHour: -0.1, gpuHour: { "4090": 0.12345 } },
       }),

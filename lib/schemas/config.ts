@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { GPU_TYPES, RENTAL_TYPES } from "./catalog";
+import { RENTAL_TYPES } from "./catalog";
+import { GPU_TYPE_ID, gpuTypeId } from "./gpu-order";
 import { emailSchema, passwordSchema, roles } from "./user";
 
 /**
@@ -171,7 +172,8 @@ export const planConfigSchema = z
     /** Empty: all. */
     allowedRentalTypes: z.array(z.enum(RENTAL_TYPES)).default([]),
     /** Empty: all. */
-    allowedGpuTypes: z.array(z.enum(GPU_TYPES)).default([]),
+    /** GPU type ids as the providers' offers name them (opaque, e.g. "4090"). Empty: all. */
+    allowedGpuTypes: z.array(gpuTypeId("GPU type")).default([]),
   })
   .strict();
 
@@ -192,7 +194,7 @@ export const pricesConfigSchema = z
     memoryGbHour: price.optional(),
     diskGbMonth: price.optional(),
     /** Per GPU-hour by GPU type, e.g. {"4090": 0.5}. */
-    gpuHour: z.partialRecord(z.enum(GPU_TYPES), price).default({}),
+    gpuHour: z.record(z.string().regex(GPU_TYPE_ID, "must be a GPU type id such as \"4090\" (letters, digits, _ -)"), price).default({}),
   })
   .strict();
 

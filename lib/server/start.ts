@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   }
 
   const simulators = await startSimulatedProviders();
-  await startWorker();
+  // A web server beside separate workers (`npm run worker`) may leave the tasks to them.
+  if (e.HANGAR_WEB_WORKER) await startWorker();
+  else log.info("no worker in this process (HANGAR_WEB_WORKER=false): tasks run in `npm run worker` processes");
 
   const app = next({ dev, dir, hostname: e.HANGAR_HOST, port: e.PORT });
   await app.prepare();

@@ -21,7 +21,7 @@ import { describeFailure } from "../tasks/failure";
 import { newTaskId } from "../tasks/ids";
 import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
-import { checkQuotaThresholds } from "../notifications";
+import { queueQuotaCheck } from "../notifications";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
 
 /** How often an accept takes another id after the database refused one as taken by another process. */
@@ -170,6 +170,7 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
       async (tx) => {
         const vm = await reserveVm(tx, {
           userId: user.id,
+          context: quota,
           gpus: gpu ? { count: gpuOrder!.gpu!.count, offer: gpu.offer } : undefined,
           data: {
             name: input.name,
@@ -220,6 +221,6 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   }
 
   log.info({ taskId, ref: accepted.ref?.id, user: user.email, template: template.name }, "create VM accepted");
-  await checkQuotaThresholds(user.id); // the reservation counts: tell at 80 % and 100 %
+  await queueQuotaCheck(user.id); // the reservation counts: a worker tells at 80 % and 100 %
   return { taskId, vmName: input.name, providerRefId: accepted.ref?.id ?? null };
 }

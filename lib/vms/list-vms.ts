@@ -1,7 +1,9 @@
 import { db } from "../db/client";
 import type { Db } from "../db/client";
+import { AppError } from "../errors";
 import { Decimal, fromPlanRentalType, type PlanRentalType } from "../pricing/rental";
 import { RENTAL_TYPES } from "../schemas/catalog";
+export { MAX_VM_PAGE } from "../schemas/api";
 
 type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus }[] };
 
@@ -46,11 +48,40 @@ export function vmSummary(vm: VmWithSummary) {
   };
 }
 
-export async function listVms(userId: string) {
+export type VmPageQuery = { limit?: number; cursor?: string };
+
+function encodeCursor(vm: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${vm.createdAt.toISOString()}|${vm.id}`, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const invalid = new AppError("bad_request", "cursor: not a cursor from a previous page");
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw invalid;
+  const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(at ?? "");
+  if (rest.length || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) throw invalid;
+  return { createdAt, id };
+}
+
+/**
+ * The user's VMs, newest first (ties by id). Without `limit`: all of them (as the seed API always
+ * answered). With `limit` (1–MAX_VM_PAGE): one page, and `nextCursor` to pass as `cursor` for the
+ * next one (null on the last page): keyset pagination, so a deep page costs what the first does.
+ * A malformed cursor is a 400 AppError.
+ */
+export async function listVms(userId: string, query: VmPageQuery = {}): Promise<{ vms: ReturnType<typeof vmSummary>[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const limit = query.limit;
   const vms = await db().vm.findMany({
-    where: { ownerId: userId, deletedAt: null },
-    orderBy: { createdAt: "desc" },
+    where: {
+      ownerId: userId,
+      deletedAt: null,
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    ...(limit ? { take: limit + 1 } : {}),
     include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true } } },
   });
-  return vms.map(vmSummary);
+  const page = limit ? vms.slice(0, limit) : vms;
+  return { vms: page.map(vmSummary), nextCursor: limit && vms.length > limit ? encodeCursor(page.at(-1)!) : null };
 }

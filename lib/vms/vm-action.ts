@@ -30,7 +30,7 @@ import {
   type ResizeScope,
 } from "./action-rules";
 import { vmTaskKinds, type VmActionTaskInput } from "./task-kinds";
-import { checkQuotaThresholds } from "../notifications";
+import { queueQuotaCheck } from "../notifications";
 
 export const VM_NOT_FOUND = "VM not found";
 export const VM_FORBIDDEN = "Only the VM's owner or an admin may manage it";
@@ -89,7 +89,8 @@ export async function requestVmAction(
   vmId: string,
   action: VmAction,
   body?: unknown,
-  options: { ip?: string | null; shutdownTimeoutSeconds?: number } = {},
+  /** `reason`: why the portal itself asks (e.g. an automatic restart), written into the task's first line. */
+  options: { ip?: string | null; shutdownTimeoutSeconds?: number; reason?: string } = {},
 ): Promise<VmActionResult> {
   if (!VM_ACTIONS.includes(action)) throw new AppError("bad_request", `Unknown action: ${String(action)}`);
   const vm = await vmForAction(user, vmId);
@@ -172,7 +173,7 @@ export async function requestVmAction(
         vmId: vm.id,
         input,
         steps: [...(resize ? [{ key: "reserve_quota", name: RESERVE_STEP, done: true, detail: planDetail as JsonObject }] : []), ...steps.map((s) => ({ key: s.key, name: s.name }))],
-        line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (${provider.describe(ref)})${what}${by}`,
+        line: `Accepted: ${ACTION_LABELS[action].toLowerCase()} ${fresh.name} (${provider.describe(ref)})${what}${by}${options.reason ? `: ${options.reason}` : ""}`,
       });
       await recordAudit(tx, {
         actor: { id: user.id, email: user.email },
@@ -187,6 +188,6 @@ export async function requestVmAction(
     { name: "vm action" },
   );
   log.info({ taskId, vm: vm.id, action, user: user.email }, "VM action accepted");
-  if (action === "resize") await checkQuotaThresholds(vm.ownerId); // an increase counts at once
+  if (action === "resize") await queueQuotaCheck(vm.ownerId); // an increase counts at once (told by a worker)
   return { task_id: taskId, message: `${ACTION_LABELS[action]} of ${vm.name} accepted` };
 }

@@ -10,6 +10,8 @@ import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
 import type { PriceTable } from "../pricing/cost";
 import { listUsableTemplates } from "../templates/access";
+import { quoteContext } from "./quote-context";
+import { templateOffers, type OfferView } from "./template-offers";
 
 export type WizardTemplate = {
   id: string;
@@ -28,6 +30,11 @@ export type WizardTemplate = {
   ciuser: string | null;
   min: { cpuCores: number; memoryMb: number; diskGb: number };
   defaults: { cpuCores: number; memoryMb: number; diskGb: number };
+  /**
+   * GPU offers when the template's provider offers GPUs (null: none; [] when the provider could
+   * not say now); `sizesFromOffers`: cores and memory come with the offer (shown, not typed).
+   */
+  gpu: { offers: OfferView[]; sizesFromOffers: boolean } | null;
 };
 
 /** One aggregate quota the request must fit: the user's plan, or their team's. */
@@ -41,16 +48,21 @@ export type WizardData = {
   prices: PriceTable;
   currency: string;
   sshKeys: { id: string; name: string; fingerprint: string }[];
+  /** The plan's GPU types and rental types (empty: all). */
+  allowedGpuTypes: string[];
+  allowedRentalTypes: string[];
 };
 
 /** Everything the New VM wizard shows: usable templates (with their provider's placements), limits, usage, keys. */
 export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
-  const [templates, quota, prices, sshKeys] = await Promise.all([
+  const [templates, quota, prices, sshKeys, plan] = await Promise.all([
     listUsableTemplates(user),
     quotaSummary(user.id),
     loadPrices(db()),
     db().sshKey.findMany({ where: { userId: user.id }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, fingerprint: true } }),
+    quoteContext(user.id),
   ]);
+  const offers = await templateOffers(templates, prices);
   const clients = new Map<string, ProviderClient>();
   for (const providerId of new Set(templates.map((t) => t.providerId))) {
     const row = await db().providerConnection.findUniqueOrThrow({ where: { id: providerId } });
@@ -113,6 +125,7 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
           memoryMb: Math.max(min.memoryMb, t.defaultMemoryMb ?? Math.max(min.memoryMb, 1024)),
           diskGb: Math.max(min.diskGb, t.defaultDiskGb ?? min.diskGb),
         },
+        gpu: offers.get(t.id) ? { offers: offers.get(t.id)!, sizesFromOffers: PROVIDER_CATALOG[t.provider.kind].capabilities.sizes === "offers" } : null,
       };
     }),
     planName: quota.planName,
@@ -121,5 +134,7 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
     prices,
     currency: quota.currency,
     sshKeys,
+    allowedGpuTypes: plan.plan?.allowedGpuTypes ?? [],
+    allowedRentalTypes: plan.plan?.allowedRentalTypes ?? [],
   };
 }

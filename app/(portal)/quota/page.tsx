@@ -59,7 +59,11 @@ export default async function QuotaPage() {
             <span className="font-semibold text-slate-900" data-testid="running-cost">
               {quota.runningMonthlyCost.toFixed(2)} {quota.currency}
             </span>{" "}
-            per month at current prices.
+            per month at current prices. Your GPU rentals have cost{" "}
+            <span className="font-semibold text-slate-900" data-testid="cost-this-month">
+              {quota.costThisMonth} {quota.currency}
+            </span>{" "}
+            so far this month.
           </>
         }
       />

@@ -7,6 +7,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
+import { rentalFacts } from "@/lib/vms/rental-facts";
 
 export const metadata: Metadata = { title: "My VMs" };
 
@@ -21,6 +22,8 @@ export default async function VmsPage() {
       tasks: { where: { status: { in: ["pending", "in_progress"] } }, orderBy: { createdAt: "desc" }, take: 1, select: { kind: true } },
     },
   });
+  const currencySetting = await db().setting.findUnique({ where: { key: "currency" } });
+  const currency = typeof currencySetting?.value === "string" ? currencySetting.value : "EUR";
   const newVm = (
     <Link href="/vms/new" className={buttonClass()}>
       New VM
@@ -39,6 +42,7 @@ export default async function VmsPage() {
               <Th>State</Th>
               <Th>Template</Th>
               <Th>Size</Th>
+              <Th>GPU and rental</Th>
               <Th>IP address</Th>
             </tr>
           </thead>
@@ -56,6 +60,13 @@ export default async function VmsPage() {
                 <Td>{vm.template?.name ?? "—"}</Td>
                 <Td>
                   {vm.cpuCores} vCPU · {vm.memoryMb / 1024} GiB · {vm.diskGb} GB
+                </Td>
+                <Td className="text-xs" data-testid="vm-rental">
+                  {rentalFacts(vm, currency)
+                    .filter(([k]) => k !== "Cost this month")
+                    .map(([k, v]) => (
+                      <div key={k}>{k === "GPU" ? v : `${k}: ${v}`}</div>
+                    ))}
                 </Td>
                 <Td className="font-mono text-xs">{vm.ipAddress ?? "—"}</Td>
               </tr>

@@ -11,7 +11,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { planFormSchema, type PlanForm as PlanValues, type PlanFormInput } from "@/lib/schemas/admin";
-import { GPU_TYPE_LABELS, GPU_TYPES, RENTAL_TYPE_LABELS, RENTAL_TYPES } from "@/lib/schemas/catalog";
+import { RENTAL_TYPE_LABELS, RENTAL_TYPES } from "@/lib/schemas/catalog";
 import { savePlanAction } from "@/app/(portal)/admin/plans/actions";
 import { showRefusal } from "../action-result";
 import { CheckboxList } from "../checkbox-list";
@@ -32,7 +32,8 @@ const TOTAL: [NumberField, string][] = [
   ["maxGpusSum", "GPUs"],
 ];
 
-export function PlanForm({ start, providers, currency }: { start: PlanFormInput; providers: { id: string; name: string }[]; currency: string }) {
+/** `gpuTypes`: the GPU type ids the providers' offers name (and those already in use), with labels. */
+export function PlanForm({ start, providers, currency, gpuTypes }: { start: PlanFormInput; providers: { id: string; name: string }[]; currency: string; gpuTypes: { id: string; label: string }[] }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const editing = Boolean(start.id);
@@ -135,7 +136,7 @@ export function PlanForm({ start, providers, currency }: { start: PlanFormInput;
                 value={field.value ?? []}
                 onChange={field.onChange}
                 error={errors.allowedGpuTypes?.message}
-                options={GPU_TYPES.map((g) => ({ value: g, label: GPU_TYPE_LABELS[g] }))}
+                options={gpuTypes.map((g) => ({ value: g.id, label: g.label === g.id ? g.id : `${g.label} (${g.id})` }))}
               />
             )}
           />

@@ -10,7 +10,6 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { pricesFormSchema, type PricesForm as PricesValues, type PricesFormInput } from "@/lib/schemas/admin";
-import { GPU_TYPE_LABELS, GPU_TYPES } from "@/lib/schemas/catalog";
 import { savePricesAction } from "@/app/(portal)/admin/prices/actions";
 import { showRefusal } from "../action-result";
 
@@ -25,7 +24,8 @@ function example(values: PricesFormInput): number {
   return (2 * n(values.vcpuHour) + 4 * n(values.memoryGbHour)) * HOURS_PER_MONTH + 40 * n(values.diskGbMonth);
 }
 
-export function PricesForm({ start }: { start: PricesFormInput }) {
+/** `gpuTypes`: the GPU type ids to price (the providers' offers and existing prices), with labels. */
+export function PricesForm({ start, gpuTypes }: { start: PricesFormInput; gpuTypes: { id: string; label: string }[] }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const { register, handleSubmit, control, setError, formState } = useForm<PricesFormInput, unknown, PricesValues>({ resolver: zodResolver(pricesFormSchema), defaultValues: start });
@@ -46,7 +46,7 @@ export function PricesForm({ start }: { start: PricesFormInput }) {
       <Input id={`pr-${name}`} inputMode="decimal" placeholder="0" invalid={!!errors[name]} {...register(name)} />
     </Field>
   );
-  const gpuErrors = (errors.gpuHour ?? {}) as Partial<Record<(typeof GPU_TYPES)[number], { message?: string }>>;
+  const gpuErrors = (errors.gpuHour ?? {}) as Partial<Record<string, { message?: string }>>;
 
   return (
     <form onSubmit={handleSubmit(onSubmit)} noValidate className="space-y-6">
@@ -77,8 +77,9 @@ export function PricesForm({ start }: { start: PricesFormInput }) {
         <Card>
           <CardHeader title="GPUs" description="Per GPU and hour, by GPU type." />
           <CardBody className="space-y-5">
-            {GPU_TYPES.map((g) => (
-              <Field key={g} id={`pr-gpu-${g}`} label={GPU_TYPE_LABELS[g]} error={gpuErrors[g]?.message} hint={`${currency} per GPU-hour; empty: not charged`}>
+            {gpuTypes.length === 0 ? <p className="text-sm text-slate-600">No provider offers GPUs yet.</p> : null}
+            {gpuTypes.map(({ id: g, label }) => (
+              <Field key={g} id={`pr-gpu-${g}`} label={label === g ? g : `${label} (${g})`} error={gpuErrors[g]?.message} hint={`${currency} per GPU-hour; empty: not charged`}>
                 <Input id={`pr-gpu-${g}`} inputMode="decimal" placeholder="0" invalid={!!gpuErrors[g]} {...register(`gpuHour.${g}`)} />
               </Field>
             ))}

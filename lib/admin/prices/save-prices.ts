@@ -1,6 +1,6 @@
 import { db } from "../../db/client";
 import type { PricesForm } from "../../schemas/admin";
-import { CURRENCY_SETTING, GPU_TYPES } from "../../schemas/catalog";
+import { CURRENCY_SETTING } from "../../schemas/catalog";
 import { audit, TX_OPTIONS, type AdminActor, type Tx } from "../common";
 import { plainDecimal } from "./views";
 
@@ -19,7 +19,8 @@ export async function savePrices(input: PricesForm, actor: AdminActor): Promise<
     { resource: "vcpu_hour", gpuType: "", amount: input.vcpuHour },
     { resource: "memory_gb_hour", gpuType: "", amount: input.memoryGbHour },
     { resource: "disk_gb_month", gpuType: "", amount: input.diskGbMonth },
-    ...GPU_TYPES.map((g) => ({ resource: "gpu_hour", gpuType: g, amount: input.gpuHour[g] })),
+    // GPU types the form did not name keep their price.
+    ...Object.entries(input.gpuHour).map(([g, amount]) => ({ resource: "gpu_hour", gpuType: g, amount: amount ?? null })),
   ];
   await db().$transaction(async (tx) => {
     const before = await priceSnapshot(tx);

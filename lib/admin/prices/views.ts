@@ -1,5 +1,5 @@
 import { db } from "../../db/client";
-import { CURRENCY_SETTING, DEFAULT_CURRENCY, GPU_TYPES, type GpuType } from "../../schemas/catalog";
+import { CURRENCY_SETTING, DEFAULT_CURRENCY } from "../../schemas/catalog";
 
 /** Prices as the form shows them: exact decimal strings, null where no price is set. */
 export type PricesView = {
@@ -7,7 +7,8 @@ export type PricesView = {
   vcpuHour: string | null;
   memoryGbHour: string | null;
   diskGbMonth: string | null;
-  gpuHour: Record<GpuType, string | null>;
+  /** Per GPU-hour by GPU type id: every id with a price, and each of `gpuTypes` (null: no price). */
+  gpuHour: Record<string, string | null>;
   updatedAt: string | null;
 };
 
@@ -16,7 +17,7 @@ export function plainDecimal(value: { toFixed(places: number): string }): string
   return value.toFixed(4).replace(/\.?0+$/, "") || "0";
 }
 
-export async function getPrices(): Promise<PricesView> {
+export async function getPrices(gpuTypes: string[] = []): Promise<PricesView> {
   const [rows, currency] = await Promise.all([db().price.findMany(), db().setting.findUnique({ where: { key: CURRENCY_SETTING } })]);
   const find = (resource: string, gpuType = "") => {
     const row = rows.find((r) => r.resource === resource && r.gpuType === gpuType);
@@ -28,7 +29,7 @@ export async function getPrices(): Promise<PricesView> {
     vcpuHour: find("vcpu_hour"),
     memoryGbHour: find("memory_gb_hour"),
     diskGbMonth: find("disk_gb_month"),
-    gpuHour: Object.fromEntries(GPU_TYPES.map((g) => [g, find("gpu_hour", g)])) as Record<GpuType, string | null>,
+    gpuHour: Object.fromEntries([...new Set([...gpuTypes, ...rows.filter((r) => r.resource === "gpu_hour").map((r) => r.gpuType)])].sort().map((g) => [g, find("gpu_hour", g)])),
     updatedAt: latest?.toISOString() ?? null,
   };
 }

@@ -50,10 +50,14 @@ export function authView(creds: StoredCredentials | null): ProviderAuthView {
   return { method: "unreadable" };
 }
 
-/** A connection's settings: the kind's own (as text) and whether the built-in simulator serves it. */
+/**
+ * A connection's settings: the kind's own (as text; a structured value such as a mapping as
+ * JSON, which its module reads back) and whether the built-in simulator serves it.
+ */
 export function providerSettings(row: Pick<Db.ProviderConnection, "settings">): { settings: Record<string, string>; simulated: boolean } {
   const { simulated, ...own } = (row.settings ?? {}) as Record<string, unknown>;
-  return { settings: Object.fromEntries(Object.entries(own).map(([k, v]) => [k, String(v ?? "")])), simulated: simulated === true };
+  const text = (v: unknown) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v ?? ""));
+  return { settings: Object.fromEntries(Object.entries(own).map(([k, v]) => [k, text(v)])), simulated: simulated === true };
 }
 
 function view(row: Db.ProviderConnection & { _count: { templates: number; vms: number } }): ProviderView {

@@ -27,7 +27,7 @@ beforeAll(async () => {
   process.env.HANGAR_TASK_HEARTBEAT_SECONDS = "10";
   process.env.HANGAR_JOB_MONITOR_SECONDS = "2";
   database = await useMigratedDatabase();
-  sim = await startNovaSimulator(demoNovaOptions({ balance: "500.00", durations: { creatingMs: 150, startingMs: 150, stoppingMs: 100, purgeMs: 150 } }));
+  sim = await startNovaSimulator(demoNovaOptions({ balance: "5000.00", durations: { creatingMs: 150, startingMs: 150, stoppingMs: 100, purgeMs: 150 } }));
   await applyConfig({
     providers: [{ name: "nova", kind: "nova", url: sim.url, apiKey: NOVA_DEMO_API_KEY }],
     templates: [{ name: "stable-diffusion", provider: "nova", public: true, nova: { templateVmid: 102 }, minDiskGb: 50 }],
@@ -48,9 +48,10 @@ afterAll(async () => {
 
 beforeEach(async () => {
   sim.faults.reset();
-  sim.setBalance("500.00");
+  sim.setBalance("5000.00");
   for (const node of sim.state.nodes) for (const type of Object.keys(node.gpus)) sim.setExternalUse(node.id, type, 0);
-  // Free the quota between tests: the portal's VMs count as deleted (the simulator keeps its VMs).
+  // Free the quota and the GPUs between tests: the portal's VMs count as deleted, Nova's are destroyed.
+  for (const vm of sim.state.vms.values()) if (vm.status !== "destroyed") sim.state.destroy(vm.id);
   await db().vm.updateMany({ where: { deletedAt: null }, data: { deletedAt: new Date() } });
 });
 
@@ -74,6 +75,7 @@ const create = (body: Record<string, unknown>) =>
     memorySize: 8192,
     diskSize: 100,
     ssh_key_id: "key-1",
+    gpuType: "4090",
     ...body,
   });
 
@@ -90,7 +92,13 @@ async function settled(taskId: string, timeoutMs = 30_000): Promise<TaskData> {
 const createBodies = () => sim.requests.filter((r) => r.method === "POST" && r.path === "/vms").map((r) => r.body as Record<string, unknown>);
 
 describe("Nova Cloud rentals (seed API → task → Nova)", () => {
-  it("rents the default offer on the target node and records what Nova built", async () => {
+  it("a Nova template needs a GPU type: the API says which ones Nova offers", async () => {
+    const res = await create({ name: "sd-0", gpuType: undefined });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('Template "stable-diffusion" is rented with GPUs: give gpuType (offered: 4090 (RTX 4090), 5090 (RTX 5090), 6000pro (RTX PRO 6000))');
+  });
+
+  it("rents one GPU of the type asked for on the target node and records what Nova built", async () => {
     const before = createBodies().length;
     const res = await create({ name: "sd-1" });
     expect(res.status, res.body.message).toBe(200);
@@ -101,9 +109,7 @@ describe("Nova Cloud rentals (seed API → task → Nova)", () => {
     const bodies = createBodies().slice(before);
     expect(bodies).toHaveLength(1);
     const key = sim.state.sshKeys[0]!;
-    // Every seed field, integers as numbers; the first GPU type Nova lists on vm01, one GPU.
-    const firstOffer = (await (await fetch(`${sim.url}/search`)).json()) as { gpu_type: string; node: string }[];
-    expect(firstOffer[0]).toMatchObject({ node: "vm01", gpu_type: "4090" });
+    // Every seed field, integers as numbers; one GPU unless gpuCount says otherwise.
     expect(bodies[0]).toEqual({ node: "vm01", gpu_type: "4090", gpu_count: 1, storage_gb: 100, template_vmid: 102, rental_type: "on_demand", auth_method: "ssh_key", ssh_key_id: key.id });
 
     const vm = await db().vm.findFirstOrThrow({ where: { name: "sd-1" } });
@@ -129,6 +135,36 @@ describe("Nova Cloud rentals (seed API → task → Nova)", () => {
     expect(t.status, t.error ?? "").toBe("completed");
     expect(sim.state.sshKeys.length).toBe(Math.max(keys, 1));
     expect(createBodies().at(-1)).toMatchObject({ node: "vm02", gpu_type: "4090", ssh_key_id: sim.state.sshKeys[0]!.id });
+  });
+
+  it.each([
+    ["on demand", { rentalType: "on_demand" }, { rental_type: "on_demand" }],
+    ["reserved for 1 month", { rentalType: "reserved", reservationMonths: 1 }, { rental_type: "reserved", reservation_months: 1 }],
+    ["reserved for 3 months", { rentalType: "reserved", reservationMonths: 3 }, { rental_type: "reserved", reservation_months: 3 }],
+    ["reserved for 6 months", { rentalType: "reserved", reservationMonths: 6 }, { rental_type: "reserved", reservation_months: 6 }],
+    ["interruptible", { rentalType: "interruptible", autoRestart: true }, { rental_type: "interruptible" }],
+  ] as const)("%s: the API's GPU and rental fields reach Nova's POST /vms, and Nova's rental is recorded", async (_label, fields, wire) => {
+    const before = createBodies().length;
+    const res = await create({ name: `gpu-${createBodies().length}`, gpuType: "5090", gpuCount: 2, ...fields });
+    expect(res.status, res.body.message).toBe(200);
+    const t = await settled(res.body.data.task_id);
+    expect(t.status, `${t.error} ${JSON.stringify(t.steps)}`).toBe("completed");
+    const body = createBodies().slice(before)[0]!;
+    expect(body).toEqual({ node: "vm01", gpu_type: "5090", gpu_count: 2, storage_gb: 100, template_vmid: 102, ...wire, auth_method: "ssh_key", ssh_key_id: sim.state.sshKeys[0]!.id });
+    const vm = await db().vm.findFirstOrThrow({ where: { name: `gpu-${before}` } });
+    const novaVm = sim.state.vms.get(vm.providerRefId!)!;
+    expect(novaVm).toMatchObject({ status: "running", rental_type: wire.rental_type, gpu_count: 2 });
+    if (wire.rental_type === "reserved") expect(novaVm.reservation_id).toBeTruthy();
+    expect({ cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, gpuType: vm.gpuType, gpuCount: vm.gpuCount }).toEqual({ cpuCores: 16, memoryMb: 96 * 1024, gpuType: "5090", gpuCount: 2 });
+    // The rental terms, and the rates Nova bills the VM at (its own numbers, not the quote's).
+    const planType = wire.rental_type === "reserved" ? `reserved_${wire.reservation_months}m` : wire.rental_type;
+    expect({ rentalType: vm.rentalType, months: vm.reservationMonths, autoRestart: vm.autoRestart }).toEqual({
+      rentalType: planType,
+      months: wire.rental_type === "reserved" ? wire.reservation_months : null,
+      autoRestart: wire.rental_type === "interruptible",
+    });
+    expect([vm.gpuHourly?.toString(), vm.storageHourly?.toString()]).toEqual([novaVm.gpu_hourly_rate.toDecimalPlaces(6).toString(), novaVm.storage_hourly_rate.toDecimalPlaces(6).toString()]);
+    expect(vm.reservationEndsAt !== null).toBe(wire.rental_type === "reserved");
   });
 
   it("a balance too low: the task fails with Nova's own words and nothing is left rented", async () => {

@@ -24,6 +24,7 @@ import {
 import { pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveCreateOptions, type PveLocation } from "./module-schemas";
 import { cloneProblems, placementsFor, type ClusterFacts } from "./precheck";
 import { bootDisk, builtSize, diskSizeGb, memoryMbOf, vcpusOf, type PveConfig } from "./vm-config";
+import { pollDelay } from "./wait";
 
 const GiB = 1024 ** 3;
 
@@ -43,6 +44,9 @@ const HANDED_OUT_MS = 10 * 60_000;
 
 /** How many ids in a row the id allocation skips as taken by the portal before it gives up. */
 const MAX_SKIPPED_VMIDS = 1000;
+
+/** How long PVE's answer to "next free VMID" is reused while accepting creates, ms. */
+const NEXT_ID_CACHE_MS = 1_000;
 
 /** How long the precheck's view of the cluster (nodes, storages, template configurations) is reused, ms. */
 export const PRECHECK_CACHE_MS = 15_000;
@@ -87,7 +91,7 @@ export class PveProvider implements ProviderClient {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
   /** VMIDs this process handed out lately → until when they count as taken (ms since epoch). */
   private readonly handedOut = new Map<number, number>();
-  private handing: Promise<unknown> = Promise.resolve();
+  private nextIdCache: { at: number; value: Promise<number> } | undefined;
 
   constructor(
     private readonly config: ProviderConnectionConfig,
@@ -220,18 +224,34 @@ export class PveProvider implements ProviderClient {
 
   async accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>): Promise<Accepted> {
     const options = this.optionsOf(request);
-    // One id at a time per process, and an id handed out stays taken for a while even before its
-    // VM row is written: two requests accepted at once never get the same VMID from here.
-    const turn = this.handing.then(async () => {
-      const now = Date.now();
-      for (const [id, until] of this.handedOut) if (until < now) this.handedOut.delete(id);
-      const id = await this.allocateVmId(async (candidate) => this.handedOut.has(candidate) || (await taken(String(candidate))));
-      this.handedOut.set(id, now + HANDED_OUT_MS);
-      return id;
-    });
-    this.handing = turn.catch(() => 0);
-    const vmid = await turn;
+    const base = await this.nextIdHint();
+    const now = Date.now();
+    for (const [id, until] of this.handedOut) if (until < now) this.handedOut.delete(id);
+    // An id is marked handed out before anything is awaited, so requests accepted at once in this
+    // process never get the same VMID, and none waits for another's database check. One handed
+    // out stays taken for a while, before its VM row is written and before its clone reaches PVE.
+    let vmid: number | undefined;
+    for (let candidate = base, checked = 0; vmid === undefined; candidate++) {
+      if (this.handedOut.has(candidate)) continue;
+      this.handedOut.set(candidate, now + HANDED_OUT_MS);
+      if (!(await taken(String(candidate)))) vmid = candidate;
+      else if (++checked >= 50) throw new ProviderError("conflict", `No free VMID: the 50 ids from ${base} on not handed out by this process are all held by the portal's VMs`);
+    }
     return { ref: pveRef(options.target, vmid), step: { key: "allocate_vmid", name: "Allocate VMID" }, describe: `on ${options.target}, storage ${options.storage}, VMID ${vmid}` };
+  }
+
+  /**
+   * PVE's next free VMID (`GET /cluster/nextid`), asked at most once per NEXT_ID_CACHE_MS: a burst
+   * of accepts costs one call. A stale answer only means ids a little lower; one that is taken on
+   * PVE meanwhile is found by the clone step, which takes another.
+   */
+  private nextIdHint(): Promise<number> {
+    const hit = this.nextIdCache;
+    if (hit && Date.now() - hit.at < NEXT_ID_CACHE_MS) return hit.value;
+    const value = this.client.nextId();
+    this.nextIdCache = { at: Date.now(), value };
+    value.catch(() => (this.nextIdCache = undefined));
+    return value;
   }
 
   private specOf(request: CreateRequest, accepted: ProviderRef | null): CreateSpec {
@@ -321,9 +341,9 @@ export class PveProvider implements ProviderClient {
    */
   private async waitUnlocked(node: string, vmid: number, timeoutMs = 30 * 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((await this.client.currentStatus(node, vmid)).lock === "clone") {
+    for (let attempt = 0; (await this.client.currentStatus(node, vmid)).lock === "clone"; attempt++) {
       if (Date.now() > deadline) throw new ProviderError("locked", `VM ${vmid} is still locked by its clone`);
-      await new Promise((r) => setTimeout(r, this.timing.taskPollMs));
+      await new Promise((r) => setTimeout(r, pollDelay(attempt, 50, this.timing.taskPollMs)));
     }
   }
 
@@ -727,7 +747,7 @@ export class PveProvider implements ProviderClient {
           }
           const deadline = Date.now() + this.timing.agentTimeoutMs;
           let lastError = "";
-          while (Date.now() < deadline) {
+          for (let attempt = 0; Date.now() < deadline; attempt++) {
             const ip = await this.readAddress(node, vmid).catch(async (error: unknown) => {
               const message = error instanceof Error ? error.message : String(error);
               if (message !== lastError) await ctx.log(`Waiting for the guest agent: ${message}`);
@@ -739,7 +759,7 @@ export class PveProvider implements ProviderClient {
               await ctx.log(`Guest agent reports ${ip}`);
               return;
             }
-            await new Promise((r) => setTimeout(r, this.timing.agentPollMs));
+            await new Promise((r) => setTimeout(r, pollDelay(attempt, 250, this.timing.agentPollMs)));
           }
           // The VM is built and running: a silent agent is a warning, never a reason to destroy it.
           await ctx.remember({ ipPending: "agent_silent" });

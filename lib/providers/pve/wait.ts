@@ -14,8 +14,14 @@ export type PveTaskStatus = {
 };
 
 export type WaitForTaskOptions = {
-  /** Delay between polls. Default 1 s. */
+  /** The longest delay between polls (ms). Default 1 s. */
   pollMs?: number;
+  /**
+   * The first delay (ms); each next one doubles up to `pollMs`, so a short task is seen done
+   * within a few tens of milliseconds while a long one costs one poll per `pollMs`. Default
+   * min(50, pollMs).
+   */
+  firstPollMs?: number;
   /** Give up (ProviderError `server`) after this long. Default 1 h. */
   timeoutMs?: number;
   /** New log lines, in order, each line once. */
@@ -55,11 +61,22 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * The delay before poll number `attempt` (0: the second poll): `first` doubled per attempt up to
+ * `max`, with up to 10 % random jitter so that many tasks started together do not poll in step.
+ */
+export function pollDelay(attempt: number, first: number, max: number, random: () => number = Math.random): number {
+  const base = Math.min(max, first * 2 ** Math.min(attempt, 30));
+  return Math.max(1, Math.round(base * (0.9 + 0.1 * random())));
+}
+
+/**
  * Polls a task until it stops, streaming its log as it grows. The log is read after each
  * status poll, so once "stopped" is seen the final read returns the complete log.
  */
 export async function waitForTask(api: TaskApi, upid: string, options: WaitForTaskOptions = {}): Promise<PveTaskStatus> {
   const pollMs = options.pollMs ?? 1_000;
+  const firstPollMs = Math.min(options.firstPollMs ?? 50, pollMs);
+  let attempt = 0;
   const timeoutMs = options.timeoutMs ?? 60 * 60_000;
   const deadline = Date.now() + timeoutMs;
   let seen = 0; // lines delivered so far = next start offset
@@ -85,9 +102,10 @@ export async function waitForTask(api: TaskApi, upid: string, options: WaitForTa
       if (taskSucceeded(status.exitstatus)) return status;
       throw new ProviderError("task_failed", status.exitstatus || "task stopped without an exit status", { providerTaskId: upid });
     }
-    if (Date.now() + pollMs > deadline) {
+    const delay = pollDelay(attempt++, firstPollMs, pollMs);
+    if (Date.now() + delay > deadline) {
       throw new ProviderError("server", `PVE task ${upid} was still running after ${timeoutMs / 1000} s`, { providerTaskId: upid });
     }
-    await sleep(pollMs, options.signal);
+    await sleep(delay, options.signal);
   }
 }

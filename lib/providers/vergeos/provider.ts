@@ -286,7 +286,7 @@ export class VergeProvider implements ProviderClient {
 
   /**
    * Reads VergeOS's facts (cached briefly) and checks what it would refuse: the cluster named by
-   * `target` (name or key), cores and RAM within its per-VM maximum, the template's media source,
+   * `target` (name or key), the VM name not taken, cores and RAM within its per-VM maximum, the template's media source,
    * the vnet, the storage tier and its free space for the boot drive (bytes), and free devices of
    * the requested GPU type. Resolves the options: cluster key, vnet, tier and the VM's owner tag.
    */
@@ -294,8 +294,11 @@ export class VergeProvider implements ProviderClient {
     const options = vergeosCreateOptions.parse(request.options);
     const template = this.templateOf(request);
     const templateName = request.template.name ?? `media source ${template.mediaSource}`;
-    const [facts, tiers] = await Promise.all([this.system(), this.client.storageTiers()]);
+    const [facts, tiers, sameName] = await Promise.all([this.system(), this.client.storageTiers(), this.client.findVmByName(request.name)]);
     const problems: string[] = [];
+    // VM names are unique on VergeOS (409): a VM of this name that is not this request's own is someone else's.
+    const previous = resolvedOptions.safeParse(request.options);
+    if (sameName && !(previous.success && (sameName.description ?? "").includes(previous.data.ownerTag))) problems.push(`A VM named ${request.name} already exists on ${this.config.name}: choose another name`);
 
     const cluster = facts.clusters.find((c) => c.key === options.target) ?? facts.clusters.find((c) => c.name === options.target) ?? facts.clusters.find((c) => c.name.toLowerCase() === options.target.toLowerCase());
     if (!cluster) problems.push(`VergeOS cluster "${options.target}" does not exist: choose one of ${facts.clusters.map((c) => c.name).join(", ") || "(none)"}`);
@@ -334,7 +337,6 @@ export class VergeProvider implements ProviderClient {
       }
     }
 
-    const previous = resolvedOptions.safeParse(request.options);
     return {
       problems,
       options: {
@@ -393,7 +395,7 @@ export class VergeProvider implements ProviderClient {
     return { pollMs: this.timing.pollMs, timeoutMs: this.timing.powerTimeoutMs };
   }
 
-  createSteps(request: CreateRequest): ProviderStep[] {
+  createSteps(request: CreateRequest, _accepted?: ProviderRef | null): ProviderStep[] {
     const spec = this.specOf(request);
     const { plan } = spec;
     const keysOf = (ctx: StepContext): VmKeys => {

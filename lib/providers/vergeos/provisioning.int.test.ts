@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { discoverProvider } from "../../admin/providers/discover";
+import { importTemplates } from "../../admin/providers/import-templates";
+import { updateTemplate } from "../../admin/templates/update-template";
 import { applyConfig } from "../../config/apply";
+import { importTemplatesSchema, templateFormSchema } from "../../schemas/admin";
 import { db } from "../../db/client";
 import { stopBoss } from "../../jobs/boss";
 import { startWorker } from "../../jobs/worker";
-import { createVm } from "../../vms/create-vm";
 import { startVmApi, type VmApi } from "../../testing/vm-api";
 import { DEMO_GPU_GROUPS } from "./simulator";
 import { TEST_API_KEY, startTestVerge } from "./simulator/test-helpers";
@@ -109,27 +112,67 @@ describe("VergeOS through the portal", () => {
     expect(await db().vm.findFirstOrThrow({ where: { name: "verge-507" } })).toMatchObject({ status: "destroyed", deletedAt: expect.any(Date) });
   });
 
-  it("a name taken on VergeOS by a VM that is not ours fails with a conflict and leaves that VM alone", async () => {
+  it("a name taken on VergeOS is refused at accept; taken after accept (409), the task fails with a conflict and leaves the other VM alone", async () => {
     verge.state.addVm({ name: "verge-taken", cluster: 1, cpu_cores: 1, ram: 1024, description: "someone else's" });
-    const t = await created({ ...base, name: "verge-taken" });
+    const refused = await api.create({ ...base, name: "verge-taken" });
+    expect([refused.status, refused.body.message]).toEqual([400, "A VM named verge-taken already exists on verge: choose another name"]);
+    // Someone takes the name between accept and the create step: VergeOS answers 409.
+    verge.faults.failNext({ method: "POST", path: "/vms", status: 409, message: "A VM named 'verge-late' already exists" });
+    const t = await created({ ...base, name: "verge-late" });
     expect(t.status).toBe("failed");
-    expect(t.error_detail).toMatch(/conflict: A VM named 'verge-taken' already exists on VergeOS/);
+    expect(t.error).toMatch(/conflict/);
+    expect(t.error_detail).toBe("conflict: A VM named 'verge-late' already exists (HTTP 409)");
     expect(simVms("verge-taken")).toEqual([expect.objectContaining({ description: "someone else's" })]);
+    expect(simVms("verge-late")).toHaveLength(0);
+    expect(await db().vm.findFirstOrThrow({ where: { name: "verge-late" } })).toMatchObject({ deletedAt: expect.any(Date) });
   });
 
-  it("attaches a GPU of the requested type (the resource group's UUID on the machine key) and refuses more than are free", async () => {
-    const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
-    const user = { id: ada.id, email: ada.email, name: ada.name, role: ada.role };
-    const template = await db().template.findUniqueOrThrow({ where: { name: "ubuntu-verge" } });
-    const input = (name: string, gpus: number) => ({ template: template.id, name, size: { cpuCores: 2, memoryMb: 2048, diskGb: 20, gpus: { "4090": gpus } }, options: { target: "1" }, cloudInit: {} });
-    await expect(createVm(user, input("verge-gpu-3", 3))).rejects.toThrow("Only 2 GPUs of type 4090 are free on verge now (3 requested)");
-    const accepted = await createVm(user, input("verge-gpu", 1));
-    const t = await api.settled(accepted.taskId);
+  it("attaches a GPU ordered through the seed API (the resource group's UUID on the machine key) and refuses more than are free", async () => {
+    const tooMany = await api.create({ ...base, name: "verge-gpu-3", gpuType: "4090", gpuCount: 3 });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toBe("gpuCount must be one of 1, 2 for 4090 (RTX 4090)"); // the group has two devices
+    const res = await api.create({ ...base, name: "verge-gpu", gpuType: "4090", gpuCount: 1 });
+    expect(res.status, res.body.message).toBe(200);
+    const t = await api.settled(res.body.data!.task_id);
     expect(t.status, JSON.stringify(t)).toBe("completed");
     expect(t.steps.map((s) => s.name)).toContain("Attach 1 GPU");
     const [vm] = simVms("verge-gpu");
     expect([...verge.state.devices.values()].filter((d) => d.machine === vm!.machine)).toEqual([expect.objectContaining({ resource_group: DEMO_GPU_GROUPS["RTX 4090"] })]);
     expect(await db().vm.findFirstOrThrow({ where: { name: "verge-gpu", deletedAt: null } })).toMatchObject({ gpuCount: 1, gpuType: "4090" });
+    // The other device is free; a second request for two is refused at accept, saying what is free.
+    const two = await api.create({ ...base, name: "verge-gpu-2", gpuType: "4090", gpuCount: 2 });
+    expect(two.status).toBe(400);
+    expect(two.body.message).toBe("Not enough RTX 4090 GPUs free: 2 requested, 1 free now");
+  });
+
+  it("an admin discovers the system and publishes a template from a media source; it works with the defaults (the external vnet), and its settings can be edited", async () => {
+    const provider = await db().providerConnection.findUniqueOrThrow({ where: { name: "verge" } });
+    const found = await discoverProvider(provider.id);
+    const tiers = found.inventory.find((t) => t.title === "Storage tiers")!;
+    expect(tiers.rows.map((r) => r[0])).toEqual(["1", "3"]);
+    expect(found.inventory.find((t) => t.title === "GPU resource groups")!.rows.map((r) => [r[0], r[4], r[5]])).toEqual([
+      ["RTX 4090", expect.stringMatching(/^\d$/), "4090"],
+      ["A100", "1", "(not mapped)"],
+    ]);
+    const rocky = found.templates.find((t) => t.ref.id === "8")!;
+    expect(rocky).toMatchObject({ ref: { data: { mediaSource: "8", cluster: "1" } }, publishedAs: ["rocky-verge"] });
+    const root = await db().user.findUniqueOrThrow({ where: { email: "root@example.com" } });
+    const actor = { id: root.id, email: root.email };
+    const { ids } = await importTemplates(
+      importTemplatesSchema.parse({ providerId: provider.id, templates: [{ selected: true, ref: rocky.ref, name: "rocky-published", os: "Rocky 9", description: "", public: true, minCpuCores: 1, minMemoryMb: 1024, minDiskGb: 10 }] }),
+      actor,
+    );
+    const t = await created({ ...base, template_id: "rocky-published", name: "verge-published" });
+    expect(t.status, JSON.stringify(t.steps)).toBe("completed");
+    const [vm] = simVms("verge-published");
+    expect([...verge.state.nics.values()].filter((n) => n.machine === vm!.machine).map((n) => n.vnet)).toEqual([3]); // External
+    expect([...verge.state.drives.values()].find((d) => d.machine === vm!.machine)).toMatchObject({ media_source: 8 });
+    // The template's page edits its VergeOS settings as text; bad values are refused at their field.
+    const row = await db().template.findUniqueOrThrow({ where: { id: ids[0] } });
+    const form = { id: row.id, name: row.name, os: row.os, description: row.description, public: true, enabled: true, ciuser: "rocky", minCpuCores: 1, minMemoryMb: 1024, minDiskGb: 10, defaultCpuCores: null, defaultMemoryMb: null, defaultDiskGb: null, userIds: [], teamIds: [] };
+    await expect(updateTemplate(templateFormSchema.parse({ ...form, settings: { vnet: "1", preferredTier: "7" } }), actor)).rejects.toMatchObject({ message: "must be a storage tier, 1 to 5" });
+    await updateTemplate(templateFormSchema.parse({ ...form, settings: { vnet: "1", preferredTier: "3", driveMedia: "clone" } }), actor);
+    expect((await db().template.findUniqueOrThrow({ where: { id: row.id } })).settings).toEqual({ vnet: "1", preferredTier: "3", driveMedia: "clone" });
   });
 
   it("stop, start, shutdown, reboot, resize and delete run as tasks on the right keys", async () => {
@@ -171,11 +214,11 @@ describe("VergeOS through the portal", () => {
     await stopBoss();
     // Calls of /vms are held 1.5 s each: the step's look-up by name (GET), then its POST. The
     // worker is killed as soon as the POST has reached VergeOS, before the answer.
+    const res = await api.create({ ...base, name: "verge-survivor" });
+    expect(res.status, res.body.message).toBe(200);
     const delayFor = verge.faults.delayFor.bind(verge.faults);
     let arrivals = 0;
     verge.faults.delayFor = (path: string) => (path === "/vms" ? (arrivals++, 1500) : delayFor(path));
-    const res = await api.create({ ...base, name: "verge-survivor" });
-    expect(res.status, res.body.message).toBe(200);
     const env = { ...process.env, LOG_LEVEL: "silent", HANGAR_TASK_HEARTBEAT_SECONDS: "10", HANGAR_JOB_MONITOR_SECONDS: "2" };
     const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/jobs/worker-main.ts"], { env, stdio: "ignore" });
     try {

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PricesForm } from "@/components/admin/prices/prices-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { getPrices } from "@/lib/admin/prices/views";
+import { knownGpuTypes } from "@/lib/admin/gpu-types";
 import { when } from "../page-data";
 import { requirePermission } from "@/lib/auth/guards";
 
@@ -9,7 +10,8 @@ export const metadata: Metadata = { title: "Prices · Admin" };
 
 export default async function PricesPage() {
   await requirePermission("admin.manage");
-  const p = await getPrices();
+  const gpuTypes = await knownGpuTypes();
+  const p = await getPrices(gpuTypes.map((g) => g.id));
   return (
     <>
       <PageHeader title="Prices" description={`What VMs cost: used for estimates in the New VM wizard and for monthly spend limits. Last changed ${when(p.updatedAt)}.`} />
@@ -19,8 +21,9 @@ export default async function PricesPage() {
           vcpuHour: p.vcpuHour ?? "",
           memoryGbHour: p.memoryGbHour ?? "",
           diskGbMonth: p.diskGbMonth ?? "",
-          gpuHour: { "5090": p.gpuHour["5090"] ?? "", "4090": p.gpuHour["4090"] ?? "", "6000pro": p.gpuHour["6000pro"] ?? "" },
+          gpuHour: Object.fromEntries(Object.entries(p.gpuHour).map(([g, v]) => [g, v ?? ""])),
         }}
+        gpuTypes={Object.keys(p.gpuHour).map((id) => gpuTypes.find((g) => g.id === id) ?? { id, label: id })}
       />
     </>
   );

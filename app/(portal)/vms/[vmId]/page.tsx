@@ -12,6 +12,7 @@ import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { refreshAddress } from "@/lib/vms/refresh-address";
 import { vmControls } from "@/lib/vms/vm-page-data";
+import { rentalFacts } from "@/lib/vms/rental-facts";
 import { pageId } from "@/lib/pages/params";
 import { warningsOf } from "@/lib/tasks/get-task";
 
@@ -22,8 +23,9 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
   const vmId = pageId((await params).vmId);
   const vm = await db().vm.findUnique({
     where: { id: vmId },
-    include: { template: true, provider: { select: { name: true } }, owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" } } },
+    include: { template: true, provider: { select: { name: true } }, owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" } }, spans: true },
   });
+  const currency = await db().setting.findUnique({ where: { key: "currency" } });
   if (!vm || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) notFound();
   if (!vm.deletedAt && !vm.ipAddress && vm.status === "running") vm.ipAddress = await refreshAddress(vm.id);
   const controls = vm.deletedAt ? null : await vmControls(user, vm.id);
@@ -41,6 +43,7 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
     ["Id on the provider", <span key="ref" className="font-mono" data-testid="vm-ref">{vm.providerRefId ?? "—"}</span>],
     ["Template", vm.template?.name ?? "—"],
     ["Size", `${vm.cpuCores} vCPU · ${vm.memoryMb} MB · ${vm.diskGb} GB`],
+    ...rentalFacts(vm, typeof currency?.value === "string" ? currency.value : "EUR").map(([k, v]) => [k, <span key={k} data-testid={`vm-${k.toLowerCase().replace(/[^a-z]+/g, "-")}`}>{v}</span>] as const),
     ...(vm.ownerId !== user.id ? ([["Owner", vm.owner.email]] as const) : []),
   ] as const;
   return (

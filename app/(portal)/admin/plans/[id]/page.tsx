@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { knownGpuTypes } from "@/lib/admin/gpu-types";
 import Link from "next/link";
 import { DeletePlan } from "@/components/admin/plans/delete-plan";
 import { PlanAssign } from "@/components/admin/plans/plan-assign";
@@ -21,6 +22,7 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
   const id = pageId((await params).id);
   const [plan, members, providers, prices] = await Promise.all([or404(getPlan(id)), planMembers(id), providerOptions(), getPrices()]);
   const onPlan = { users: members.users.filter((u) => u.onPlan), teams: members.teams.filter((t) => t.onPlan) };
+  const gpuTypes = await knownGpuTypes();
   return (
     <>
       <PageHeader
@@ -34,6 +36,7 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
       <div className="space-y-8">
         <PlanForm
           providers={providers}
+          gpuTypes={gpuTypes}
           currency={prices.currency}
           start={{
             id: plan.id,

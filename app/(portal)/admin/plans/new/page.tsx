@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { knownGpuTypes } from "@/lib/admin/gpu-types";
 import { PlanForm } from "@/components/admin/plans/plan-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { planOptions } from "@/lib/admin/plans/views";
@@ -11,11 +12,13 @@ export const metadata: Metadata = { title: "New plan · Admin" };
 export default async function NewPlanPage() {
   await requirePermission("admin.manage");
   const [providers, prices, plans] = await Promise.all([providerOptions(), getPrices(), planOptions()]);
+  const gpuTypes = await knownGpuTypes();
   return (
     <>
       <PageHeader title="New plan" description="Start from sensible limits and adjust them." />
       <PlanForm
         providers={providers}
+        gpuTypes={gpuTypes}
         currency={prices.currency}
         start={{
           name: "",
