@@ -38,6 +38,13 @@ export const envSchema = z.object({
   HANGAR_STEP_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
   // How long a create waits for the guest agent's IP before it completes with a warning (issue 9).
   HANGAR_AGENT_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
+  // The support console (issue 12): a running step's heartbeat; a task without one for this long
+  // is stuck (support may mark it failed); how long a failed create keeps what it made for a
+  // retry; how long finished tasks keep their log lines (0: forever).
+  HANGAR_STEP_HEARTBEAT_SECONDS: z.coerce.number().positive().default(5),
+  HANGAR_STUCK_MINUTES: z.coerce.number().positive().default(5),
+  HANGAR_RETRY_KEEP_MINUTES: z.coerce.number().min(0).default(60),
+  HANGAR_TASK_LOG_RETENTION_DAYS: z.coerce.number().min(0).default(90),
   // Notifications by email (issue 12): both set to send; the URL carries the SMTP login.
   HANGAR_SMTP_URL: z
     .string()

@@ -11,6 +11,7 @@ export const ADMIN_SECTIONS = [
   { href: "/admin/plans", label: "Plans" },
   { href: "/admin/teams", label: "Teams" },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/vms", label: "VMs" },
   { href: "/admin/prices", label: "Prices" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;

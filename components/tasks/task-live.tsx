@@ -10,6 +10,8 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { TaskView } from "@/lib/tasks/get-task";
 import { ACTION_LABELS, actionOfKind } from "@/lib/vms/action-rules";
+import { collapseLog } from "./collapse-log";
+import { TaskActions } from "./task-actions";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow", skipped: "gray" };
 const terminal = new Set(["completed", "failed", "cancelled"]);
@@ -19,6 +21,11 @@ async function fetchTask(id: string): Promise<TaskView> {
   const body = (await res.json()) as { code: number; message: string; data: TaskView };
   if (!res.ok) throw new Error(body.message);
   return body.data;
+}
+
+/** One log line as shown: its time, its words, and for staff the provider's own. */
+function logText(l: TaskView["logs"][number]): string {
+  return `${time(l.at)}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`;
 }
 
 function time(iso: string | null): string {
@@ -52,13 +59,14 @@ function outcome(task: TaskView): string | null {
  * completes, the page moves on (unless `goToVm` is false): to the VM's page, or to My VMs
  * after a delete, since the VM's page is then gone.
  */
-export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm?: boolean }) {
+export function TaskLive({ initial, goToVm = true, editHref = null }: { initial: TaskView; goToVm?: boolean; editHref?: string | null }) {
   const router = useRouter();
-  const { data: task, error } = useQuery({
+  const { data: task, error, refetch } = useQuery({
     queryKey: ["task", initial.task_id],
     queryFn: () => fetchTask(initial.task_id),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data && terminal.has(q.state.data.status) ? false : 1000),
+    // Slower once it ended: support may retry it from another window.
+    refetchInterval: (q) => (q.state.data && terminal.has(q.state.data.status) ? 10_000 : 1000),
   });
   const action = actionOfKind(task.kind);
   const vmPage = task.vm ? `/vms/${task.vm.id}` : null;
@@ -74,13 +82,16 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
   return (
     <div className="space-y-6">
       {error ? <Alert tone="warning">Lost contact with the server: {(error as Error).message}. Retrying…</Alert> : null}
-      {task.status === "failed" ? (
-        <Alert tone="error" title="The task failed">
+      {task.status === "failed" || task.status === "cancelled" ? (
+        <Alert tone={task.status === "failed" ? "error" : "warning"} title={task.status === "failed" ? "The task failed" : "The task was cancelled"}>
           {task.error}
           {/* Only support and admins receive the provider's details (lib/tasks/get-task.ts). */}
-          {task.error_detail ? <span className="mt-1 block font-mono text-xs">Provider: {task.error_detail}</span> : null}
+          {task.error_detail ? <span className="mt-1 block whitespace-pre-wrap break-words font-mono text-xs">Provider: {task.error_detail}</span> : null}
         </Alert>
       ) : null}
+      {task.stuck ? <Alert tone="warning" title="No heartbeat from its worker">The worker running this task has not reported for a while; it may be gone. Cancel it, or mark it failed to release its quota.</Alert> : null}
+      {task.cancel_requested && !terminal.has(task.status) ? <Alert tone="warning">A cancel was asked: the running step is being stopped.</Alert> : null}
+      <TaskActions taskId={task.task_id} status={task.status} stuck={task.stuck} editHref={editHref} onDone={() => void refetch()} />
       {done ? (
         <Alert tone="success" title={done}>
           {action === "delete" ? (
@@ -134,9 +145,28 @@ export function TaskLive({ initial, goToVm = true }: { initial: TaskView; goToVm
       </Card>
       <Card>
         <CardHeader title="Log" description="The provider's own task log lines, as they arrive." />
-        <pre className="max-h-96 overflow-auto whitespace-pre-wrap px-5 py-4 font-mono text-xs leading-relaxed text-slate-700" aria-label="Task log">
-          {task.logs.length ? task.logs.map((l) => `${time(l.at)}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`).join("\n") : "Nothing logged yet."}
-        </pre>
+        <div className="max-h-96 overflow-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-700" aria-label="Task log">
+          {task.logs.length
+            ? collapseLog(task.logs, (l) => l.line).map((g) =>
+                g.kind === "line" ? (
+                  <div key={g.line.id} className="whitespace-pre-wrap break-words">
+                    {logText(g.line)}
+                  </div>
+                ) : (
+                  <details key={g.first.id}>
+                    <summary className="cursor-pointer whitespace-pre-wrap break-words text-indigo-800">
+                      {logText(g.last)} <span className="text-slate-500">({g.lines.length} progress lines)</span>
+                    </summary>
+                    <div className="border-l-2 border-slate-200 pl-3">
+                      {g.lines.map((l) => (
+                        <div key={l.id}>{logText(l)}</div>
+                      ))}
+                    </div>
+                  </details>
+                ),
+              )
+            : "Nothing logged yet."}
+        </div>
       </Card>
       {terminal.has(task.status) ? (
         <Link href="/vms" className={buttonClass("secondary")}>

@@ -14,7 +14,7 @@ import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
 import { vmNameProblem } from "@/lib/schemas/vm";
-import type { WizardData, WizardTemplate } from "@/lib/vms/wizard-data";
+import type { WizardData, WizardPrefill, WizardTemplate } from "@/lib/vms/wizard-data";
 import { createVmAction, quoteGpuAction } from "@/app/(portal)/vms/new/actions";
 import { fromPlanRentalType, type PlanRentalType } from "@/lib/pricing/rental";
 import { RENTAL_TYPE_LABELS, type RentalType } from "@/lib/schemas/catalog";
@@ -110,21 +110,23 @@ function TemplateCard({ t, selected, onSelect }: { t: WizardTemplate; selected: 
   );
 }
 
-export function CreateVmWizard({ data }: { data: WizardData }) {
+/** `prefill`: starting values, e.g. a failed create's request (Edit and retry); a template not offered to this user is ignored. */
+export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefill?: WizardPrefill }) {
   const router = useRouter();
   const [step, setStep] = useState(0);
   const [serverError, setServerError] = useState<{ error: string; details?: string[] } | null>(null);
-  const first = data.templates[0]!;
+  const chosen = data.templates.find((t) => t.id === prefill.templateId);
+  const first = chosen ?? data.templates[0]!;
   const form = useForm<Values>({
     mode: "onChange",
     defaultValues: {
-      templateId: "",
-      target: first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
-      cpuCores: first.defaults.cpuCores,
-      memorySize: first.defaults.memoryMb,
-      diskSize: first.defaults.diskGb,
-      name: "",
-      ciuser: first.ciuser ?? "",
+      templateId: chosen?.id ?? "",
+      target: prefill.target && first.placements.includes(prefill.target) ? prefill.target : first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
+      cpuCores: prefill.cpuCores ?? first.defaults.cpuCores,
+      memorySize: prefill.memorySize ?? first.defaults.memoryMb,
+      diskSize: prefill.diskSize ?? first.defaults.diskGb,
+      name: prefill.name ?? "",
+      ciuser: prefill.ciuser ?? first.ciuser ?? "",
       auth: data.sshKeys.length ? "ssh_key" : "password",
       cipassword: "",
       sshKeyId: data.sshKeys[0]?.id ?? "",

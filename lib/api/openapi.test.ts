@@ -15,7 +15,8 @@ it("documents every /api/v1 route, and the create request has the seed's fields"
   const documented = Object.keys(doc.paths).map((p) => p.replace(/\{[^}]+\}/g, "{}"));
   const routes = routeFiles("app/api/v1")
     .map((f) => "/" + path.dirname(f).replace(/\\/g, "/").replace(/^app\//, "").replace(/\[[^\]]+\]/g, "{}"))
-    .filter((p) => p !== "/api/v1/openapi.json");
+    // The document itself, and the catch-all that answers unknown paths with a 404, are no endpoints.
+    .filter((p) => p !== "/api/v1/openapi.json" && p !== "/api/v1/{}");
   expect(documented.sort()).toEqual(routes.sort());
   const body = doc.paths["/api/v1/vm/manage/createFromTemplate"].post.requestBody.content["application/json"].schema as { properties: Record<string, unknown>; required: string[] };
   expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(["template_id", "name", "target", "cpuCores", "memorySize", "diskSize", "storage", "ciuser", "cipassword"]));

@@ -3,6 +3,7 @@ import { denialSchema, envelope, errorEnvelope, loginResponseSchema, MAX_VM_PAGE
 import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
+import { STATUS_FILTERS, DEFAULT_TASK_LIMIT, MAX_TASK_LIMIT, taskPageSchema } from "../tasks/search";
 import { gpuOrderDocFields } from "../schemas/gpu-order";
 import { SHOWBACK_COLUMNS } from "../vms/showback";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
@@ -139,6 +140,24 @@ export function openApiDocument(serverUrl = "/") {
       "/api/v1/templates": {
         get: { summary: "Templates the caller may use", security: bearer, responses: { "200": json(envelope(z.array(templateSchema)), "Templates"), ...errors({ "401": "Authentication required" }) } },
       },
+      "/api/v1/tasks": {
+        get: {
+          summary: "Find tasks, newest first (support and admins: every task; users: their own)",
+          security: bearer,
+          parameters: [
+            { name: "q", in: "query", required: false, schema: { type: "string", maxLength: 200 }, description: "A task id (or its beginning), part of a VM's name or of a user's email, a provider object id or provider task id" },
+            { name: "status", in: "query", required: false, schema: { type: "string", enum: [...STATUS_FILTERS] }, description: "`active`: pending or running; `stuck`: no heartbeat for HANGAR_STUCK_MINUTES" },
+            { name: "kind", in: "query", required: false, schema: { type: "string" }, description: "e.g. vm.create, vm.start" },
+            { name: "provider", in: "query", required: false, schema: { type: "string" }, description: "A provider connection's name" },
+            { name: "user", in: "query", required: false, schema: { type: "string" }, description: "A user's email or id (support and admins)" },
+            { name: "from", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "Created at or after" },
+            { name: "to", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "Created at or before" },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: MAX_TASK_LIMIT, default: DEFAULT_TASK_LIMIT } },
+            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "next_cursor of the previous page" },
+          ],
+          responses: { "200": json(envelope(taskPageSchema), "A page of tasks"), ...errors({ "400": "A parameter is not valid (the message names it)", "401": "Authentication required" }) },
+        },
+      },
       "/api/v1/tasks/{task_id}": {
         get: {
           summary: "A task with its steps (with the provider's task ids) and log lines",
@@ -148,6 +167,30 @@ export function openApiDocument(serverUrl = "/") {
             { name: "logs_after", in: "query", required: false, schema: { type: "string" }, description: "Only log lines with a larger id" },
           ],
           responses: { "200": json(envelope(taskSchema), "The task"), ...errors({ "401": "Authentication required", "404": "Task not found" }) },
+        },
+      },
+      "/api/v1/tasks/{task_id}/retry": {
+        post: {
+          summary: "Retry a failed task from its failed step (the steps before it stay done; what they made is reused) (support and admins, or the task's owner); answers the task",
+          security: bearer,
+          parameters: [{ name: "task_id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json(envelope(taskSchema), "The task"), ...errors({ "401": "Authentication required", "404": "Task not found", "409": "Only a failed task can be retried | This task cannot be retried" }) },
+        },
+      },
+      "/api/v1/tasks/{task_id}/cancel": {
+        post: {
+          summary: "Cancel a pending or running task: the running step is stopped where the provider allows; quota released, half-made objects removed (support and admins, or the task's owner); answers the task",
+          security: bearer,
+          parameters: [{ name: "task_id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json(envelope(taskSchema), "The task"), ...errors({ "401": "Authentication required", "404": "Task not found", "409": "Only a pending or running task can be cancelled | A cancel of this task was asked already" }) },
+        },
+      },
+      "/api/v1/tasks/{task_id}/mark-failed": {
+        post: {
+          summary: "Mark failed a pending or running task whose worker is gone (no heartbeat for HANGAR_STUCK_MINUTES); its quota is released (support and admins, or the task's owner); answers the task",
+          security: bearer,
+          parameters: [{ name: "task_id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json(envelope(taskSchema), "The task"), ...errors({ "401": "Authentication required", "404": "Task not found", "409": "This task's worker is still alive or it ended" }) },
         },
       },
       "/api/v1/vms": {

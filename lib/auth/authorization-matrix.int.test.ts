@@ -99,6 +99,13 @@ const API: Record<string, ApiCase> = {
     // Support watches every task; another user is told it does not exist.
     expect: { anonymous: 401, owner: 200, other: 404, support: 200, admin: 200 },
   },
+  // Everyone signed in searches (support and admins every task, users their own).
+  "GET /api/v1/tasks": { expect: signedIn(200) },
+  // Acting on a task: support, admins and its owner (409: the owner's task completed, nothing to
+  // retry, cancel or mark failed); another user is told it does not exist.
+  "POST /api/v1/tasks/[taskId]/retry": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
+  "POST /api/v1/tasks/[taskId]/cancel": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
+  "POST /api/v1/tasks/[taskId]/mark-failed": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
   "GET /api/v1/templates": { expect: signedIn(200) },
   // Showback CSV: support and admins only (without user or team: a 400 that reads nothing).
   "GET /api/v1/showback": { expect: { anonymous: 401, owner: 403, other: 403, support: 400, admin: 400 } },
@@ -125,6 +132,11 @@ const BUSY = "refused: Another task is running on this VM";
 const vmPageAction = (args: (ids: Ids) => unknown[]): ActionCase => ({
   args,
   expect: { anonymous: "signin", owner: BUSY, other: "refused: VM not found", support: "refused: Only the VM's owner or an admin may manage it", admin: BUSY },
+});
+
+const taskAction = (refused: string): ActionCase => ({
+  args: (ids) => [ids.task],
+  expect: { anonymous: "signin", owner: refused, other: "refused: Task not found", support: refused, admin: refused },
 });
 
 const ACTIONS: Record<string, ActionCase> = {
@@ -174,6 +186,11 @@ const ACTIONS: Record<string, ActionCase> = {
     args: () => [{ task_failed: "yes" }],
     expect: { anonymous: "signin", owner: "refused: task_failed: task_failed must be true or false", other: "refused: task_failed: task_failed must be true or false", support: "refused: task_failed: task_failed must be true or false", admin: "refused: task_failed: task_failed must be true or false" },
   },
+  // Acting on a task: support, admins and its owner reach the check (the owner's task completed:
+  // nothing to retry, cancel or mark failed); another user is told it does not exist.
+  "app/(portal)/tasks/[taskId]/actions.ts#retryTaskAction": taskAction("refused: Only a failed task can be retried; this one is completed"),
+  "app/(portal)/tasks/[taskId]/actions.ts#cancelTaskAction": taskAction("refused: Only a pending or running task can be cancelled; this one is completed"),
+  "app/(portal)/tasks/[taskId]/actions.ts#markTaskFailedAction": taskAction("refused: Only a pending or running task can be marked failed; this one is completed"),
   "app/(portal)/vms/[vmId]/actions.ts#vmAction": vmPageAction((ids) => [ids.busyVm, "start"]),
   "app/(portal)/vms/[vmId]/actions.ts#resizeVm": vmPageAction((ids) => [ids.busyVm, { cpuCores: 2 }]),
   "app/(portal)/vms/new/actions.ts#createVmAction": {

@@ -54,7 +54,9 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
 
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
-  const pglite: PGlite = await PGlite.create(dir);
+  // pg_trgm: the task search's substring indexes (migration 20261201050100_task_search).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const pglite: PGlite = await PGlite.create(dir, { extensions: { pg_trgm } });
   // The portal itself uses one connection. A few more let `npm run hangar` join a running
   // portal: pglite-socket queues their queries and keeps a transaction's queries together.
   const server: PGLiteSocketServer = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 4 });

@@ -5,6 +5,8 @@ const taskHeartbeatSeconds = Math.max(10, Number(process.env.HANGAR_TASK_HEARTBE
 
 export const queues = {
   purgeCredentials: { name: "maintenance.purge-credentials", options: { retryLimit: 2 }, sendOptions: {} },
+  /** Task housekeeping (issue 12): old finished tasks' log lines (retention), VMs kept for a retry whose time is up. */
+  taskHousekeeping: { name: "maintenance.tasks", options: { retryLimit: 1, expireInSeconds: 900 }, sendOptions: {} },
   /**
    * A create-VM task. A worker that dies mid-task leaves its job active; once it expires,
    * pg-boss hands it to another worker, which resumes at the first unfinished step.

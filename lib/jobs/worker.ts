@@ -4,10 +4,32 @@ import { env } from "../env";
 import { log } from "../log";
 import { checkQuotaThresholds } from "../notifications";
 import { runTask } from "../tasks/engine";
+import { pruneTaskLogs } from "../tasks/store";
+import { removeExpiredKeptVms } from "../vms/kept-vms";
 import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
 import { checkInterruptions } from "./interruptions";
 import { queues } from "./queues";
+
+/**
+ * The task housekeeping job: removes the log lines of tasks that finished more than
+ * HANGAR_TASK_LOG_RETENTION_DAYS ago (0: kept forever; in batches, at most `maxBatches` × 10,000
+ * lines per run so that one run stays short) and the half-made VMs kept for a retry whose time is
+ * up. Returns how many of each it removed.
+ */
+export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promise<{ logLines: number; keptVms: number }> {
+  let logLines = 0;
+  const days = env().HANGAR_TASK_LOG_RETENTION_DAYS;
+  if (days > 0) {
+    const before = new Date(now.getTime() - days * 86_400_000);
+    for (let i = 0; i < maxBatches; i++) {
+      const removed = await pruneTaskLogs(before);
+      logLines += removed;
+      if (removed === 0) break;
+    }
+  }
+  return { logLines, keptVms: await removeExpiredKeptVms(now) };
+}
 
 /**
  * Registers this process as a worker on every queue. Any number of processes may do this
@@ -22,6 +44,11 @@ export async function startWorker(): Promise<void> {
     if (keys) log.info({ idempotencyKeys: keys }, "purged expired idempotency keys");
   });
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
+  await boss.work(queues.taskHousekeeping.name, async () => {
+    const result = await taskHousekeeping();
+    if (result.logLines || result.keptVms) log.info(result, "task housekeeping");
+  });
+  await boss.schedule(queues.taskHousekeeping.name, "*/5 * * * *");
   // Every queue that carries a task kind: the task engine runs the task, whatever its kind.
   // Up to HANGAR_WORKER_CONCURRENCY tasks of each queue at once in this process; a task spends
   // nearly all its time waiting on its provider, so this is about provider load, not CPU.

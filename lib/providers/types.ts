@@ -304,6 +304,12 @@ export interface ProviderClient {
    * reservation quote); decimal strings. Optional: otherwise the portal's price table applies.
    */
   quote?(request: CreateRequest): Promise<Record<string, string | null>>; // keys: QUOTE_KEYS
+  /**
+   * Stops one of the provider's own running jobs (a step's `recordProviderTask` id) when a task is
+   * cancelled; optional (kinds without it let the job end on its own). Resolves once the provider
+   * accepted the request (the step then fails as the job ends); throws a ProviderError.
+   */
+  cancelProviderTask?(providerTaskId: string): Promise<void>;
   /** Frees the connection's sockets (the client was replaced or the process stops). */
   close(): void;
 }

@@ -1,6 +1,7 @@
 import { db } from "../db/client";
 import { providerFor } from "../providers/registry";
 import type { JsonObject, ProviderClient, ProviderVm } from "../providers/types";
+import { KEPT_FOR_RETRY, REMOVING_KEPT } from "../vms/kept-vms";
 import { loadPrices, usageWhere } from "./context";
 import type { Resources } from "./usage";
 
@@ -33,7 +34,7 @@ export async function reconcileQuota(options: { fix?: boolean; now?: Date } = {}
 
   for (const provider of providers) {
     const rows = await db().vm.findMany({
-      where: { providerId: provider.id, OR: [{ deletedAt: null }, { status: "cleanup_required" }] },
+      where: { providerId: provider.id, OR: [{ deletedAt: null }, { status: { in: ["cleanup_required", KEPT_FOR_RETRY, REMOVING_KEPT] } }] },
       include: { owner: { select: { email: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1 } },
     });
     let remote: ProviderVm[];
@@ -53,6 +54,8 @@ export async function reconcileQuota(options: { fix?: boolean; now?: Date } = {}
       if (vm.providerRefId !== null) known.add(vm.providerRefId);
       const ref = vm.providerRef !== null && vm.providerRefId !== null ? { id: vm.providerRefId, data: vm.providerRef as JsonObject } : null;
       const base = { provider: provider.name, vmId: vm.id, ref: vm.providerRefId, where: ref ? client.describe(ref) : undefined, name: vm.name, owner: vm.owner.email };
+      // A failed create's VM kept for a retry (lib/vms/kept-vms.ts removes it when its time is up).
+      if (vm.status === KEPT_FOR_RETRY || vm.status === REMOVING_KEPT) continue;
       if (vm.status === "cleanup_required") {
         if (found) differences.push({ ...base, kind: "cleanup_required", detail: `half-made VM ${client.describe(found.ref)} still exists: remove it on the provider`, fixed: false });
         continue;

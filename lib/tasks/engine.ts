@@ -6,7 +6,8 @@ import { ProviderError, type ProviderRef, type ProviderStep, type StepContext } 
 import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "./deadline";
 import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
-import { alignSteps, appendLog, cancelPendingTask, completeTask, failTask, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
+import { alignSteps, appendLog, cancelPendingTask, completeTask, endCancelled, failTask, heartbeat, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
+import { env } from "../env";
 import { checkQuotaThresholds, notifyTaskFinished } from "../notifications";
 
 /**
@@ -15,7 +16,30 @@ import { checkQuotaThresholds, notifyTaskFinished } from "../notifications";
  * crash resumes where it stopped), records each step's status, provider task ids, facts and log
  * lines, and ends the task through the kind's hooks.
  */
-export type RunOutcome = { status: "completed" } | { status: "failed"; error: string; detail: string | null } | { status: "retry"; error: Error };
+export type RunOutcome =
+  | { status: "completed" }
+  | { status: "failed"; error: string; detail: string | null }
+  | { status: "retry"; error: Error }
+  /** Someone cancelled the task while it ran (`by`: who); the running step was stopped. */
+  | { status: "cancelled"; by: string | null; detail: string | null }
+  /** Someone else ended the task meanwhile (support marked it failed): nothing more to do here. */
+  | { status: "abandoned" };
+
+/** Why a running step was stopped from outside: a cancel, or the task ended elsewhere. */
+class StepStopped extends Error {
+  constructor(readonly reason: "cancel" | "ended", readonly by: string | null = null) {
+    super(reason === "cancel" ? "cancelled" : "the task ended elsewhere");
+    this.name = "StepStopped";
+  }
+}
+
+/** Interval of a running step's heartbeat, ms (HANGAR_STEP_HEARTBEAT_SECONDS). */
+export function heartbeatMs(): number {
+  return env().HANGAR_STEP_HEARTBEAT_SECONDS * 1000;
+}
+
+/** The words of a cancel for the task's user and history. */
+export const cancelledBy = (by: string | null) => (by ? `Cancelled by ${by}` : "Cancelled");
 
 export type TaskKinds = Readonly<Record<string, TaskKind<never>>>;
 
@@ -45,9 +69,10 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
 export async function runSteps(
   taskId: string,
   steps: ProviderStep[],
-  options: { final: boolean; deadlines?: TaskDeadlines; claimRef?: (ref: ProviderRef) => Promise<boolean> },
+  options: { final: boolean; deadlines?: TaskDeadlines; heartbeatMs?: number; stopProviderTask?: (providerTaskId: string) => Promise<boolean>; claimRef?: (ref: ProviderRef) => Promise<boolean> },
 ): Promise<RunOutcome> {
   const { stepMs } = options.deadlines ?? taskDeadlines();
+  const beatMs = options.heartbeatMs ?? heartbeatMs();
   const claim = options.claimRef;
   // A task accepted before an upgrade may lack steps its plan has gained since: add them.
   const added = await alignSteps(taskId, steps);
@@ -56,19 +81,24 @@ export async function runSteps(
     await appendLog(taskId, null, `Added ${names.length === 1 ? "a step" : "steps"} this task did not have when it was accepted: ${names.join(", ")}`);
   }
   const stored = await db().taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" } });
-  await startTask(taskId);
+  if (!(await startTask(taskId))) return { status: "abandoned" };
   for (const step of steps) {
     const row = stored.find((s) => s.key === step.key);
     if (!row) throw new Error(`task ${taskId} has no stored step "${step.key}"`);
     if (row.status === "completed" || row.status === "skipped") continue;
+    // A cancel asked between two steps (or while the job waited for a retry) stops here.
+    const before = await heartbeat(taskId);
+    if (!before.running) return { status: "abandoned" };
+    if (before.cancel) return { status: "cancelled", by: before.cancel.by, detail: null };
     const others = stored.filter((s) => s.id !== row.id);
     let own: Record<string, unknown> = (row.detail as Record<string, unknown> | null) ?? {};
+    let providerTaskId = row.providerTaskId;
     const startedAt = row.startedAt ?? new Date();
     const overdue = () =>
       new DeadlineError(`${step.name} did not finish within ${seconds(stepMs)} (the provider may be slow or not answering); try again later`, row.errorDetail ?? undefined);
-    let stopped = false;
+    let stopped: Error | null = null;
     const alive = () => {
-      if (stopped) throw overdue();
+      if (stopped) throw stopped;
     };
     const ctx: StepContext = {
       get facts() {
@@ -82,6 +112,7 @@ export async function runSteps(
       },
       recordProviderTask: async (id) => {
         alive();
+        providerTaskId = id;
         await stepProviderTask(row.id, id);
       },
       log: async (lines) => {
@@ -98,34 +129,83 @@ export async function runSteps(
         : {}),
     };
     await stepStarted(row.id, startedAt);
+    // The heartbeat: stamps the task while the step runs and learns of a cancel (then asks the
+    // provider to stop its running job, where it can) or of the task ending elsewhere.
+    let stopFromOutside: (error: Error) => void = () => undefined;
+    const outside = new Promise<never>((_, reject) => {
+      stopFromOutside = reject;
+    });
+    outside.catch(() => undefined);
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating || stopped) return;
+      beating = true;
+      void (async () => {
+        const beat = await heartbeat(taskId);
+        if (!beat.running) stopped = new StepStopped("ended");
+        else if (beat.cancel) {
+          stopped = new StepStopped("cancel", beat.cancel.by);
+          if (providerTaskId && options.stopProviderTask) {
+            const asked = await options.stopProviderTask(providerTaskId).catch((error: unknown) => {
+              log.warn({ taskId, providerTaskId, err: describeError(error) }, "could not stop the provider's task");
+              return false;
+            });
+            await appendLog(taskId, row.id, asked ? `Asked the provider to stop its task ${providerTaskId}` : `The provider's task ${providerTaskId} could not be stopped; it is left to end on its own`);
+          }
+        }
+        if (stopped) stopFromOutside(stopped);
+      })()
+        .catch((error: unknown) => log.warn({ taskId, err: describeError(error) }, "task heartbeat failed"))
+        .finally(() => {
+          beating = false;
+        });
+    }, beatMs);
     try {
       const left = startedAt.getTime() + stepMs - Date.now();
       if (left <= 0) throw overdue();
-      await withDeadline(left, () => step.run(ctx), () => {
-        stopped = true;
-        return overdue();
-      });
+      await withDeadline(
+        left,
+        () => Promise.race([step.run(ctx), outside]),
+        () => {
+          stopped = overdue();
+          return stopped;
+        },
+      );
     } catch (error) {
-      const failure = describeFailure(error);
-      const retry = error instanceof ProviderError && error.retryable && !options.final;
+      clearInterval(timer);
+      // The step may have failed because its provider task was stopped by a cancel: ask once more.
+      const seen = stopped as Error | null; // set by the heartbeat's closure
+      const stop = error instanceof StepStopped ? error : seen instanceof StepStopped ? seen : await cancelAsked(taskId);
+      if (stop?.reason === "ended") return { status: "abandoned" };
+      const failure = stop ? { message: cancelledBy(stop.by), detail: error instanceof StepStopped ? null : describeFailure(error).detail } : describeFailure(error);
+      const retry = !stop && error instanceof ProviderError && error.retryable && !options.final;
       await stepFailed(row.id, failure, retry);
-      const line = error instanceof DeadlineError ? failure.message : retry ? `${step.name}: ${failure.message} (will retry)` : `${step.name} failed: ${failure.message}`;
-      await appendLog(taskId, row.id, line, retry ? "warn" : "error", failure.detail);
-      log.warn({ taskId, step: step.key, err: failure.detail ?? failure.message, retry }, "task step failed");
+      const line = stop ? `${step.name}: ${failure.message}` : error instanceof DeadlineError ? failure.message : retry ? `${step.name}: ${failure.message} (will retry)` : `${step.name} failed: ${failure.message}`;
+      await appendLog(taskId, row.id, line, stop ? "warn" : retry ? "warn" : "error", failure.detail);
+      log.warn({ taskId, step: step.key, err: failure.detail ?? failure.message, retry, cancelled: Boolean(stop) }, "task step failed");
+      if (stop) return { status: "cancelled", by: stop.by, detail: failure.detail };
       if (retry) return { status: "retry", error: error as Error };
       return { status: "failed", error: failure.message, detail: failure.detail };
     }
+    clearInterval(timer);
     await stepCompleted(taskId, row.id);
     row.status = "completed";
   }
   return { status: "completed" };
 }
 
+/** A cancel asked of the task (or its end elsewhere), read once after a step failed. */
+async function cancelAsked(taskId: string): Promise<StepStopped | null> {
+  const task = await db().task.findUnique({ where: { id: taskId }, select: { status: true, cancelRequestedAt: true, cancelRequestedBy: true } });
+  if (!task || task.status !== "in_progress") return new StepStopped("ended");
+  return task.cancelRequestedAt ? new StepStopped("cancel", task.cancelRequestedBy) : null;
+}
+
 /**
  * Runs compensation steps outside the task's own steps (their facts are kept only while they
  * run; lines go to the task's log), within the step deadline so that the task always ends.
  */
-async function runLoose(taskId: string, steps: ProviderStep[]): Promise<void> {
+export async function runLoose(taskId: string, steps: ProviderStep[]): Promise<void> {
   const { stepMs } = taskDeadlines();
   await withDeadline(stepMs, () => runLooseSteps(taskId, steps), () => new DeadlineError(`did not finish within ${seconds(stepMs)}`));
 }
@@ -143,7 +223,8 @@ async function runLooseSteps(taskId: string, steps: ProviderStep[]): Promise<voi
   for (const step of steps) await step.run(ctx);
 }
 
-async function taskFacts(taskId: string): Promise<Record<string, unknown>> {
+/** The facts every step of the task remembered, merged in step order. */
+export async function taskFacts(taskId: string): Promise<Record<string, unknown>> {
   return factsOf(await db().taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" }, select: { detail: true } }));
 }
 
@@ -169,7 +250,7 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
   let outcome: RunOutcome;
   try {
     const claimRef = plan.claimRef?.bind(plan);
-    outcome = await runSteps(taskId, plan.steps, { ...options, ...(claimRef ? { claimRef } : {}) });
+    outcome = await runSteps(taskId, plan.steps, { ...options, stopProviderTask: plan.stopProviderTask?.bind(plan), ...(claimRef ? { claimRef } : {}) });
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;
@@ -177,6 +258,10 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
     outcome = { status: "failed", error: failure.message, detail: failure.detail };
   }
   if (outcome.status === "retry") throw outcome.error;
+  if (outcome.status === "abandoned") {
+    log.warn({ taskId }, "the task was ended elsewhere while it ran; stopped");
+    return;
+  }
 
   const facts = await taskFacts(taskId);
   if (outcome.status === "completed") {
@@ -189,14 +274,46 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
     await afterFinish(taskId, task.userId);
     return;
   }
+  const cancelled = outcome.status === "cancelled";
+  const error = outcome.status === "cancelled" ? cancelledBy(outcome.by) : outcome.error;
   await plan.failed({
-    error: outcome.error,
+    error,
     detail: outcome.detail,
     facts,
     log: (lines, level = "info", detail = null) => appendLog(taskId, null, lines, level, detail),
     runLoose: (steps) => runLoose(taskId, steps),
+    ending: cancelled ? "cancelled" : "failed",
   });
-  await failTask(taskId, { message: outcome.error, detail: outcome.detail });
+  if (cancelled) await endCancelled(taskId, error, outcome.detail);
+  else await failTask(taskId, { message: error, detail: outcome.detail });
+  await afterFinish(taskId, task.userId);
+}
+
+/**
+ * After support marked a task failed whose worker is gone (store.markAbandoned committed): lets
+ * its kind compensate as for a failure (release the quota; what the provider made is kept for a
+ * retry or removed, see the kind), logging under the task, then tells its requester. `message`
+ * says who marked it. Problems of the compensation are logged in the task, never thrown.
+ */
+export async function compensateAbandoned(kinds: TaskKinds, taskId: string, message: string): Promise<void> {
+  const task = await db().task.findUniqueOrThrow({ where: { id: taskId } });
+  const kind = kinds[task.kind];
+  const plan = kind ? await kind.plan(task as TaskRecord<never>) : null;
+  if (plan) {
+    try {
+      await plan.failed({
+        error: message,
+        detail: null,
+        facts: await taskFacts(taskId),
+        log: (lines, level = "info", detail = null) => appendLog(taskId, null, lines, level, detail),
+        runLoose: (steps) => runLoose(taskId, steps),
+        ending: "abandoned",
+      });
+    } catch (error) {
+      const failure = describeFailure(error);
+      await appendLog(taskId, null, `Releasing what the task held failed: ${failure.message}`, "error", failure.detail);
+    }
+  }
   await afterFinish(taskId, task.userId);
 }
 

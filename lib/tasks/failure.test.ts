@@ -7,7 +7,7 @@ import { describeFailure, INTERNAL_FAILURE_MESSAGE, PROVIDER_FAILURE_MESSAGES, w
 describe("describeFailure", () => {
   it("gives users words by kind and staff the provider's own words, for every kind", () => {
     const kinds = Object.keys(PROVIDER_FAILURE_MESSAGES) as ProviderErrorKind[];
-    for (const kind of kinds) {
+    for (const kind of kinds.filter((k) => k !== "payment")) {
       const error = new ProviderError(kind, "GET http://10.0.0.5:8006: socket hang up (ECONNRESET)", { status: 502 });
       const failure = describeFailure(error);
       expect(failure.message).toBe(PROVIDER_FAILURE_MESSAGES[kind]);
@@ -15,6 +15,12 @@ describe("describeFailure", () => {
       expect(failure.detail).toBe(`${kind}: GET http://10.0.0.5:8006: socket hang up (ECONNRESET) (HTTP 502)`);
     }
     expect(describeFailure(new ProviderError("network", "x")).message).toBe("The provider did not answer; try again later");
+  });
+
+  it("gives users a payment refusal in the provider's own words (its business answer), without addresses", () => {
+    const words = "Insufficient balance. Required: $10.00, Available: $5.50";
+    expect(describeFailure(new ProviderError("payment", words, { status: 402 }))).toEqual({ message: words, detail: `payment: ${words} (HTTP 402)` });
+    expect(describeFailure(new ProviderError("payment", `${words}; see https://nova.example/billing`)).message).toBe(`${words}; see [provider address]`);
   });
 
   it("keeps our own messages, and hides anything else behind a generic sentence", () => {

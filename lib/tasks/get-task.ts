@@ -1,6 +1,7 @@
 import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import { db } from "../db/client";
+import { env } from "../env";
 import { AppError } from "../errors";
 import { withoutUrls } from "./failure";
 
@@ -18,6 +19,12 @@ export type TaskView = {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The worker's last heartbeat while a step ran (issue 12). */
+  heartbeat_at: string | null;
+  /** Pending or running without a heartbeat for HANGAR_STUCK_MINUTES: its worker may be gone. */
+  stuck: boolean;
+  /** A cancel was asked of the running task; its worker is stopping it. */
+  cancel_requested: boolean;
   vm: { id: string; name: string; provider_ref: string | null; status: string; ip_address: string | null } | null;
   steps: { position: number; key: string; name: string; status: string; provider_task_id: string | null; error: string | null; error_detail?: string | null; started_at: string | null; finished_at: string | null }[];
   logs: { id: string; at: string; level: string; line: string; detail?: string | null; step: number | null }[];
@@ -62,6 +69,9 @@ export async function getTask(user: AuthenticatedUser, taskId: string, options: 
     created_at: task.createdAt.toISOString(),
     started_at: iso(task.startedAt),
     finished_at: iso(task.finishedAt),
+    heartbeat_at: iso(task.heartbeatAt),
+    stuck: (task.status === "pending" || task.status === "in_progress") && (task.heartbeatAt ?? task.startedAt ?? task.createdAt).getTime() < Date.now() - env().HANGAR_STUCK_MINUTES * 60_000,
+    cancel_requested: task.cancelRequestedAt !== null,
     vm: task.vm ? { id: task.vm.id, name: task.vm.name, provider_ref: task.vm.providerRefId, status: task.vm.status, ip_address: task.vm.ipAddress } : null,
     steps: task.steps.map((s) => ({
       position: s.position,

@@ -38,12 +38,30 @@ export type TaskPlan = {
     facts: Readonly<Record<string, unknown>>;
     log: LogFn;
     runLoose: (steps: ProviderStep[]) => Promise<void>;
+    /**
+     * Why the task ended: `failed` (a step failed: what it made may be kept a while for a retry),
+     * `cancelled` (someone cancelled it while it ran: clean up now) or `abandoned` (support marked
+     * it failed because its worker is gone: nothing may call the provider for long here).
+     */
+    ending: TaskEnding;
   }): Promise<void>;
   /** Create kinds: what a step's `claimRef` does (records the provider's id of the VM being made; false when another VM holds it). */
   claimRef?(ref: ProviderRef): Promise<boolean>;
   /** The task was cancelled before it ran: undo what accepting it did. */
   cancelled?(ctx: { tx: Db.Prisma.TransactionClient }): Promise<void>;
+  /**
+   * Support (or the owner) retries the failed task: in `tx`, take back what its failure gave up
+   * (e.g. reserve the quota again; throws an AppError when that is no longer possible) and say
+   * where to resume: `failed_step` (the steps before it stay done, what they made is reused) or
+   * `first_step` (what the earlier steps made is gone: they run again with their facts
+   * forgotten). Absent: the kind cannot be retried.
+   */
+  retry?(ctx: { tx: Db.Prisma.TransactionClient; facts: Readonly<Record<string, unknown>> }): Promise<{ from: "failed_step" | "first_step"; line?: string }>;
+  /** Asks the provider to stop one of its own running jobs (a step's provider task id); false when it cannot. */
+  stopProviderTask?(providerTaskId: string): Promise<boolean>;
 };
+
+export type TaskEnding = "failed" | "cancelled" | "abandoned";
 
 /** A step of a new task: done when the request was accepted, or still to run. */
 export type PlannedStep = { key: string; name: string; done?: boolean; detail?: JsonObject };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "../db/client";
 import { useMigratedDatabase } from "../testing/test-db";
 import { createUser } from "../users/create-user";
-import { taskMonitor } from "./monitor";
+import { searchTasks, taskCounts } from "./search";
 
 let database: { drop: () => Promise<void> };
 beforeAll(async () => {
@@ -10,24 +10,46 @@ beforeAll(async () => {
 });
 afterAll(async () => database.drop());
 
-it("support sees every user's tasks by state, with work untouched for 15 minutes flagged as stuck", async () => {
+it("support sees every user's tasks by state; stuck means no heartbeat for HANGAR_STUCK_MINUTES, not age", async () => {
   const a = await createUser({ email: "a@example.com", password: "long-enough" });
   const b = await createUser({ email: "b@example.com", password: "long-enough" });
-  const old = new Date(Date.now() - 60 * 60_000);
+  const support = await createUser({ email: "s@example.com", password: "long-enough", role: "support" });
+  const hourAgo = new Date(Date.now() - 60 * 60_000);
   await db().task.createMany({
     data: [
-      { id: "t-running", kind: "vm.create", userId: a.id, status: "in_progress" },
+      // Old, but its worker beats: not stuck.
+      { id: "t-running", kind: "vm.create", userId: a.id, status: "in_progress", createdAt: hourAgo, startedAt: hourAgo, heartbeatAt: new Date() },
       { id: "t-failed", kind: "vm.create", userId: b.id, status: "failed", error: "clone failed: storage 'NFS' is full" },
       { id: "t-done", kind: "vm.create", userId: b.id, status: "completed" },
+      // Its worker's last heartbeat was an hour ago.
+      { id: "t-stuck", kind: "vm.start", userId: a.id, status: "in_progress", createdAt: hourAgo, startedAt: hourAgo, heartbeatAt: hourAgo },
     ],
   });
-  // updatedAt is set by the client on write: age one running task by hand.
-  await db().task.create({ data: { id: "t-stuck", kind: "vm.create", userId: a.id, status: "pending" } });
-  await db().$executeRaw`UPDATE "Task" SET "updatedAt" = ${old} WHERE id = 't-stuck'`;
+  const counts = await taskCounts();
+  expect({ active: counts.active, stuck: counts.stuck, failed: counts.failed, completed: counts.completed }).toEqual({ active: 2, stuck: 1, failed: 1, completed: 1 });
 
-  const all = await taskMonitor("all");
-  expect(all.tasks.map((t) => t.id).sort()).toEqual(["t-done", "t-failed", "t-running", "t-stuck"]);
-  expect(Object.fromEntries(all.tiles.map((t) => [t.filter, t.value]))).toEqual({ active: 2, stuck: 1, failed: 1, completed: 1 });
-  expect((await taskMonitor("stuck")).tasks.map((t) => t.id)).toEqual(["t-stuck"]);
-  expect((await taskMonitor("failed")).tasks.map((t) => [t.id, t.user.email, t.error])).toEqual([["t-failed", "b@example.com", "clone failed: storage 'NFS' is full"]]);
+  const ids = async (query: Record<string, string>) => (await searchTasks(support, query)).tasks.map((t) => t.task_id);
+  expect((await ids({})).sort()).toEqual(["t-done", "t-failed", "t-running", "t-stuck"]);
+  expect(await ids({ status: "stuck" })).toEqual(["t-stuck"]);
+  expect((await ids({ status: "active" })).sort()).toEqual(["t-running", "t-stuck"]);
+  expect(await ids({ status: "failed" })).toEqual(["t-failed"]);
+  expect(await ids({ kind: "vm.start" })).toEqual(["t-stuck"]);
+  expect((await ids({ user: "b@example.com" })).sort()).toEqual(["t-done", "t-failed"]);
+  const failed = (await searchTasks(support, { status: "failed" })).tasks[0]!;
+  expect(failed).toMatchObject({ error: "clone failed: storage 'NFS' is full", stuck: false, user: { email: "b@example.com" } });
+  expect((await searchTasks(support, { status: "stuck" })).tasks[0]!.stuck).toBe(true);
+  // A user sees their own tasks only.
+  expect((await searchTasks(a, {})).tasks.map((t) => t.task_id).sort()).toEqual(["t-running", "t-stuck"]);
+});
+
+it("prunes the log lines of tasks finished longer ago than the retention, and only those", async () => {
+  const a = await db().user.findUniqueOrThrow({ where: { email: "a@example.com" } });
+  const old = new Date(Date.now() - 100 * 86_400_000);
+  await db().task.create({ data: { id: "t-old", kind: "vm.start", userId: a.id, status: "completed", createdAt: old, finishedAt: old, logs: { create: [{ line: "one" }, { line: "two" }] } } });
+  await db().task.create({ data: { id: "t-recent", kind: "vm.start", userId: a.id, status: "completed", finishedAt: new Date(), logs: { create: [{ line: "kept" }] } } });
+  await db().task.create({ data: { id: "t-old-running", kind: "vm.start", userId: a.id, status: "in_progress", createdAt: old, logs: { create: [{ line: "kept too" }] } } });
+  const { taskHousekeeping } = await import("../jobs/worker");
+  expect((await taskHousekeeping()).logLines).toBe(2); // HANGAR_TASK_LOG_RETENTION_DAYS: 90 by default
+  expect(await db().taskLog.count({ where: { taskId: "t-old" } })).toBe(0);
+  expect(await db().taskLog.count({ where: { taskId: { in: ["t-recent", "t-old-running"] } } })).toBe(2);
 });

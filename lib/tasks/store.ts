@@ -1,6 +1,6 @@
 import { fromPrisma } from "pg-boss";
 import { db } from "../db/client";
-import type { Db } from "../db/client";
+import { Db } from "../db/client";
 import { getBoss } from "../jobs/boss";
 import { queues } from "../jobs/queues";
 import type { JsonObject, ProviderLogLine } from "../providers/types";
@@ -119,8 +119,93 @@ export async function alignSteps(taskId: string, planned: { key: string; name: s
   });
 }
 
-export async function startTask(taskId: string): Promise<void> {
-  await db().task.update({ where: { id: taskId }, data: { status: "in_progress", startedAt: new Date() } });
+/** Marks a pending (or resumed) task in progress; false when it ended meanwhile (cancelled, marked failed). */
+export async function startTask(taskId: string): Promise<boolean> {
+  const now = new Date();
+  const { count } = await db().task.updateMany({ where: { id: taskId, status: { in: ["pending", "in_progress"] } }, data: { status: "in_progress", startedAt: now, heartbeatAt: now } });
+  return count === 1;
+}
+
+/** What a running task's worker learns at its heartbeat: whether the task is still its to run, and a cancel asked of it. */
+export type Heartbeat = { running: boolean; cancel: { at: Date; by: string | null } | null };
+
+/**
+ * The worker's heartbeat while a step of `taskId` runs: stamps `heartbeatAt` (now) if the task is
+ * still in progress. `running: false` means someone else ended it meanwhile (support marked it
+ * failed): the worker must stop. `cancel`: a cancel was asked of it.
+ */
+export async function heartbeat(taskId: string): Promise<Heartbeat> {
+  const rows = await db().$queryRaw<{ cancelRequestedAt: Date | null; cancelRequestedBy: string | null }[]>`
+    UPDATE "Task" SET "heartbeatAt" = now() WHERE id = ${taskId} AND status = 'in_progress'
+    RETURNING "cancelRequestedAt", "cancelRequestedBy"`;
+  const row = rows[0];
+  if (!row) return { running: false, cancel: null };
+  return { running: true, cancel: row.cancelRequestedAt ? { at: row.cancelRequestedAt, by: row.cancelRequestedBy } : null };
+}
+
+/** Asks the worker of a running task to cancel it (`by`: who asked); false when the task is not running or a cancel was asked already. */
+export async function requestCancel(tx: Db.Prisma.TransactionClient, taskId: string, by: string): Promise<boolean> {
+  const { count } = await tx.task.updateMany({ where: { id: taskId, status: "in_progress", cancelRequestedAt: null }, data: { cancelRequestedAt: new Date(), cancelRequestedBy: by } });
+  return count === 1;
+}
+
+/** Ends a running task `cancelled` (after its kind cleaned up): `message` says by whom; steps not run are skipped. */
+export async function endCancelled(taskId: string, message: string, detail: string | null): Promise<void> {
+  await db().$transaction([
+    db().task.update({ where: { id: taskId }, data: { status: "cancelled", error: message, errorDetail: detail, finishedAt: new Date() } }),
+    db().taskStep.updateMany({ where: { taskId, status: "pending" }, data: { status: "skipped" } }),
+  ]);
+}
+
+/**
+ * Ends a pending or running task `failed` without its worker (support's "mark failed": the worker
+ * is gone), only while it is still pending or running and has had no heartbeat since
+ * `silentSince`: false otherwise (it ended, or its worker is alive). Its running step fails with it.
+ */
+export async function markAbandoned(tx: Db.Prisma.TransactionClient, taskId: string, failure: Failure, silentSince: Date): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    UPDATE "Task" SET status = 'failed', error = ${failure.message}, "errorDetail" = ${failure.detail}, "finishedAt" = now(), "updatedAt" = now()
+    WHERE id = ${taskId} AND status IN ('pending', 'in_progress') AND COALESCE("heartbeatAt", "startedAt", "createdAt") < ${silentSince}`;
+  if (count !== 1) return false;
+  await tx.taskStep.updateMany({ where: { taskId, status: "in_progress" }, data: { status: "failed", error: failure.message, errorDetail: failure.detail, finishedAt: new Date() } });
+  await tx.taskStep.updateMany({ where: { taskId, status: "pending" }, data: { status: "skipped" } });
+  return true;
+}
+
+/**
+ * Makes a failed task run again from step `fromPosition` (the steps before it stay as they are),
+ * with its pg-boss job, in `tx`: the task is pending again, its error gone; the steps from there
+ * on are pending, their errors gone, and with `forgetFacts` their facts too (what they made is
+ * gone, they make it again). False when the task is not failed (any more).
+ */
+export async function resetForRetry(tx: Db.Prisma.TransactionClient, kind: TaskKind<never>, taskId: string, fromPosition: number, forgetFacts: boolean): Promise<boolean> {
+  const { count } = await tx.task.updateMany({
+    where: { id: taskId, status: "failed" },
+    data: { status: "pending", error: null, errorDetail: null, finishedAt: null, heartbeatAt: null, cancelRequestedAt: null, cancelRequestedBy: null },
+  });
+  if (count !== 1) return false;
+  await tx.taskStep.updateMany({
+    where: { taskId, position: { gte: fromPosition } },
+    data: { status: "pending", error: null, errorDetail: null, startedAt: null, finishedAt: null, ...(forgetFacts ? { detail: Db.Prisma.DbNull, providerTaskId: null } : {}) },
+  });
+  const steps = await tx.taskStep.findMany({ where: { taskId }, select: { status: true } });
+  await tx.task.update({ where: { id: taskId }, data: { progress: progressOf(steps) } });
+  const queue = queues[kind.queue];
+  const boss = await getBoss();
+  await boss.send(queue.name, { taskId }, { ...queue.sendOptions, db: fromPrisma(tx) });
+  return true;
+}
+
+/**
+ * Removes the log lines of tasks that ended before `before` (retention), at most `batch` lines
+ * per call so that one call never holds locks for long; returns how many were removed.
+ */
+export async function pruneTaskLogs(before: Date, batch = 10_000): Promise<number> {
+  return db().$executeRaw`
+    DELETE FROM "TaskLog" WHERE id IN (
+      SELECT l.id FROM "TaskLog" l JOIN "Task" t ON t.id = l."taskId"
+      WHERE t."finishedAt" < ${before} AND t.status IN ('completed', 'failed', 'cancelled')
+      LIMIT ${batch})`;
 }
 
 export async function stepStarted(stepId: string, startedAt: Date): Promise<void> {

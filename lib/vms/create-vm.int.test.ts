@@ -7,7 +7,7 @@ import { applyConfig } from "../config/apply";
 import { db } from "../db/client";
 import { getBoss, stopBoss } from "../jobs/boss";
 import { queues } from "../jobs/queues";
-import { startWorker } from "../jobs/worker";
+import { startWorker, taskHousekeeping } from "../jobs/worker";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
 import { loadPrices, usageWhere } from "../quota/context";
 import { useMigratedDatabase } from "../testing/test-db";
@@ -175,7 +175,7 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(told[0]!.body).toBe("The operation failed on the provider; try again, or ask support if it fails again");
   });
 
-  it("an error in a later task destroys the half-made VM", async () => {
+  it("an error in a later task keeps the half-made VM for a retry (its quota released), then removes it", async () => {
     await removeAll();
     sim.faults.failTask({ type: "qmstart", message: "start failed: QEMU exited with code 1" });
     const { body } = await create({ template_id: "ubuntu-24.04", name: "no-boot", target: "pve1", cpuCores: 1, memorySize: 1024, diskSize: 32 });
@@ -184,9 +184,14 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
     expect((await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } })).errorDetail).toContain("start failed: QEMU exited with code 1");
     expect(t.steps.find((s) => s.name === "Clone template")?.status).toBe("completed");
-    expect(simVmsNamed("no-boot")).toHaveLength(0);
-    expect(t.logs.map((l) => l.line).join("\n")).toMatch(/Removed the half-made VM/);
+    // Kept on the cluster for a retry (issue 12), no longer counted against the quota.
+    expect(simVmsNamed("no-boot")).toHaveLength(1);
+    expect(t.logs.map((l) => l.line).join("\n")).toMatch(/is kept for 60 min so that a retry can reuse it/);
     expect(await usage()).toMatchObject({ vms: 0 });
+    // The worker's housekeeping removes it once its keep time is up.
+    expect((await taskHousekeeping(new Date(Date.now() + 2 * 3_600_000))).keptVms).toBeGreaterThanOrEqual(1);
+    expect(simVmsNamed("no-boot")).toHaveLength(0);
+    expect((await task(body.data.task_id)).logs.map((l) => l.line).join("\n")).toMatch(/Removed the half-made VM/);
   });
 
   it("answers the seed's errors verbatim and leaves nothing behind", async () => {

@@ -1,13 +1,20 @@
 import { decryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
+import { lockQuotaScope, lockVm } from "../db/locks";
+import { env } from "../env";
+import { AppError } from "../errors";
+import { quotaContext } from "../quota/context";
+import { AGGREGATE_MESSAGE, checkAggregate, PER_VM_MESSAGE, PLAN_NOT_FOUND, quotaError } from "../quota/reserve";
 import { providerFor } from "../providers/registry";
 import type { CreateRequest, JsonObject, ProviderClient, ProviderRef, VmAction, VmActionParams } from "../providers/types";
-import { sizeColumns, type Size } from "../schemas/size";
+import { sizeColumns, sizeOf, type Size } from "../schemas/size";
 import { DeadlineError, taskDeadlines, withDeadline } from "../tasks/deadline";
 import { describeFailure } from "../tasks/failure";
 import type { TaskKind } from "../tasks/kinds";
-import { ACTION_LABELS, taskKindOf } from "./action-rules";
+import type { Db } from "../db/client";
+import { KEPT_FOR_RETRY, REMOVING_KEPT } from "./kept-vms";
+import { ACTION_LABELS, ANOTHER_TASK_RUNNING, resizeQuotaCheck, taskKindOf } from "./action-rules";
 import { reservationEndsAt } from "../pricing/accrual";
 import { recordVmState } from "./state-spans";
 
@@ -40,6 +47,21 @@ async function vmWithProvider(vmId: string | null) {
 }
 
 const refColumns = (ref: ProviderRef) => ({ providerRef: ref.data, providerRefId: ref.id });
+
+/** The provider's stop of one of its running jobs, for a cancel: false when the kind cannot stop jobs. */
+function stopperOf(client: ProviderClient) {
+  return async (providerTaskId: string) => {
+    if (!client.cancelProviderTask) return false;
+    await client.cancelProviderTask(providerTaskId);
+    return true;
+  };
+}
+
+/** Only while nothing else runs on the VM (one task at a time), `own` excepted. */
+async function noOtherTask(tx: Db.Prisma.TransactionClient, vmId: string, own: string): Promise<void> {
+  const active = await tx.task.findFirst({ where: { vmId, id: { not: own }, status: { in: ["pending", "in_progress"] } } });
+  if (active) throw new AppError("conflict", ANOTHER_TASK_RUNNING, { data: { task_id: active.id, kind: active.kind } });
+}
 
 export const createVmKind: TaskKind<CreateVmTaskInput> = {
   name: "vm.create",
@@ -92,14 +114,22 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
           throw error;
         }
       },
-      // Release the reservation at once (the VM row no longer counts), clean up on the provider,
-      // and only then end the task, so a failed task never leaves a VM behind unless it says so.
-      async failed({ error, detail, facts, log, runLoose }) {
+      // Release the reservation at once (the VM row no longer counts), then either keep what the
+      // provider made for a retry (a failure, when HANGAR_RETRY_KEEP_MINUTES > 0: the worker's
+      // housekeeping removes it later) or clean it up now (a cancel), and only then end the task,
+      // so a failed task never leaves a VM behind unless it says so.
+      async failed({ error, detail, facts, log, runLoose, ending }) {
         const made = client.madeRef(request, input.accepted, facts);
-        await db().vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date(), ...(made ? refColumns(made) : {}) } });
-        await recordVmState(db(), vm.id, "failed");
+        const keepMinutes = env().HANGAR_RETRY_KEEP_MINUTES;
+        const keep = made !== null && ending !== "cancelled" && keepMinutes > 0;
+        await db().vm.update({ where: { id: vm.id }, data: { status: keep ? KEPT_FOR_RETRY : "failed", deletedAt: new Date(), ...(made ? refColumns(made) : {}) } });
+        await recordVmState(db(), vm.id, "failed"); // a VM kept for a retry is not billed either
         await log(`${error}. Quota released.`, "error", detail);
         if (!made) return;
+        if (keep) {
+          await log(`The half-made VM ${made.id} is kept for ${keepMinutes} min so that a retry can reuse it; it is removed after that.`);
+          return;
+        }
         try {
           await runLoose(client.cleanupSteps(made));
           await log(`Removed the half-made VM ${made.id}.`);
@@ -113,6 +143,24 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
       async cancelled({ tx }) {
         await tx.vm.update({ where: { id: vm.id }, data: { status: "failed", deletedAt: new Date() } });
       },
+      // Reserve the quota again (it may be taken meanwhile: then the retry is refused), and reuse
+      // what the provider made when it is still there (kept, or its removal failed).
+      async retry({ tx, facts }) {
+        await lockQuotaScope(tx, vm.ownerId);
+        await lockVm(tx, vm.id);
+        const fresh = await tx.vm.findUniqueOrThrow({ where: { id: vm.id } });
+        if (fresh.status === REMOVING_KEPT) throw new AppError("conflict", "The half-made VM of this task is being removed right now; use Edit and retry instead");
+        await noOtherTask(tx, vm.id, task.id);
+        if (fresh.deletedAt) {
+          checkAggregate(await quotaContext(tx, vm.ownerId), sizeOf(fresh));
+          await tx.vm.update({ where: { id: vm.id }, data: { deletedAt: null, status: "creating" } });
+        }
+        const made = client.madeRef(request, input.accepted, facts);
+        const exists = fresh.status === KEPT_FOR_RETRY || fresh.status === "cleanup_required";
+        if (made && !exists) return { from: "first_step", line: `The half-made VM ${made.id} was removed when the task failed, so it is made again` };
+        return { from: "failed_step", ...(made ? { line: `Reusing the half-made VM ${made.id}` } : {}) };
+      },
+      stopProviderTask: stopperOf(client),
     };
   },
 };
@@ -200,6 +248,30 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
         async cancelled({ tx }) {
           if (input.action === "resize" && input.previous) await tx.vm.update({ where: { id: vm.id }, data: sizeColumns(input.previous) });
         },
+        // The VM must still be there with nothing else running on it; a resize counts its new
+        // size against the quota again (the failure gave it back).
+        async retry({ tx }) {
+          const resize = input.action === "resize" && input.wanted ? input.wanted : null;
+          if (resize) await lockQuotaScope(tx, vm.ownerId);
+          await lockVm(tx, vm.id);
+          const fresh = await tx.vm.findUniqueOrThrow({ where: { id: vm.id } });
+          if (fresh.deletedAt) throw new AppError("conflict", "The VM of this task no longer exists");
+          await noOtherTask(tx, vm.id, task.id);
+          if (resize) {
+            const quota = await quotaContext(tx, fresh.ownerId);
+            const scopes = [
+              ...(quota.user ? [{ total: quota.user.limits.total, used: quota.user.usage.total }] : []),
+              ...(quota.team ? [{ total: quota.team.limits.total, used: quota.team.usage.total, team: quota.team.name }] : []),
+            ];
+            const verdict = resizeQuotaCheck(quota.perVm, scopes, sizeOf(fresh), resize, quota.prices);
+            if (verdict.kind === "no_plan") throw new AppError("not_found", PLAN_NOT_FOUND);
+            if (verdict.kind === "per_vm") throw quotaError(PER_VM_MESSAGE, verdict.denials);
+            if (verdict.kind === "aggregate") throw quotaError(AGGREGATE_MESSAGE, verdict.denials);
+            await tx.vm.update({ where: { id: vm.id }, data: sizeColumns(resize) });
+          }
+          return { from: "failed_step" };
+        },
+        stopProviderTask: stopperOf(client),
       };
     },
   };

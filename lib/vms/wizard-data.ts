@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { AuthenticatedUser } from "../auth/credentials";
 import { db } from "../db/client";
 import { log } from "../log";
@@ -137,4 +138,38 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
     allowedGpuTypes: plan.plan?.allowedGpuTypes ?? [],
     allowedRentalTypes: plan.plan?.allowedRentalTypes ?? [],
   };
+}
+
+/** What the New VM wizard starts with when opened from a failed create (Edit and retry, issue 12). */
+export type WizardPrefill = { templateId?: string; target?: string; cpuCores?: number; memorySize?: number; diskSize?: number; name?: string; ciuser?: string };
+
+/**
+ * The New VM wizard's address pre-filled with a create task's request (template, placement,
+ * size, name, login user; never its password or keys): Edit and retry of a failed or cancelled
+ * create. Null for other kinds or when its VM row is gone.
+ */
+export async function editRetryHref(taskId: string): Promise<string | null> {
+  const task = await db().task.findUnique({ where: { id: taskId }, include: { vm: true } });
+  if (!task || task.kind !== "vm.create" || !task.vm) return null;
+  const request = (task.input as { request?: { name?: unknown; options?: Record<string, unknown>; cloudInit?: { user?: unknown } } }).request;
+  const q = new URLSearchParams();
+  if (task.vm.templateId) q.set("template", task.vm.templateId);
+  if (typeof request?.options?.target === "string") q.set("target", request.options.target);
+  q.set("cpu", String(task.vm.cpuCores));
+  q.set("memory", String(task.vm.memoryMb));
+  q.set("disk", String(task.vm.diskGb));
+  q.set("name", typeof request?.name === "string" ? request.name : task.vm.name);
+  if (typeof request?.cloudInit?.user === "string") q.set("ciuser", request.cloudInit.user);
+  return `/vms/new?${q.toString()}`;
+}
+
+const count = z.coerce.number().int().positive().max(1_000_000).optional().catch(undefined);
+const word = z.string().max(200).optional().catch(undefined);
+/** The wizard's query parameters (from editRetryHref); anything malformed is ignored. */
+export const wizardPrefillSchema = z.object({ template: word, target: word, cpu: count, memory: count, disk: count, name: word, ciuser: word });
+
+/** The query parameters of /vms/new as the wizard's starting values. */
+export function prefillFrom(params: Record<string, string | string[] | undefined>): WizardPrefill {
+  const p = wizardPrefillSchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  return { templateId: p.template, target: p.target, cpuCores: p.cpu, memorySize: p.memory, diskSize: p.disk, name: p.name, ciuser: p.ciuser };
 }

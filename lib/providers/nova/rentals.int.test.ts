@@ -8,6 +8,7 @@ import { issueSessionToken } from "../../auth/api-tokens";
 import { applyConfig } from "../../config/apply";
 import { db } from "../../db/client";
 import { stopBoss } from "../../jobs/boss";
+import { checkInterruptions } from "../../jobs/interruptions";
 import { startWorker } from "../../jobs/worker";
 import { useMigratedDatabase } from "../../testing/test-db";
 import { NOVA_DEMO_API_KEY, demoNovaOptions, startNovaSimulator, type NovaSimulator } from "./simulator";
@@ -165,6 +166,28 @@ describe("Nova Cloud rentals (seed API → task → Nova)", () => {
     });
     expect([vm.gpuHourly?.toString(), vm.storageHourly?.toString()]).toEqual([novaVm.gpu_hourly_rate.toDecimalPlaces(6).toString(), novaVm.storage_hourly_rate.toDecimalPlaces(6).toString()]);
     expect(vm.reservationEndsAt !== null).toBe(wire.rental_type === "reserved");
+  });
+
+  it.each([
+    ["with auto-restart", true],
+    ["without auto-restart", false],
+  ] as const)("an interruptible rental Nova interrupts is shown interrupted, %s", async (_label, autoRestart) => {
+    const name = `spot-${autoRestart ? "a" : "b"}`;
+    const res = await create({ name, rentalType: "interruptible", autoRestart });
+    expect(res.status, res.body.message).toBe(200);
+    expect((await settled(res.body.data.task_id)).status).toBe("completed");
+    const vm = await db().vm.findFirstOrThrow({ where: { name, deletedAt: null } });
+    sim.interrupt(vm.providerRefId!);
+    const first = await checkInterruptions();
+    expect(first.interrupted).toEqual([vm.id]);
+    expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("interrupted");
+    const second = await checkInterruptions();
+    expect(second.restarted).toEqual(autoRestart ? [vm.id] : []);
+    if (!autoRestart) return;
+    const restart = await db().task.findFirstOrThrow({ where: { vmId: vm.id }, orderBy: { createdAt: "desc" } });
+    expect((await settled(restart.id)).status).toBe("completed");
+    expect(sim.state.vms.get(vm.providerRefId!)?.status).toBe("running");
+    expect((await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).status).toBe("running");
   });
 
   it("a balance too low: the task fails with Nova's own words and nothing is left rented", async () => {

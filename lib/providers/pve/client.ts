@@ -229,6 +229,16 @@ export class PveClient {
     });
   }
 
+  /**
+   * Stops a running task (`DELETE /nodes/{node}/tasks/{upid}`, asked of the node inside the UPID;
+   * PVE signals the worker, which ends with `interrupted by signal` and undoes what it can, e.g. a
+   * clone removes its new VM). PVE answers null; a task that already ended is left as it is.
+   */
+  async stopTask(upid: string): Promise<void> {
+    const node = parseUpid(upid).node;
+    await this.request("DELETE", `/nodes/${seg(node, "node")}/tasks/${encodeURIComponent(upid)}`, undefined, { idempotent: true });
+  }
+
   /** Polls until the task stops; `OK` and `WARNINGS: N` succeed, anything else is `task_failed`. */
   waitForTask(upid: string, options: WaitForTaskOptions = {}): Promise<PveTaskStatus> {
     return waitForTask(this, upid, options);

@@ -353,15 +353,23 @@ export class PveProvider implements ProviderClient {
 
   /**
    * Runs one PVE task for a step, exactly once: a UPID remembered by an earlier attempt of the
-   * step is waited for instead of starting the operation again. `issue` may answer null (PVE
-   * had nothing to run, or answered synchronously).
+   * step is waited for instead of starting the operation again (unless it failed: a retried
+   * step runs it anew). `issue` may answer null (PVE had nothing to run, or answered synchronously).
    */
   private async track(ctx: StepContext, key: string, issue: () => Promise<string | null>, timeoutMs?: number): Promise<void> {
     const remembered = ctx.facts[`${key}Upid`];
     if (typeof remembered === "string") {
       await ctx.log(`Resuming: waiting for ${remembered}`);
-      await this.wait(remembered, ctx, timeoutMs);
-      return;
+      try {
+        await this.wait(remembered, ctx, timeoutMs);
+        return;
+      } catch (error) {
+        // A retry of a step whose PVE task failed (issue 12): that task is over and did not do
+        // its work, so the step runs it again instead of failing on the old task's answer.
+        if (!(error instanceof ProviderError) || error.kind !== "task_failed") throw error;
+        await ctx.remember({ [`${key}Upid`]: null });
+        await ctx.log(`The earlier task ${remembered} had failed; running it again`);
+      }
     }
     const upid = await issue();
     if (!upid) return;
@@ -591,8 +599,16 @@ export class PveProvider implements ProviderClient {
         run: async (ctx) => {
           let vmid = vmidOf(ctx);
           if (typeof ctx.facts.cloneUpid === "string" && ctx.facts.cloned === true) {
-            await this.wait(ctx.facts.cloneUpid, ctx); // resumed after a crash: the clone was started
-            return;
+            try {
+              await this.wait(ctx.facts.cloneUpid, ctx); // resumed (a crash, or a retry): the clone was started
+              return;
+            } catch (error) {
+              // A clone task that failed leaves nothing behind on PVE (qemu-server removes its VM):
+              // a retry of the step clones again instead of failing on the old task's answer.
+              if (!(error instanceof ProviderError) || error.kind !== "task_failed" || (await this.client.vmExists(node, vmid))) throw error;
+              await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
+              await ctx.log(`The earlier clone ${ctx.facts.cloneUpid ?? ""} failed and left nothing behind; cloning again`);
+            }
           }
           for (let attempt = 0; attempt < 5; attempt++) {
             if (await this.client.vmExists(node, vmid)) {
@@ -807,6 +823,11 @@ export class PveProvider implements ProviderClient {
           diskGb: r.maxdisk !== undefined ? Math.round(r.maxdisk / GiB) : undefined,
         },
       }));
+  }
+
+  /** Stops a running PVE task by its UPID (a cancel of the portal's task): see PveClient.stopTask. */
+  async cancelProviderTask(providerTaskId: string): Promise<void> {
+    await this.client.stopTask(providerTaskId);
   }
 
   async status(ref: ProviderRef): Promise<VmStatus> {

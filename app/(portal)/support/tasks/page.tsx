@@ -1,51 +1,143 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { TaskTable } from "@/components/tasks/task-table";
+import { Input } from "@/components/ui/input";
+import { PageHeader } from "@/components/ui/page-header";
+import { Select } from "@/components/ui/select";
+import { TaskMonitorList } from "@/components/tasks/task-monitor";
 import { requirePermission } from "@/lib/auth/guards";
-import { parseTaskFilter, TASK_FILTERS as FILTERS, taskMonitor, type TaskFilter as Filter } from "@/lib/tasks/monitor";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
+import { COUNT_CAP, searchTasks, STATUS_FILTERS, taskCounts, type TaskPage } from "@/lib/tasks/search";
+import { vmTaskKinds } from "@/lib/vms/task-kinds";
 
 export const metadata: Metadata = { title: "Task monitor" };
 
-export default async function TaskMonitorPage({ searchParams }: { searchParams: Promise<{ status?: string }> }) {
-  await requirePermission("tasks.monitor");
-  const params = await searchParams;
-  const filter = parseTaskFilter(params.status);
-  const { tasks, tiles, stuckBefore } = await taskMonitor(filter);
+const FIELDS = ["q", "status", "kind", "provider", "user", "from", "to", "cursor"] as const;
+const STATUS_LABELS: Record<(typeof STATUS_FILTERS)[number], string> = {
+  pending: "Pending",
+  in_progress: "In progress",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  active: "Running (pending or in progress)",
+  stuck: "Stuck (no heartbeat)",
+};
+
+/**
+ * Support's task monitor (issue 12): counts by state, a search over every task (task id, VM
+ * name, email, provider object id) with filters and keyset pages, refreshed every 5 s, and each
+ * task's buttons (retry, cancel, mark failed).
+ */
+export default async function TaskMonitorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePermission("tasks.monitor");
+  const raw = await searchParams;
+  const params = new URLSearchParams();
+  for (const key of FIELDS) {
+    const value = raw[key];
+    const one = Array.isArray(value) ? value[0] : value;
+    if (one) params.set(key, one);
+  }
+  const query = params.toString();
+  let page: TaskPage = { tasks: [], next_cursor: null };
+  let problem: string | null = null;
+  try {
+    page = await searchTasks(user, Object.fromEntries(params));
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "bad_request") throw error;
+    problem = error.message;
+  }
+  const [counts, providers] = await Promise.all([taskCounts(), db().providerConnection.findMany({ select: { name: true }, orderBy: { name: "asc" } })]);
+  const tiles = [
+    { label: "running", value: counts.active, capped: counts.capped.active, status: "active" },
+    { label: `stuck (no heartbeat for ${env().HANGAR_STUCK_MINUTES} min)`, value: counts.stuck, capped: counts.capped.stuck, status: "stuck" },
+    { label: "failed", value: counts.failed, capped: counts.capped.failed, status: "failed" },
+    { label: "completed", value: counts.completed, capped: counts.capped.completed, status: "completed" },
+  ];
+  const current = params.get("status");
   return (
     <>
-      <PageHeader title="Task monitor" description="Every task of every user: state, steps, provider logs and failures. Open a task for its steps and the provider's log." />
+      <PageHeader title="Task monitor" description="Every task of every user. Search by task id, VM name, email or provider object id; open a task for its steps and the provider's log." />
       <dl className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
-        {tiles.map(({ label, value, filter: f }) => (
+        {tiles.map((t) => (
           <Link
-            key={label}
-            href={`/support/tasks?status=${f}`}
-            className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", filter === f ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
+            key={t.status}
+            href={`/support/tasks?status=${t.status}`}
+            className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", current === t.status ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
           >
-            <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
-            <dd className={cn("mt-1 text-2xl font-semibold", f === "stuck" && value > 0 ? "text-amber-600" : f === "failed" && value > 0 ? "text-red-600" : "text-slate-900")}>{value}</dd>
+            <dt className="text-xs uppercase tracking-wide text-slate-500">{t.label}</dt>
+            <dd className={cn("mt-1 text-2xl font-semibold", t.status === "stuck" && t.value > 0 ? "text-amber-600" : t.status === "failed" && t.value > 0 ? "text-red-600" : "text-slate-900")}>
+              {t.value.toLocaleString("en")}
+              {t.capped ? "+" : ""}
+            </dd>
           </Link>
         ))}
       </dl>
-      <nav aria-label="Filter tasks" className="mb-4 flex gap-2 text-sm">
-        {(Object.keys(FILTERS) as Filter[]).map((f) => (
-          <Link
-            key={f}
-            href={f === "all" ? "/support/tasks" : `/support/tasks?status=${f}`}
-            aria-current={filter === f ? "page" : undefined}
-            className={cn("rounded-md px-3 py-1.5", filter === f ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-600 hover:bg-slate-100")}
-          >
-            {FILTERS[f].label}
+      <form method="get" action="/support/tasks" role="search" aria-label="Find tasks" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4">
+        <label className="text-xs font-medium text-slate-600 sm:col-span-2">
+          Search
+          <Input name="q" defaultValue={params.get("q") ?? ""} placeholder="task id, VM name, email, provider object id" className="mt-1" />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          State
+          <Select name="status" defaultValue={current ?? ""} className="mt-1">
+            <option value="">Any</option>
+            {STATUS_FILTERS.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Kind
+          <Select name="kind" defaultValue={params.get("kind") ?? ""} className="mt-1">
+            <option value="">Any</option>
+            {Object.keys(vmTaskKinds).map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Provider
+          <Select name="provider" defaultValue={params.get("provider") ?? ""} className="mt-1">
+            <option value="">Any</option>
+            {providers.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          User (email)
+          <Input name="user" defaultValue={params.get("user") ?? ""} className="mt-1" />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Created from
+          <Input type="date" name="from" defaultValue={params.get("from") ?? ""} className="mt-1" />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Created to
+          <Input type="date" name="to" defaultValue={params.get("to") ?? ""} className="mt-1" />
+        </label>
+        <div className="flex items-end gap-2 sm:col-span-4">
+          <button type="submit" className={buttonClass("primary")}>
+            Search
+          </button>
+          <Link href="/support/tasks" className={buttonClass("ghost")}>
+            Clear
           </Link>
-        ))}
-      </nav>
-      {tasks.length === 0 ? (
-        <EmptyState title="No tasks here" description={filter === "all" ? "When users create or change VMs, their tasks appear here as they run." : "Nothing matches this filter right now."} />
-      ) : (
-        <TaskTable tasks={tasks} showUser showError stuckBefore={stuckBefore} />
-      )}
+          <span className="ml-auto text-xs text-slate-500">Counts stop at {COUNT_CAP.toLocaleString("en")}.</span>
+        </div>
+      </form>
+      {problem ? <Alert tone="error">{problem}</Alert> : <TaskMonitorList query={query} initial={page} userPage={can(user.role, "admin.manage")} />}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
 import { getTask } from "@/lib/tasks/get-task";
 import { pageId } from "@/lib/pages/params";
+import { editRetryHref } from "@/lib/vms/wizard-data";
 
 export const metadata: Metadata = { title: "Task" };
 
@@ -19,7 +20,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   return (
     <>
       <PageHeader title="Task" description="Each step as it happens, with the provider's own task ids and log." />
-      <TaskLive initial={task} />
+      <TaskLive initial={task} editHref={await editRetryHref(task.task_id)} />
     </>
   );
 }

@@ -4,12 +4,14 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { CreateVmWizard } from "@/components/vms/create-wizard";
 import { requirePermission } from "@/lib/auth/guards";
-import { wizardData } from "@/lib/vms/wizard-data";
+import { prefillFrom, wizardData } from "@/lib/vms/wizard-data";
 
 export const metadata: Metadata = { title: "New VM" };
 
-export default async function NewVmPage() {
+/** `?template=&target=&cpu=&memory=&disk=&name=&ciuser=`: starting values (Edit and retry of a failed create). */
+export default async function NewVmPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePermission("vms.own");
+  const prefill = prefillFrom(await searchParams);
   const data = await wizardData(user);
   return (
     <>
@@ -23,7 +25,7 @@ export default async function NewVmPage() {
         />
       ) : (
         <>
-          <CreateVmWizard data={data} />
+          <CreateVmWizard data={data} prefill={prefill} />
           <p className="mt-6 text-xs text-slate-500">
             Scripts can do the same with <code className="font-mono">POST /api/v1/vm/manage/createFromTemplate</code> and an API token from your{" "}
             <Link href="/profile" className="underline">

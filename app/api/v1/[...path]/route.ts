@@ -1,3 +1,4 @@
+import { publicApi } from "@/lib/api/handler";
 import { fail } from "@/lib/api/respond";
 
 export const dynamic = "force-dynamic";
@@ -7,10 +8,7 @@ export const dynamic = "force-dynamic";
  * the portal's HTML not-found page), whatever the method. Needs no sign-in: it reveals nothing
  * but that the path does not exist.
  */
-function notFound(req: Request): Response {
-  const path = new URL(req.url).pathname.slice(0, 200);
-  return fail(404, `No API endpoint at ${path}; see /api/v1/openapi.json`);
-}
+const notFound = publicApi<{ path: string[] }>(async ({ req }) => fail(404, `No API endpoint at ${new URL(req.url).pathname.slice(0, 200)}; see /api/v1/openapi.json`));
 
 export const GET = notFound;
 export const POST = notFound;

@@ -488,6 +488,17 @@ const taskStatus: Handler = (c) => {
   return reply(res);
 };
 
+/** PVE::API2::Tasks stop_task: signals a running worker (it dies `interrupted by signal`); an ended task is left alone. */
+const stopTask: Handler = (c) => {
+  const upid = str(c.params, "upid") as string;
+  const node = str(c.params, "node") as string;
+  if (!decodeUpid(upid)) paramExc({ upid: "unable to parse worker upid" });
+  const task = c.sim.tasks.tasks.get(upid);
+  if (!task || task.node !== node) paramExc({ upid: "no such task" });
+  c.sim.tasks.stop(upid);
+  return reply(null);
+};
+
 const taskLog: Handler = (c) => {
   const upid = str(c.params, "upid") as string;
   const node = str(c.params, "node") as string;
@@ -1203,6 +1214,7 @@ export const handlers: Record<string, Handler> = {
   "POST /nodes/{node}/qemu/{vmid}/clone": postClone,
   "GET /nodes/{node}/tasks/{upid}/status": taskStatus,
   "GET /nodes/{node}/tasks/{upid}/log": taskLog,
+  "DELETE /nodes/{node}/tasks/{upid}": stopTask,
   "GET /nodes/{node}/qemu/{vmid}/config": getConfig,
   "PUT /nodes/{node}/qemu/{vmid}/config": putConfig,
   "POST /nodes/{node}/qemu/{vmid}/config": postConfig,

@@ -65,9 +65,14 @@ export class InjectedTaskError extends PveApiError {}
 
 export type InjectedFailure = { type: PveTaskType; message: string; vmid?: number };
 
+/** What a worker stopped by `DELETE /nodes/{node}/tasks/{upid}` dies with (PVE's signal handler). */
+export const INTERRUPTED = "interrupted by signal";
+
 export class TaskEngine {
   readonly tasks = new Map<string, SimTask>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Running workers' interrupt switches by UPID (stop_task). */
+  private readonly interrupts = new Map<string, () => void>();
   private stopped = false;
   /** pending faults.failTask entries */
   injected: InjectedFailure[] = [];
@@ -113,6 +118,18 @@ export class TaskEngine {
     const idx = this.injected.findIndex((f) => f.type === type && (f.vmid === undefined || String(f.vmid) === id));
     const injected = idx >= 0 ? this.injected.splice(idx, 1)[0] : undefined;
 
+    // stop_task: the worker's next (or current) sleep throws, as PVE's SIGTERM handler dies.
+    let interrupted = false;
+    let wake: () => void = () => undefined;
+    this.interrupts.set(task.upid, () => {
+      interrupted = true;
+      wake();
+    });
+    const pause = async (ms: number) => {
+      if (interrupted) throw new PveApiError(INTERRUPTED);
+      await Promise.race([this.timer(ms), new Promise<void>((resolve) => (wake = resolve))]);
+      if (interrupted) throw new PveApiError(INTERRUPTED);
+    };
     const ctx: TaskContext = {
       task,
       durationMs: this.durationFor(type),
@@ -123,14 +140,14 @@ export class TaskEngine {
         task.lines.push(`WARN: ${line.replace(/\n$/, "")}`);
         task.warnings++;
       },
-      sleep: (ms) => this.timer(ms),
+      sleep: pause,
       progress: async (count, ms, line) => {
         if (count <= 0) return;
         const tick = Math.max(10, ms / count);
         const begin = Date.now();
         let emitted = 0;
         while (emitted < count) {
-          await this.timer(Math.min(tick, Math.max(0, ms - (Date.now() - begin))));
+          await pause(Math.min(tick, Math.max(0, ms - (Date.now() - begin))));
           const due = ms <= 0 ? count : Math.min(count, Math.max(emitted + 1, Math.floor(((Date.now() - begin) / ms) * count)));
           while (emitted < due) ctx.log(line(emitted++));
         }
@@ -151,13 +168,21 @@ export class TaskEngine {
       if (this.startDelayMs > 0) await this.timer(this.startDelayMs);
       try {
         await worker(ctx);
+        if (interrupted) throw new PveApiError(INTERRUPTED);
         ctx.checkpoint();
         finish(task.warnings > 0 ? `WARNINGS: ${task.warnings}` : "OK");
       } catch (err) {
         finish(taskErrorText(err));
+      } finally {
+        this.interrupts.delete(task.upid);
       }
     })();
     return task;
+  }
+
+  /** stop_task: interrupts a running worker (it ends `interrupted by signal`); an ended task is left alone. */
+  stop(upid: string): void {
+    this.interrupts.get(upid)?.();
   }
 
   stopAll(): void {

@@ -11,6 +11,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getPlan, planOptions } from "@/lib/admin/plans/views";
 import { teamOptions } from "@/lib/admin/teams/views";
 import { getUserForAdmin } from "@/lib/admin/users/views";
+import { listAllVms } from "@/lib/admin/vms";
+import { AdminVmTable } from "@/components/admin/vms/vm-table";
 import { requirePermission } from "@/lib/auth/guards";
 import { or404, when } from "../../page-data";
 import { pageId } from "@/lib/pages/params";
@@ -30,7 +32,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const me = await requirePermission("admin.manage");
   const id = pageId((await params).id);
   const user = await or404(getUserForAdmin(id));
-  const [plans, teams, plan] = await Promise.all([planOptions(), teamOptions(), user.planId ? getPlan(user.planId) : null]);
+  const [plans, teams, plan, vms] = await Promise.all([planOptions(), teamOptions(), user.planId ? getPlan(user.planId) : null, listAllVms({ owner: user.email, limit: 100 })]);
   const planValues = plan ? (Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, k === "maxMonthlySpend" ? (plan.maxMonthlySpend ?? "no limit") : String(plan[k])])) as Record<(typeof OVERRIDE_KEYS)[number], string>) : null;
   const scope = user.summary.user;
   return (
@@ -92,6 +94,15 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             </CardBody>
           </Card>
         </div>
+        <section aria-label="Their VMs" className="space-y-2">
+          <h2 className="text-base font-semibold text-slate-900">
+            VMs{" "}
+            <Link href={`/admin/vms?owner=${encodeURIComponent(user.email)}`} className="ml-2 text-sm font-normal text-indigo-700 hover:underline">
+              all of them in the VM list
+            </Link>
+          </h2>
+          {vms.vms.length ? <AdminVmTable vms={vms.vms} currency={vms.currency} showOwner={false} /> : <p className="text-sm text-slate-500">No VMs.</p>}
+        </section>
         <QuotaOverridesForm userId={user.id} overrides={user.quotaOverrides} planValues={planValues} currency={user.summary.currency} />
         <SignOutEverywhere userId={user.id} email={user.email} />
       </div>
