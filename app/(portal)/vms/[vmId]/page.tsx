@@ -14,6 +14,7 @@ import { refreshAddress } from "@/lib/vms/refresh-address";
 import { vmControls } from "@/lib/vms/vm-page-data";
 import { rentalFacts } from "@/lib/vms/rental-facts";
 import { pageId } from "@/lib/pages/params";
+import { warningsOf } from "@/lib/tasks/get-task";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -28,6 +29,8 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
   if (!vm || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) notFound();
   if (!vm.deletedAt && !vm.ipAddress && vm.status === "running") vm.ipAddress = await refreshAddress(vm.id);
   const controls = vm.deletedAt ? null : await vmControls(user, vm.id);
+  // What its provider said when it was made (e.g. it got another id than first answered).
+  const createdWith = warningsOf(vm.tasks.find((t) => t.kind === "vm.create" && t.status === "completed")?.result);
   const facts = [
     [
       "State",
@@ -57,6 +60,15 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
               </div>
             ))}
           </dl>
+          {createdWith.length ? (
+            <Alert tone="info" title="When it was created">
+              <ul data-testid="vm-created-notices">
+                {createdWith.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            </Alert>
+          ) : null}
           {controls?.pendingUntilRestart && !controls.activeTask ? (
             <Alert tone="warning" title="New CPU cores and memory are pending">
               The VM keeps running with its previous CPU cores and memory until it is restarted: reboot it (or stop and start it) to apply the new size.
