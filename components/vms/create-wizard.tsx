@@ -122,9 +122,9 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     defaultValues: {
       templateId: chosen?.id ?? "",
       target: prefill.target && first.placements.includes(prefill.target) ? prefill.target : first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
-      cpuCores: prefill.cpuCores ?? first.min.cpuCores,
-      memorySize: prefill.memorySize ?? Math.max(first.min.memoryMb, 1024),
-      diskSize: prefill.diskSize ?? first.min.diskGb,
+      cpuCores: prefill.cpuCores ?? first.defaults.cpuCores,
+      memorySize: prefill.memorySize ?? first.defaults.memoryMb,
+      diskSize: prefill.diskSize ?? first.defaults.diskGb,
       name: prefill.name ?? "",
       ciuser: prefill.ciuser ?? first.ciuser ?? "",
       auth: data.sshKeys.length ? "ssh_key" : "password",

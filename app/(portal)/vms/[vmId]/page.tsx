@@ -17,6 +17,7 @@ import { refreshAddress } from "@/lib/vms/refresh-address";
 import { vmControls } from "@/lib/vms/vm-page-data";
 import { rentalFacts } from "@/lib/vms/rental-facts";
 import { pageId } from "@/lib/pages/params";
+import { warningsOf } from "@/lib/tasks/get-task";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -32,6 +33,8 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
   if (!vm.deletedAt && !vm.ipAddress && vm.status === "running") vm.ipAddress = await refreshAddress(vm.id);
   const controls = vm.deletedAt ? null : await vmControls(user, vm.id);
   const ssh = !vm.deletedAt && vm.status === "running" && vm.ipAddress ? `ssh ${controls?.loginUser ? `${controls.loginUser}@` : ""}${vm.ipAddress}` : null;
+  // What its provider said when it was made (e.g. it got another id than first answered).
+  const createdWith = warningsOf(vm.tasks.find((t) => t.kind === "vm.create" && t.status === "completed")?.result);
   const facts = [
     [
       "State",
@@ -73,6 +76,15 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
               <p className="mb-1 text-slate-500">Log in</p>
               <CopyText text={ssh} label="SSH command" />
             </div>
+          ) : null}
+          {createdWith.length ? (
+            <Alert tone="info" title="When it was created">
+              <ul data-testid="vm-created-notices">
+                {createdWith.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            </Alert>
           ) : null}
           {controls?.pendingUntilRestart && !controls.activeTask ? (
             <Alert tone="warning" title="New CPU cores and memory are pending">
