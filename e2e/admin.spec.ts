@@ -121,7 +121,7 @@ test.describe("admin console", () => {
     const row = page.getByRole("table", { name: "Templates" }).getByRole("row").filter({ hasText: "bookworm-lab" });
     await expect(row).toContainText("demo-cluster · VMID 9001 on pve2");
     await expect(row).toContainText("nobody yet");
-    await expect(row).toContainText("2 vCPU · 2048 MB · 20 GB");
+    await expect(row).toContainText("2 vCPU · 2 GiB · 20 GB");
 
     // Its visibility and sizes are edited on its page; a default below the minimum is refused in the browser.
     await row.getByRole("link", { name: "bookworm-lab" }).click();

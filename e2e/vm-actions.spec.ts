@@ -42,20 +42,26 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     const actions = page.getByRole("group", { name: "VM actions" });
     await expect(actions.getByRole("button")).toHaveText(["Shut down", "Reboot", "Stop", "Delete"]);
 
-    // Stop: the live task page, then back on the VM's page, stopped.
+    // The login line to copy, and what the VM costs.
+    await expect(page.getByText(/^ssh debian@\d+\.\d+\.\d+\.\d+$/)).toBeVisible();
+    await expect(page.getByTestId("vm-cost")).toHaveText(/^\d+\.\d{2} [A-Z]{3}$/);
+
+    // Stop (a hard stop) asks first; its progress shows on the VM's page, which then says stopped.
     await actions.getByRole("button", { name: "Stop", exact: true }).click();
-    await expect(page).toHaveURL(/\/tasks\/stop-/);
-    await expect(page.getByRole("list", { name: "Steps" })).toContainText("Stop VM");
-    await expect(page.getByText(`${name} is stopped`)).toBeVisible({ timeout: 30_000 });
-    await expect(page).toHaveURL((url) => url.pathname === vmPage, { timeout: 15_000 });
-    await expect(state).toHaveText("stopped");
+    const stopDialog = page.getByRole("dialog", { name: `Stop ${name} at once?` });
+    await expect(stopDialog).toContainText("like pulling the plug");
+    await stopDialog.getByRole("button", { name: `Stop ${name}` }).click();
+    await expect(page.getByTestId("vm-task-progress")).toBeVisible();
+    await expect(page).toHaveURL((url) => url.pathname === vmPage);
+    await expect(state).toHaveText("stopped", { timeout: 30_000 });
     await expect(actions.getByRole("button")).toHaveText(["Start", "Delete"]);
+    // A stopped VM shows no address (its last one may belong to another VM by now).
+    await expect(page.getByTestId("vm-ip")).toHaveText("— (stopped)");
 
     // Start.
     await actions.getByRole("button", { name: "Start", exact: true }).click();
-    await expect(page).toHaveURL(/\/tasks\/start-/);
-    await expect(page).toHaveURL((url) => url.pathname === vmPage, { timeout: 30_000 });
-    await expect(state).toHaveText("running");
+    await expect(state).toHaveText("running", { timeout: 30_000 });
+    await expect(page).toHaveURL((url) => url.pathname === vmPage);
 
     // Delete, confirmed in a dialog that names the VM; cancelling first changes nothing.
     await actions.getByRole("button", { name: "Delete", exact: true }).click();
@@ -67,11 +73,9 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     await expect(page).toHaveURL((url) => url.pathname === vmPage);
     await actions.getByRole("button", { name: "Delete", exact: true }).click();
     await dialog.getByRole("button", { name: `Delete ${name}` }).click();
-    await expect(page).toHaveURL(/\/tasks\/delete-/);
-    await expect(page.getByRole("list", { name: "Steps" })).toContainText("Destroy VM and its disks");
-    await expect(page.getByText(`${name} was deleted`)).toBeVisible({ timeout: 30_000 });
-    // A deleted VM has no page to go back to: the task ends on My VMs.
-    await expect(page).toHaveURL((url) => url.pathname === "/vms", { timeout: 15_000 });
+    await expect(page.getByTestId("vm-task-progress")).toBeVisible();
+    // A deleted VM has no page to go back to: the page moves on to My VMs.
+    await expect(page).toHaveURL((url) => url.pathname === "/vms", { timeout: 30_000 });
     await expect(page.getByRole("heading", { name: "My VMs" })).toBeVisible();
     await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
 

@@ -21,8 +21,8 @@ export function AdminTabs() {
   const pathname = usePathname();
   const current = (href: string) => (href === "/admin" ? pathname === href : pathname === href || pathname.startsWith(`${href}/`));
   return (
-    <nav aria-label="Admin sections" className="-mt-2 mb-6 overflow-x-auto border-b border-slate-200">
-      <ul className="flex min-w-max gap-1">
+    <nav aria-label="Admin sections" className="-mt-2 mb-6 border-b border-slate-200">
+      <ul className="flex flex-wrap gap-x-1">
         {ADMIN_SECTIONS.map((s) => {
           const active = current(s.href);
           return (

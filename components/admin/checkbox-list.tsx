@@ -72,7 +72,7 @@ export function CheckboxList({
         </ul>
       )}
       {error ? (
-        <p id={`${id}-error`} role="alert" className="text-xs text-red-600">
+        <p id={`${id}-error`} role="alert" className="text-xs text-red-700">
           {error}
         </p>
       ) : null}

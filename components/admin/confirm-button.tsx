@@ -30,7 +30,7 @@ export function ConfirmButton({
           <Button
             variant="danger"
             size={size}
-            disabled={pending}
+            busy={pending}
             onClick={() =>
               startTransition(async () => {
                 setError(null);

@@ -44,12 +44,19 @@ export function adminColumns<T extends RowData>() {
   return createColumnHelper<AdminTableFeatures, T>();
 }
 
+/** The sort direction as an icon; screen readers get it from the header's aria-sort and the button's name. */
 function SortMark({ direction }: { direction: false | "asc" | "desc" }) {
   return (
-    <span aria-hidden className={cn("text-[10px]", direction ? "text-indigo-600" : "text-slate-300")}>
-      {direction === "desc" ? "▼" : direction === "asc" ? "▲" : "▲▼"}
-    </span>
+    <svg viewBox="0 0 12 12" aria-hidden className={cn("h-3 w-3", direction ? "text-indigo-700" : "text-slate-400")} fill="currentColor">
+      {direction !== "desc" ? <path d={direction === "asc" ? "M6 2 10 8H2z" : "M6 1 9 5H3z"} /> : null}
+      {direction !== "asc" ? <path d={direction === "desc" ? "M6 10 2 4h8z" : "M6 11 3 7h6z"} /> : null}
+    </svg>
   );
+}
+
+/** A column's header as plain text (for the card layout's cell labels and the sort button's name). */
+function headerText(header: unknown, id: string): string {
+  return typeof header === "string" ? header : id;
 }
 
 type Props<T extends RowData> = {
@@ -92,7 +99,7 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
       {search || toolbar ? (
         <div className="flex flex-wrap items-center justify-between gap-3">
           {search ? (
-            <div className="w-full max-w-xs">
+            <div className="w-full sm:max-w-xs">
               <Input
                 type="search"
                 aria-label={`Search ${label.toLowerCase()}`}
@@ -116,10 +123,17 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
             <tr key={group.id}>
               {group.headers.map((header) => {
                 const sorted = header.column.getIsSorted();
+                const name = headerText(header.column.columnDef.header, header.column.id);
+                const next = sorted === "asc" ? "descending" : "ascending";
                 return (
-                  <Th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : undefined}>
+                  <Th key={header.id} aria-sort={sorted === "asc" ? "ascending" : sorted === "desc" ? "descending" : header.column.getCanSort() ? "none" : undefined}>
                     {header.isPlaceholder ? null : header.column.getCanSort() ? (
-                      <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 uppercase hover:text-slate-800">
+                      <button
+                        type="button"
+                        onClick={header.column.getToggleSortingHandler()}
+                        title={`Sort by ${name.toLowerCase()}, ${next}`}
+                        className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
+                      >
                         <table.FlexRender header={header} />
                         <SortMark direction={sorted} />
                       </button>
@@ -143,7 +157,7 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
             rows.map((row) => (
               <tr key={row.id} className="hover:bg-slate-50/60">
                 {row.getAllCells().map((cell) => (
-                  <Td key={cell.id}>
+                  <Td key={cell.id} label={headerText(cell.column.columnDef.header, cell.column.id) || undefined}>
                     <table.FlexRender cell={cell} />
                   </Td>
                 ))}

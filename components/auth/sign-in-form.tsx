@@ -53,13 +53,13 @@ export function SignInForm({ initialError, callbackUrl: requested, sso }: { init
           <Field id="password" label="Password" error={formState.errors.password?.message}>
             <Input id="password" type="password" autoComplete="current-password" invalid={!!formState.errors.password} {...register("password")} />
           </Field>
-          <Button type="submit" className="w-full" disabled={formState.isSubmitting}>
+          <Button type="submit" className="w-full" busy={formState.isSubmitting}>
             {formState.isSubmitting ? "Signing in…" : "Sign in"}
           </Button>
         </form>
         {sso ? (
           <>
-            <div className="flex items-center gap-3 text-xs text-slate-400">
+            <div className="flex items-center gap-3 text-xs text-slate-500">
               <span className="h-px flex-1 bg-slate-200" />
               or
               <span className="h-px flex-1 bg-slate-200" />

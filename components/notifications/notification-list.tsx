@@ -10,6 +10,7 @@ import { Button, buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/components/ui/cn";
+import { Time } from "@/components/ui/time";
 import { markNotificationsReadAction } from "@/app/(portal)/notifications/actions";
 import type { NotificationView } from "@/lib/notifications/notify";
 import { UNREAD_QUERY_KEY } from "@/components/shell/notification-bell";
@@ -66,21 +67,24 @@ export function NotificationList(props: { notifications: NotificationView[]; unr
             {props.notifications.map((n) => {
               const kind = KIND_LABEL[n.kind] ?? { label: n.kind, tone: "gray" as const };
               return (
-                <li key={n.id} className={cn("flex items-start justify-between gap-4 px-5 py-4", !n.read && "bg-indigo-50/50")} data-read={n.read ? "true" : "false"}>
+                <li key={n.id} className={cn("flex flex-wrap items-start justify-between gap-x-4 gap-y-2 px-5 py-4", !n.read && "bg-indigo-50/50")} data-read={n.read ? "true" : "false"}>
                   <div className="min-w-0 space-y-1">
                     <div className="flex flex-wrap items-center gap-2">
-                      {!n.read ? <span className="h-2 w-2 rounded-full bg-indigo-600" aria-label="unread" /> : null}
+                      {!n.read ? (
+                        <>
+                          <span className="h-2 w-2 rounded-full bg-indigo-600" aria-hidden />
+                          <span className="sr-only">Unread</span>
+                        </>
+                      ) : null}
                       <Badge tone={kind.tone}>{kind.label}</Badge>
-                      <time className="text-xs text-slate-500" dateTime={n.created_at} title={n.created_at}>
-                        {new Date(n.created_at).toLocaleString()}
-                      </time>
+                      <Time value={n.created_at} relative className="text-xs text-slate-500" />
                     </div>
                     <p className="font-medium text-slate-900">{n.link ? <Link href={n.link} className="hover:underline">{n.title}</Link> : n.title}</p>
                     {n.body ? <p className="whitespace-pre-line break-words text-sm text-slate-600">{n.body}</p> : null}
                   </div>
                   {!n.read ? (
-                    <Button size="sm" variant="ghost" disabled={pending} onClick={() => mark({ ids: [n.id] })} aria-label={`Mark "${n.title}" read`}>
-                      Mark read
+                    <Button size="sm" variant="ghost" disabled={pending} onClick={() => mark({ ids: [n.id] })}>
+                      Mark read<span className="sr-only">: {n.title}</span>
                     </Button>
                   ) : null}
                 </li>

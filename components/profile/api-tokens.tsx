@@ -9,15 +9,13 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Time } from "@/components/ui/time";
 import { personalTokenSchema } from "@/lib/schemas/user";
 import { createTokenAction, revokeTokenAction } from "@/app/(portal)/profile/actions";
 
 type TokenRow = { id: string; name: string; prefix: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null };
 type FormValues = z.input<typeof personalTokenSchema>;
 
-function day(value: string | null): string {
-  return value ? value.slice(0, 10) : "—";
-}
 
 export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
   const [created, setCreated] = useState<string | null>(null);
@@ -73,7 +71,7 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
               <Input id="token-days" type="number" min={1} placeholder="never" {...register("expiresInDays")} />
             </Field>
           </div>
-          <Button type="submit" disabled={formState.isSubmitting}>
+          <Button type="submit" busy={formState.isSubmitting}>
             Create token
           </Button>
         </form>
@@ -86,8 +84,8 @@ export function ApiTokens({ tokens }: { tokens: TokenRow[] }) {
                 <div>
                   <p className="font-medium text-slate-900">{t.name}</p>
                   <p className="text-xs text-slate-500">
-                    <span className="font-mono">{t.prefix}…</span> · created {day(t.createdAt)} · expires {t.expiresAt ? day(t.expiresAt) : "never"} · last used{" "}
-                    {day(t.lastUsedAt)}
+                    <span className="font-mono">{t.prefix}…</span> · created <Time value={t.createdAt} /> · expires {t.expiresAt ? <Time value={t.expiresAt} /> : "never"} · last used{" "}
+                    {t.lastUsedAt ? <Time value={t.lastUsedAt} relative /> : "never"}
                   </p>
                 </div>
                 <Button variant="secondary" size="sm" disabled={pending} onClick={() => revoke(t.id)} aria-label={`Revoke ${t.name}`}>

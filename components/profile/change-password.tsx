@@ -58,7 +58,7 @@ export function ChangePasswordForm() {
             </div>
           ) : null}
           <div className="sm:col-span-2">
-            <Button type="submit" disabled={formState.isSubmitting}>
+            <Button type="submit" busy={formState.isSubmitting}>
               Change password
             </Button>
           </div>

@@ -48,7 +48,7 @@ export function EmailNotifications({ preferences, smtp, email }: { preferences: 
             />
           ))}
         </fieldset>
-        <Button onClick={save} disabled={pending}>
+        <Button onClick={save} busy={pending}>
           Save email choices
         </Button>
       </CardBody>

@@ -73,7 +73,7 @@ export function SshKeys({ keys }: { keys: KeyRow[] }) {
               {...register("publicKey")}
             />
           </Field>
-          <Button type="submit" disabled={formState.isSubmitting}>
+          <Button type="submit" busy={formState.isSubmitting}>
             Add key
           </Button>
         </form>

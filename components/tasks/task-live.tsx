@@ -8,6 +8,9 @@ import { Alert } from "@/components/ui/alert";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { LongId } from "@/components/ui/table";
+import { Time, useDisplayZone } from "@/components/ui/time";
+import { formatExact } from "@/lib/ui/time";
 import type { TaskView } from "@/lib/tasks/get-task";
 import { ACTION_LABELS, actionOfKind } from "@/lib/vms/action-rules";
 import { collapseLog } from "./collapse-log";
@@ -23,13 +26,9 @@ async function fetchTask(id: string): Promise<TaskView> {
   return body.data;
 }
 
-/** One log line as shown: its time, its words, and for staff the provider's own. */
-function logText(l: TaskView["logs"][number]): string {
-  return `${time(l.at)}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`;
-}
-
-function time(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleTimeString() : "";
+/** One log line as shown: its time (the portal's exact form with seconds, lib/ui/time.ts), its words, and for staff the provider's own. */
+function logText(l: TaskView["logs"][number], timeZone: string | undefined): string {
+  return `${formatExact(new Date(l.at), { seconds: true, timeZone })}  ${l.line}${l.detail ? `  [provider: ${l.detail}]` : ""}`;
 }
 
 /** What a completed task of each kind says about its VM. */
@@ -61,6 +60,7 @@ function outcome(task: TaskView): string | null {
  */
 export function TaskLive({ initial, goToVm = true, editHref = null }: { initial: TaskView; goToVm?: boolean; editHref?: string | null }) {
   const router = useRouter();
+  const zone = useDisplayZone();
   const { data: task, error, refetch } = useQuery({
     queryKey: ["task", initial.task_id],
     queryFn: () => fetchTask(initial.task_id),
@@ -115,7 +115,7 @@ export function TaskLive({ initial, goToVm = true, editHref = null }: { initial:
       <Card>
         <CardHeader
           title={task.vm && action ? `${action === "create" ? "Create" : ACTION_LABELS[action]} ${task.vm.name}` : task.kind}
-          description={<span className="font-mono text-xs">{task.task_id}</span>}
+          description={<LongId>{task.task_id}</LongId>}
           actions={<Badge tone={tones[task.status] ?? "gray"}>{task.status.replace("_", " ")}</Badge>}
         />
         <CardBody>
@@ -124,19 +124,19 @@ export function TaskLive({ initial, goToVm = true, editHref = null }: { initial:
           </div>
           <ol className="space-y-2" aria-label="Steps">
             {task.steps.map((s) => (
-              <li key={s.position} className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-slate-100 px-3 py-2 text-sm" data-status={s.status}>
-                <div className="flex items-center gap-3">
+              <li key={s.position} className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-slate-200 px-3 py-2 text-sm" data-status={s.status}>
+                <div className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1">
                   <Badge tone={tones[s.status] ?? "gray"}>{s.status.replace("_", " ")}</Badge>
                   <span className="font-medium text-slate-900">{s.name}</span>
                   {s.error ? (
-                    <span className="text-red-600" title={s.error_detail ?? undefined}>
+                    <span className="text-red-700" title={s.error_detail ?? undefined}>
                       {s.error}
                     </span>
                   ) : null}
                 </div>
-                <div className="flex items-center gap-3 text-xs text-slate-500">
-                  {s.provider_task_id ? <span className="font-mono" title="The provider's task id">{s.provider_task_id}</span> : null}
-                  <span>{time(s.finished_at ?? s.started_at)}</span>
+                <div className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
+                  {s.provider_task_id ? <LongId title="The provider's task id">{s.provider_task_id}</LongId> : null}
+                  {s.finished_at ?? s.started_at ? <Time value={(s.finished_at ?? s.started_at)!} seconds /> : null}
                 </div>
               </li>
             ))}
@@ -145,21 +145,27 @@ export function TaskLive({ initial, goToVm = true, editHref = null }: { initial:
       </Card>
       <Card>
         <CardHeader title="Log" description="The provider's own task log lines, as they arrive." />
-        <div className="max-h-96 overflow-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-700" aria-label="Task log">
+        {/* Focusable so that keyboard users can scroll it (arrow keys, Page Up/Down). */}
+        <div
+          tabIndex={0}
+          role="log"
+          aria-label="Task log"
+          className="max-h-96 overflow-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-700 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
+        >
           {task.logs.length
             ? collapseLog(task.logs, (l) => l.line).map((g) =>
                 g.kind === "line" ? (
                   <div key={g.line.id} className="whitespace-pre-wrap break-words">
-                    {logText(g.line)}
+                    {logText(g.line, zone)}
                   </div>
                 ) : (
                   <details key={g.first.id}>
                     <summary className="cursor-pointer whitespace-pre-wrap break-words text-indigo-800">
-                      {logText(g.last)} <span className="text-slate-500">({g.lines.length} progress lines)</span>
+                      {logText(g.last, zone)} <span className="text-slate-500">({g.lines.length} progress lines)</span>
                     </summary>
                     <div className="border-l-2 border-slate-200 pl-3">
                       {g.lines.map((l) => (
-                        <div key={l.id}>{logText(l)}</div>
+                        <div key={l.id}>{logText(l, zone)}</div>
                       ))}
                     </div>
                   </details>

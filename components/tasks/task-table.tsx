@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { Table, Td, Th } from "@/components/ui/table";
+import { LongId, Table, Td, Th } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { taskKindLabel } from "@/lib/vms/action-rules";
 
 const tones: Record<string, BadgeTone> = { pending: "gray", in_progress: "blue", completed: "green", failed: "red", cancelled: "yellow" };
 
@@ -24,24 +26,30 @@ export function TaskTable({ tasks, showUser = false, showError = false, stuckBef
           const stuck = stuckBefore && t.updatedAt && (t.status === "pending" || t.status === "in_progress") && t.updatedAt < stuckBefore;
           return (
             <tr key={t.id}>
-              <Td>
+              <Td label="Task" className="whitespace-normal">
                 <Link href={`/tasks/${encodeURIComponent(t.id)}`} className="font-medium text-indigo-700 hover:underline">
-                  {t.kind}
+                  {taskKindLabel(t.kind)}
                 </Link>
-                <span className="ml-2 font-mono text-xs text-slate-400">{t.id}</span>
+                <LongId className="block text-slate-500">{t.id}</LongId>
               </Td>
-              {showUser ? <Td>{t.user?.email}</Td> : null}
-              <Td>
+              {showUser ? (
+                <Td label="User" className="break-all whitespace-normal">
+                  {t.user?.email}
+                </Td>
+              ) : null}
+              <Td label="Status">
                 <span className="flex gap-1">
                   <Badge tone={tones[t.status] ?? "gray"}>{t.status.replace("_", " ")}</Badge>
                   {stuck ? <Badge tone="yellow">stuck</Badge> : null}
                 </span>
               </Td>
-              <Td>{t.progress}%</Td>
-              <Td>{t.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC</Td>
+              <Td label="Progress">{t.progress}%</Td>
+              <Td label="Started">
+                <Time value={t.createdAt} relative />
+              </Td>
               {/* showError is for support's monitor only: the provider's own words (errorDetail) are staff-only. */}
               {showError ? (
-                <Td className="max-w-sm truncate whitespace-normal text-red-700" title={t.error ?? undefined}>
+                <Td label="Provider says" className="max-w-sm whitespace-normal break-words text-red-700" title={t.error ?? undefined}>
                   {t.errorDetail ?? t.error ?? ""}
                 </Td>
               ) : null}

@@ -10,7 +10,7 @@ export const Checkbox = forwardRef<HTMLInputElement, Omit<InputHTMLAttributes<HT
           id={id}
           type="checkbox"
           aria-invalid={error ? true : undefined}
-          className="mt-0.5 h-4 w-4 shrink-0 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus:ring-indigo-600"
+          className="mt-0.5 h-4 w-4 shrink-0 rounded border-slate-300 text-indigo-700 accent-indigo-600 focus:ring-indigo-600"
           {...props}
         />
         <div className="text-sm">
@@ -18,7 +18,7 @@ export const Checkbox = forwardRef<HTMLInputElement, Omit<InputHTMLAttributes<HT
             {label}
           </label>
           {error ? (
-            <p role="alert" className="text-xs text-red-600">
+            <p role="alert" className="text-xs text-red-700">
               {error}
             </p>
           ) : hint ? (

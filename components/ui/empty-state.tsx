@@ -12,7 +12,7 @@ export function EmptyState({ title, description, action, icon }: { title: string
           </svg>
         )}
       </div>
-      <h3 className="text-sm font-semibold text-slate-900">{title}</h3>
+      <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
       <p className="mt-1 max-w-md text-sm text-slate-500">{description}</p>
       {action ? <div className="mt-5">{action}</div> : null}
     </div>

@@ -1,10 +1,15 @@
 import type { ReactNode, ThHTMLAttributes, TdHTMLAttributes } from "react";
 import { cn } from "./cn";
 
-export function Table({ children, label }: { children: ReactNode; label: string }) {
+/**
+ * A table that becomes cards below 768 px (`.table-cards` in app/globals.css): each row a card,
+ * each cell a line led by its `label` (give every Td the label of its column). `cards={false}`
+ * keeps a real table that scrolls sideways (for grids of inputs).
+ */
+export function Table({ children, label, cards = true }: { children: ReactNode; label: string; cards?: boolean }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-      <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">
+    <div className={cn("rounded-lg border border-slate-200 bg-white shadow-xs", cards ? "md:overflow-x-auto" : "overflow-x-auto")}>
+      <table aria-label={label} className={cn("min-w-full divide-y divide-slate-200 text-sm", cards && "table-cards")}>
         {children}
       </table>
     </div>
@@ -12,9 +17,19 @@ export function Table({ children, label }: { children: ReactNode; label: string 
 }
 
 export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return <th scope="col" className={cn("bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500", className)} {...props} />;
+  return <th scope="col" className={cn("bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-600", className)} {...props} />;
 }
 
-export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={cn("whitespace-nowrap px-4 py-3 text-slate-700", className)} {...props} />;
+/** A cell; `label` (its column's name) leads it when the table shows as cards. */
+export function Td({ className, label, ...props }: TdHTMLAttributes<HTMLTableCellElement> & { label?: string }) {
+  return <td data-label={label} className={cn("whitespace-nowrap px-4 py-3 text-slate-700", className)} {...props} />;
+}
+
+/** A long machine id (task ids, the provider's ids): monospace, wraps anywhere instead of widening the page. */
+export function LongId({ children, className, title }: { children: ReactNode; className?: string; title?: string }) {
+  return (
+    <span className={cn("font-mono text-xs break-all", className)} title={title}>
+      {children}
+    </span>
+  );
 }

@@ -57,7 +57,7 @@ function StepList({ current, steps }: { current: number; steps: readonly StepNam
           aria-current={i === current ? "step" : undefined}
           className={cn(
             "flex items-center gap-2 rounded-full px-3 py-1 text-sm",
-            i === current ? "bg-indigo-600 text-white" : i < current ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500",
+            i === current ? "bg-indigo-600 text-on-accent" : i < current ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500",
           )}
         >
           <span className="font-semibold">{i + 1}</span> {label}
@@ -75,10 +75,10 @@ function QuotaBar({ label, unit, used, adding, limit }: { label: string; unit: s
   const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
   return (
     <div>
-      <div className="flex justify-between text-xs text-slate-600">
+      <div className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600">
         <span className="font-medium text-slate-800">{label}</span>
         <span>
-          used {n(used)} · adding <span className={over ? "font-semibold text-red-600" : "font-semibold text-indigo-700"}>{n(adding)}</span> · left {n(left)} of {n(limit)} {unit}
+          used {n(used)} · adding <span className={over ? "font-semibold text-red-700" : "font-semibold text-indigo-700"}>{n(adding)}</span> · left {n(left)} of {n(limit)} {unit}
         </span>
       </div>
       <div className="mt-1 flex h-2 overflow-hidden rounded-full bg-slate-100" aria-hidden>
@@ -122,9 +122,9 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     defaultValues: {
       templateId: chosen?.id ?? "",
       target: prefill.target && first.placements.includes(prefill.target) ? prefill.target : first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
-      cpuCores: prefill.cpuCores ?? first.min.cpuCores,
-      memorySize: prefill.memorySize ?? Math.max(first.min.memoryMb, 1024),
-      diskSize: prefill.diskSize ?? first.min.diskGb,
+      cpuCores: prefill.cpuCores ?? first.defaults.cpuCores,
+      memorySize: prefill.memorySize ?? first.defaults.memoryMb,
+      diskSize: prefill.diskSize ?? first.defaults.diskGb,
       name: prefill.name ?? "",
       ciuser: prefill.ciuser ?? first.ciuser ?? "",
       auth: data.sshKeys.length ? "ssh_key" : "password",

@@ -13,6 +13,7 @@ import { deletePlan } from "./plans/delete-plan";
 import { savePlan } from "./plans/save-plan";
 import { getPrices } from "./prices/views";
 import { savePrices } from "./prices/save-prices";
+import { deleteProvider } from "./providers/delete-provider";
 import { discoverProvider } from "./providers/discover";
 import { importTemplates } from "./providers/import-templates";
 import { saveProvider } from "./providers/save-provider";
@@ -275,6 +276,21 @@ describe("providers", () => {
     const audits = await db().auditEvent.findMany({ where: { targetId: lab2.id, action: "provider.update" } });
     expect(audits).toHaveLength(1);
     expect(audits[0]!.after).toMatchObject({ enabled: false, rotated: false });
+  });
+
+  it("deletes a provider nothing uses, audited without its secret; one with templates is refused", async () => {
+    const { id } = await saveProvider(form({ name: "short-lived", tokenId: "root@pam!short" }), root);
+    await deleteProvider(id, root);
+    expect(await db().providerConnection.findUnique({ where: { id } })).toBeNull();
+    const audited = await db().auditEvent.findFirstOrThrow({ where: { action: "provider.delete", targetId: id } });
+    expect(audited.before).toMatchObject({ name: "short-lived", kind: "pve" });
+    expect(JSON.stringify(audited)).not.toContain(SECRET);
+
+    const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
+    const refused = await refusal(deleteProvider(lab.id, root));
+    expect(refused.code).toBe("conflict");
+    expect(refused.message).toMatch(/^Provider "lab" is still used by \d+ template.*: disable it instead$/);
+    expect(await db().providerConnection.findUnique({ where: { id: lab.id } })).not.toBeNull();
   });
 
   it("tests a connection (the version, or the provider's words); a Nova Cloud connection can be saved enabled", async () => {

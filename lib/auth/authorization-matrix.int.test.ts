@@ -147,6 +147,7 @@ const ACTIONS: Record<string, ActionCase> = {
   "app/(portal)/admin/providers/actions.ts#saveProviderAction": adminOnly(),
   "app/(portal)/admin/providers/actions.ts#testProviderAction": adminOnly(),
   "app/(portal)/admin/providers/actions.ts#importTemplatesAction": adminOnly(),
+  "app/(portal)/admin/providers/actions.ts#deleteProviderAction": adminOnly(),
   "app/(portal)/admin/teams/actions.ts#saveTeamAction": adminOnly(),
   "app/(portal)/admin/teams/actions.ts#addTeamMembersAction": adminOnly(),
   "app/(portal)/admin/teams/actions.ts#removeTeamMemberAction": adminOnly(),

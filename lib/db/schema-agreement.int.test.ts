@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useMigratedDatabase } from "../testing/test-db";
 import { db } from "./client";
+import { RAW_INDEXES } from "./raw-indexes";
 
 /**
  * Proves that prisma/schema.prisma and the SQL migrations describe the same database:
@@ -99,15 +100,23 @@ describe("migrations match the Prisma schema", () => {
     expect(actual).toEqual(expected);
   });
 
-  it("has exactly the schema's indexes, named as Prisma names them", async () => {
-    const { rows } = await client.query<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[] }>(
+  it("has exactly the schema's indexes, named as Prisma names them, plus the listed raw-SQL (partial) indexes", async () => {
+    const { rows: all } = await client.query<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[]; predicate: string | null }>(
       `SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
               array(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
-                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord) AS columns
+                    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+              pg_get_expr(ix.indpred, ix.indrelid) AS predicate
          FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'`,
     );
+    // Prisma cannot declare a partial index: every one in the database must be listed, with its
+    // reason, in lib/db/raw-indexes.ts, exactly as migrated; the rest must be the schema's.
+    const partial = all.filter((r) => r.predicate !== null).map((r) => ({ table: r.table, name: r.name, unique: r.unique, columns: r.columns, predicate: r.predicate }));
+    const listed = RAW_INDEXES.map(({ table, name, unique, columns, predicate }) => ({ table, name, unique, columns, predicate }));
+    expect(partial.sort((a, b) => a.name.localeCompare(b.name))).toEqual([...listed].sort((a, b) => a.name.localeCompare(b.name)));
+    for (const raw of RAW_INDEXES) expect(raw.reason.length, raw.name).toBeGreaterThan(20);
+    const rows = all.filter((r) => r.predicate === null).map(({ predicate: _predicate, ...r }) => r);
     const suffix = { id: "pkey", unique: "key", normal: "idx", fulltext: "idx" } as const;
     const expected = dmmf.datamodel.indexes
       .map((ix) => {

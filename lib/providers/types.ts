@@ -95,6 +95,13 @@ export type StepContext = {
   /** The provider's own id of an asynchronous job this step started (shown as `provider_task_id`). */
   recordProviderTask(id: string): Promise<void>;
   log(lines: ProviderLogLine[] | string): Promise<void>;
+  /**
+   * Create steps only (absent elsewhere): records at once that the VM being made will be `ref`
+   * when it gets another id than the one accepted (e.g. the provider gave that id to another
+   * client), so that no other request of the portal is handed it. False: another of the
+   * portal's live VMs holds `ref` (take another id).
+   */
+  claimRef?(ref: ProviderRef): Promise<boolean>;
 };
 
 /** One step of a plan. `key` is stable (the engine matches stored steps by it); `name` is shown. */
@@ -236,8 +243,11 @@ export const QUOTE_KEYS = [
 ] as const;
 export type QuoteKey = (typeof QUOTE_KEYS)[number];
 
-/** What a finished action leaves for the user and the VM page. */
-export type ActionOutcome = { notices: string[]; pendingRestart: boolean };
+/**
+ * What a finished action leaves for the user and the VM page. `size`: after a resize, the size
+ * the provider reports (read back; what the portal records, counts and bills).
+ */
+export type ActionOutcome = { notices: string[]; pendingRestart: boolean; size?: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> };
 
 /** A VM as the provider reports it (for reconciling the portal's records with reality). */
 export type ProviderVm = { ref: ProviderRef; name: string; status: string; size: Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">> };
@@ -260,6 +270,11 @@ export interface ProviderClient {
    * placement where a VM of that template cannot be made says why (`unavailable`).
    */
   placements(template?: ProviderRef): Promise<Placement[]>;
+  /**
+   * The smallest size a VM of this template can have, as the provider reports the template now
+   * (e.g. its boot disk: disks never shrink), for the wizard's minimums and defaults; optional.
+   */
+  templateFloor?(template: ProviderRef): Promise<Partial<Pick<Size, "cpuCores" | "memoryMb" | "diskGb">>>;
   /** The placement an object lives in (e.g. a template's host), or null when the kind has no such notion. */
   homeOf(ref: ProviderRef): string | null;
   /** Reads the provider's real facts before a request is accepted; also resolves option defaults. */

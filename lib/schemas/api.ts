@@ -110,5 +110,5 @@ export const vmSchema = z.object({
     .nullable()
     .describe("The rates the VM was accepted at, per hour, decimal strings (GPU time only while running; storage always); null: not a rated rental"),
   created_at: z.string(),
-  last_task: z.object({ task_id: z.string(), status }).nullable(),
+  last_task: z.object({ task_id: z.string(), status, kind: z.string().optional().describe("What the task does, e.g. vm.stop") }).nullable(),
 });

@@ -199,6 +199,35 @@ describe("the task engine with a provider that is not PVE", () => {
     expect(cloud.machines.has("m-d")).toBe(false);
   });
 
+  it("a task accepted before an upgrade gets the plan steps it lacks (matched by key), in plan order; steps the plan dropped are skipped", async () => {
+    // Accepted by an older version: no "disk" step yet, and a step ("warm") the plan no longer has.
+    const old = cloud.createSteps("f").filter((s) => s.key !== "disk");
+    await db().$transaction((tx) =>
+      acceptTask(tx, tinyCreate as TaskKind<never>, {
+        id: "tiny-6",
+        userId,
+        vmId: null,
+        input: { name: "f" },
+        steps: [{ key: "reserve", name: "Reserve", done: true }, ...old.map((s) => ({ key: s.key, name: s.name })), { key: "warm", name: "Warm up" }],
+        line: "Accepted: f",
+      }),
+    );
+    cloud.calls = [];
+    await runTask(kinds, "tiny-6", { final: false });
+    const task = await taskOf("tiny-6");
+    expect(task.status).toBe("completed");
+    expect(task.steps.map((s) => [s.position, s.key, s.status])).toEqual([
+      [0, "reserve", "completed"],
+      [1, "make", "completed"],
+      [2, "disk", "completed"],
+      [3, "power", "completed"],
+      [4, "warm", "skipped"],
+    ]);
+    expect(cloud.calls).toEqual(["make", "disk", "power"]);
+    expect(cloud.machines.get("m-f")).toEqual({ id: "m-f", disk: true, on: true });
+    expect(task.logs.map((l) => l.line)).toContain("Added a step this task did not have when it was accepted: Attach a disk");
+  });
+
   it("a task that has not started can be cancelled (its kind undoes the accept); a started one cannot", async () => {
     await accept("tiny-5", "e");
     await cancelTask(kinds, "tiny-5");

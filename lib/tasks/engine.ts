@@ -2,11 +2,11 @@ import { db } from "../db/client";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { ProviderError, type ProviderStep, type StepContext } from "../providers/types";
+import { ProviderError, type ProviderRef, type ProviderStep, type StepContext } from "../providers/types";
 import { DeadlineError, taskDeadlines, withDeadline, type TaskDeadlines } from "./deadline";
 import { describeFailure } from "./failure";
 import type { TaskKind, TaskPlan, TaskRecord } from "./kinds";
-import { appendLog, cancelPendingTask, completeTask, endCancelled, failTask, heartbeat, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
+import { alignSteps, appendLog, cancelPendingTask, completeTask, endCancelled, failTask, heartbeat, startTask, stepCompleted, stepFacts, stepFailed, stepProviderTask, stepStarted } from "./store";
 import { env } from "../env";
 import { checkQuotaThresholds, notifyTaskFinished } from "../notifications";
 
@@ -69,10 +69,17 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
 export async function runSteps(
   taskId: string,
   steps: ProviderStep[],
-  options: { final: boolean; deadlines?: TaskDeadlines; heartbeatMs?: number; stopProviderTask?: (providerTaskId: string) => Promise<boolean> },
+  options: { final: boolean; deadlines?: TaskDeadlines; heartbeatMs?: number; stopProviderTask?: (providerTaskId: string) => Promise<boolean>; claimRef?: (ref: ProviderRef) => Promise<boolean> },
 ): Promise<RunOutcome> {
   const { stepMs } = options.deadlines ?? taskDeadlines();
   const beatMs = options.heartbeatMs ?? heartbeatMs();
+  const claim = options.claimRef;
+  // A task accepted before an upgrade may lack steps its plan has gained since: add them.
+  const added = await alignSteps(taskId, steps);
+  if (added.length) {
+    const names = steps.filter((s) => added.includes(s.key)).map((s) => s.name);
+    await appendLog(taskId, null, `Added ${names.length === 1 ? "a step" : "steps"} this task did not have when it was accepted: ${names.join(", ")}`);
+  }
   const stored = await db().taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" } });
   if (!(await startTask(taskId))) return { status: "abandoned" };
   for (const step of steps) {
@@ -112,6 +119,14 @@ export async function runSteps(
         alive();
         await appendLog(taskId, row.id, lines);
       },
+      ...(claim
+        ? {
+            claimRef: async (ref: ProviderRef) => {
+              alive();
+              return claim(ref);
+            },
+          }
+        : {}),
     };
     await stepStarted(row.id, startedAt);
     // The heartbeat: stamps the task while the step runs and learns of a cancel (then asks the
@@ -234,7 +249,8 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
 
   let outcome: RunOutcome;
   try {
-    outcome = await runSteps(taskId, plan.steps, { ...options, stopProviderTask: plan.stopProviderTask?.bind(plan) });
+    const claimRef = plan.claimRef?.bind(plan);
+    outcome = await runSteps(taskId, plan.steps, { ...options, stopProviderTask: plan.stopProviderTask?.bind(plan), ...(claimRef ? { claimRef } : {}) });
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;

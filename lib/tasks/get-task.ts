@@ -31,7 +31,7 @@ export type TaskView = {
 };
 
 /** The `notices` a task kind's completed hook stored in the result. */
-function warningsOf(result: unknown): string[] {
+export function warningsOf(result: unknown): string[] {
   const notices = result && typeof result === "object" && !Array.isArray(result) ? (result as { notices?: unknown }).notices : undefined;
   return Array.isArray(notices) ? notices.filter((n): n is string => typeof n === "string") : [];
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { JsonObject, ProviderLogLine, ProviderStep } from "../providers/types";
+import type { JsonObject, ProviderLogLine, ProviderRef, ProviderStep } from "../providers/types";
 import type { queues } from "../jobs/queues";
 
 /**
@@ -45,6 +45,8 @@ export type TaskPlan = {
      */
     ending: TaskEnding;
   }): Promise<void>;
+  /** Create kinds: what a step's `claimRef` does (records the provider's id of the VM being made; false when another VM holds it). */
+  claimRef?(ref: ProviderRef): Promise<boolean>;
   /** The task was cancelled before it ran: undo what accepting it did. */
   cancelled?(ctx: { tx: Db.Prisma.TransactionClient }): Promise<void>;
   /**

@@ -80,6 +80,45 @@ export async function acceptTask(
   await boss.send(queue.name, { taskId: task.id }, { ...queue.sendOptions, db: fromPrisma(tx) });
 }
 
+/**
+ * Brings a task's stored steps in line with its plan: a plan step with no stored row (the plan
+ * gained it after the task was accepted, e.g. by an upgrade between accept and run) is added,
+ * right after the stored step of the plan step before it (first when there is none); a pending
+ * stored step the plan no longer has is marked skipped. Steps are matched by key, never by
+ * name. Returns the keys added. One transaction: positions are rewritten in order.
+ */
+export async function alignSteps(taskId: string, planned: { key: string; name: string }[]): Promise<string[]> {
+  return db().$transaction(async (tx) => {
+    const stored = await tx.taskStep.findMany({ where: { taskId }, orderBy: { position: "asc" } });
+    const keys = new Set(stored.map((s) => s.key));
+    const missing = planned.filter((p) => !keys.has(p.key));
+    const plannedKeys = new Set(planned.map((p) => p.key));
+    const dropped = stored.filter((s) => s.status === "pending" && !plannedKeys.has(s.key));
+    if (dropped.length) await tx.taskStep.updateMany({ where: { id: { in: dropped.map((s) => s.id) } }, data: { status: "skipped" } });
+    if (missing.length === 0) return [];
+    // The final order: stored rows as they are, each missing plan step after its predecessor in the plan.
+    const order: { id?: string; key: string; name: string }[] = stored.map((s) => ({ id: s.id, key: s.key, name: s.name }));
+    const at = (key: string) => order.findIndex((o) => o.key === key);
+    for (const step of missing) {
+      const index = planned.findIndex((p) => p.key === step.key);
+      const before = planned.slice(0, index).reverse().map((p) => at(p.key)).find((i) => i >= 0);
+      const firstPlanned = order.findIndex((o) => plannedKeys.has(o.key));
+      const position = before !== undefined ? before + 1 : firstPlanned >= 0 ? firstPlanned : order.length;
+      order.splice(position, 0, { key: step.key, name: step.name });
+    }
+    // Out of the way first ((taskId, position) is unique), then every row at its place.
+    const offset = stored.length + missing.length + 1;
+    await tx.taskStep.updateMany({ where: { taskId }, data: { position: { increment: offset } } });
+    for (const [position, entry] of order.entries()) {
+      if (entry.id) await tx.taskStep.update({ where: { id: entry.id }, data: { position } });
+      else await tx.taskStep.create({ data: { taskId, position, key: entry.key, name: entry.name } });
+    }
+    const all = await tx.taskStep.findMany({ where: { taskId }, select: { status: true } });
+    await tx.task.update({ where: { id: taskId }, data: { progress: progressOf(all) } });
+    return missing.map((m) => m.key);
+  });
+}
+
 /** Marks a pending (or resumed) task in progress; false when it ended meanwhile (cancelled, marked failed). */
 export async function startTask(taskId: string): Promise<boolean> {
   const now = new Date();

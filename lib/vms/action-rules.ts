@@ -43,6 +43,13 @@ export function actionOfKind(kind: string): VmAction | "create" | null {
   return m ? (m[1] as VmAction | "create") : null;
 }
 
+/** A task kind as people read it: "Create VM", "Shut down VM"; an unknown kind as it is. */
+export function taskKindLabel(kind: string): string {
+  const action = actionOfKind(kind);
+  if (!action) return kind;
+  return `${action === "create" ? "Create" : ACTION_LABELS[action]} VM`;
+}
+
 /** Why `action` is refused for a VM in `status` (the portal's record), or null when it may run. */
 export function actionRefusal(status: string, action: VmAction): string | null {
   if (status === "creating") return VM_STILL_CREATING;

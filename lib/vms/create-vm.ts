@@ -22,6 +22,10 @@ import { newTaskId } from "../tasks/ids";
 import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
 import { queueQuotaCheck } from "../notifications";
+import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
+
+/** How often an accept takes another id after the database refused one as taken by another process. */
+const MAX_ACCEPT_ATTEMPTS = 5;
 
 export const TEMPLATE_NOT_FOUND = "Template not found";
 export const TEMPLATE_FORBIDDEN = "You do not have permission to use this template";
@@ -151,58 +155,71 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   const checked = await askProvider(connection.name, user, () => provider.precheck(request));
   if (checked.problems.length) throw new AppError("bad_request", checked.problems.join("; "));
   request.options = checked.options;
-  const accepted: Accepted = await askProvider(connection.name, user, () =>
-    provider.accept(request, async (refId) => (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0),
-  );
-
+  // Ids the database refused because another process wrote them first (see below).
+  const collided = new Set<string>();
+  const taken = async (refId: string) => collided.has(refId) || (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0;
   const { password, sshKeys } = request.cloudInit;
-  const taskInput: CreateVmTaskInput = {
-    request: { ...request, cloudInit: { user: request.cloudInit.user } },
-    sealed: password || sshKeys ? encryptJson({ password, sshKeys }) : undefined,
-    accepted: accepted.ref,
-  };
-  const steps = provider.createSteps(request, accepted.ref);
+  const sealed = password || sshKeys ? encryptJson({ password, sshKeys }) : undefined;
   const taskId = newTaskId("clone");
+  /** Reserves the quota and writes the VM row, its task and job, and the audit event, in one transaction. */
+  const acceptAndReserve = async (accepted: Accepted): Promise<void> => {
+    const taskInput: CreateVmTaskInput = { request: { ...request, cloudInit: { user: request.cloudInit.user } }, sealed, accepted: accepted.ref };
+    const steps = provider.createSteps(request, accepted.ref);
+    // Retried when PostgreSQL aborts it for a deadlock or serialization failure.
+    await transaction(
+      async (tx) => {
+        const vm = await reserveVm(tx, {
+          userId: user.id,
+          context: quota,
+          gpus: gpu ? { count: gpuOrder!.gpu!.count, offer: gpu.offer } : undefined,
+          data: {
+            name: input.name,
+            providerId: connection.id,
+            templateId: template.id,
+            ...(accepted.ref ? { providerRef: accepted.ref.data, providerRefId: accepted.ref.id } : {}),
+            ...sizeColumns(size),
+            ...(gpuOrder && pricing ? rentalColumns(gpuOrder, pricing) : {}),
+            status: "creating",
+          },
+        });
+        await acceptTask(tx, createVmKind, {
+          id: taskId,
+          userId: user.id,
+          vmId: vm.id,
+          input: taskInput,
+          steps: [
+            { key: "reserve_quota", name: "Reserve quota", done: true, detail: { ...sizeColumns(size), plan: quota.planName, team: quota.team?.name ?? null } },
+            ...(accepted.step ? [{ ...accepted.step, done: true }] : []),
+            ...steps.map((s) => ({ key: s.key, name: s.name })),
+          ],
+          line: `Accepted: ${input.name} from ${template.name} (${sizeText(size)}) ${accepted.describe}`.trim(),
+        });
+        await recordAudit(tx, {
+          actor: { id: user.id, email: user.email },
+          action: "vm.create",
+          targetType: "vm",
+          targetId: vm.id,
+          after: { ...taskInput.request, provider: connection.name, providerRef: accepted.ref?.id ?? null, taskId } as unknown as JsonObject,
+        });
+      },
+      { name: "create VM" },
+    );
+  };
+  let accepted: Accepted;
+  for (let attempt = 1; ; attempt++) {
+    accepted = await askProvider(connection.name, user, () => provider.accept(request, taken));
+    try {
+      await acceptAndReserve(accepted);
+      break;
+    } catch (error) {
+      // Another portal process handed out the same id between our check and our write: the
+      // database's unique index (lib/db/raw-indexes.ts) refused ours, so take the next one.
+      if (!accepted.ref || !isUniqueViolation(error, VM_LIVE_REF_INDEX) || attempt >= MAX_ACCEPT_ATTEMPTS) throw error;
+      collided.add(accepted.ref.id);
+      log.info({ ref: accepted.ref.id, provider: connection.name }, "the provider id was taken by another process meanwhile; taking another");
+    }
+  }
 
-  // Retried when PostgreSQL aborts it for a deadlock or serialization failure.
-  await transaction(
-    async (tx) => {
-      const vm = await reserveVm(tx, {
-        userId: user.id,
-        context: quota,
-        gpus: gpu ? { count: gpuOrder!.gpu!.count, offer: gpu.offer } : undefined,
-        data: {
-          name: input.name,
-          providerId: connection.id,
-          templateId: template.id,
-          ...(accepted.ref ? { providerRef: accepted.ref.data, providerRefId: accepted.ref.id } : {}),
-          ...sizeColumns(size),
-          ...(gpuOrder && pricing ? rentalColumns(gpuOrder, pricing) : {}),
-          status: "creating",
-        },
-      });
-      await acceptTask(tx, createVmKind, {
-        id: taskId,
-        userId: user.id,
-        vmId: vm.id,
-        input: taskInput,
-        steps: [
-          { key: "reserve_quota", name: "Reserve quota", done: true, detail: { ...sizeColumns(size), plan: quota.planName, team: quota.team?.name ?? null } },
-          ...(accepted.step ? [{ ...accepted.step, done: true }] : []),
-          ...steps.map((s) => ({ key: s.key, name: s.name })),
-        ],
-        line: `Accepted: ${input.name} from ${template.name} (${sizeText(size)}) ${accepted.describe}`.trim(),
-      });
-      await recordAudit(tx, {
-        actor: { id: user.id, email: user.email },
-        action: "vm.create",
-        targetType: "vm",
-        targetId: vm.id,
-        after: { ...taskInput.request, provider: connection.name, providerRef: accepted.ref?.id ?? null, taskId } as unknown as JsonObject,
-      });
-    },
-    { name: "create VM" },
-  );
   log.info({ taskId, ref: accepted.ref?.id, user: user.email, template: template.name }, "create VM accepted");
   await queueQuotaCheck(user.id); // the reservation counts: a worker tells at 80 % and 100 %
   return { taskId, vmName: input.name, providerRefId: accepted.ref?.id ?? null };

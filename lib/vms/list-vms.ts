@@ -5,7 +5,7 @@ import { Decimal, fromPlanRentalType, type PlanRentalType } from "../pricing/ren
 import { RENTAL_TYPES } from "../schemas/catalog";
 export { MAX_VM_PAGE } from "../schemas/api";
 
-type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus }[] };
+type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus; kind?: string }[] };
 
 /** A VM's GPU and rental fields as the API shows them (rates as decimal strings). */
 export function rentalFields(vm: Db.Vm) {
@@ -44,7 +44,7 @@ export function vmSummary(vm: VmWithSummary) {
     diskSize: vm.diskGb,
     ...rentalFields(vm),
     created_at: vm.createdAt.toISOString(),
-    last_task: last ? { task_id: last.id, status: last.status } : null,
+    last_task: last ? { task_id: last.id, status: last.status, ...(last.kind !== undefined ? { kind: last.kind } : {}) } : null,
   };
 }
 
@@ -80,7 +80,7 @@ export async function listVms(userId: string, query: VmPageQuery = {}): Promise<
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     ...(limit ? { take: limit + 1 } : {}),
-    include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true } } },
+    include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, kind: true } } },
   });
   const page = limit ? vms.slice(0, limit) : vms;
   return { vms: page.map(vmSummary), nextCursor: limit && vms.length > limit ? encodeCursor(page.at(-1)!) : null };

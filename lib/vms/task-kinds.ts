@@ -1,5 +1,6 @@
 import { decryptJson } from "../crypto/secrets";
 import { db } from "../db/client";
+import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
 import { lockQuotaScope, lockVm } from "../db/locks";
 import { env } from "../env";
 import { AppError } from "../errors";
@@ -102,6 +103,17 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
           line: `VM ${request.name} (${client.describe(result.ref)}) is running${at}${notices}`,
         };
       },
+      // The VM's row holds the id the provider really gave it as soon as it is known; the unique
+      // index of live VMs (lib/db/raw-indexes.ts) refuses an id another VM of the portal holds.
+      async claimRef(ref) {
+        try {
+          await db().vm.update({ where: { id: vm.id }, data: refColumns(ref) });
+          return true;
+        } catch (error) {
+          if (isUniqueViolation(error, VM_LIVE_REF_INDEX)) return false;
+          throw error;
+        }
+      },
       // Release the reservation at once (the VM row no longer counts), then either keep what the
       // provider made for a retry (a failure, when HANGAR_RETRY_KEEP_MINUTES > 0: the worker's
       // housekeeping removes it later) or clean it up now (a cancel), and only then end the task,
@@ -180,15 +192,23 @@ function actionKind(action: VmAction): TaskKind<VmActionTaskInput> {
         steps: client.actionSteps(input.action, input.ref, input.params),
         async completed({ tx, facts }) {
           const outcome = client.actionOutcome(input.action, facts);
+          // A resize records the size the provider reports (read back after it), not the one asked for.
+          const reported = input.action === "resize" && input.wanted ? { ...input.wanted, ...outcome.size } : undefined;
           const vmUpdate =
-            input.action === "delete" ? { status: "deleted", deletedAt: new Date(), ipAddress: null } : input.action === "resize" ? {} : { status: resultingStatus[input.action] };
+            input.action === "delete"
+              ? { status: "deleted", deletedAt: new Date(), ipAddress: null }
+              : reported
+                ? sizeColumns(reported)
+                : input.action === "resize"
+                  ? {}
+                  : { status: resultingStatus[input.action] };
           const done: Record<VmAction, string> = {
             start: `${label} is running`,
             stop: `${label} is stopped`,
             shutdown: `${label} is stopped`,
             reboot: `${label} was rebooted and is running`,
             delete: `${label} was deleted with its disks. Quota released.`,
-            resize: `${label} now has ${input.wanted?.cpuCores} vCPU, ${input.wanted?.memoryMb} MB and ${input.wanted?.diskGb} GB`,
+            resize: `${label} now has ${(reported ?? input.wanted)?.cpuCores} vCPU, ${(reported ?? input.wanted)?.memoryMb} MB and ${(reported ?? input.wanted)?.diskGb} GB`,
           };
           await tx.vm.update({ where: { id: vm.id }, data: vmUpdate });
           if ("status" in vmUpdate && vmUpdate.status) await recordVmState(tx, vm.id, vmUpdate.status);

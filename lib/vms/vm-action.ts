@@ -8,7 +8,8 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { providerFor } from "../providers/registry";
-import { VM_ACTIONS, type JsonObject, type ProviderRef, type VmAction, type VmActionParams } from "../providers/types";
+import { VM_ACTIONS, type JsonObject, type ProviderClient, type ProviderRef, type VmAction, type VmActionParams } from "../providers/types";
+import { DeadlineError, withDeadline } from "../tasks/deadline";
 import { sizeColumns, sizeOf, type Size } from "../schemas/size";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { acceptTask } from "../tasks/store";
@@ -60,6 +61,21 @@ function scopesOf(ctx: QuotaContext): ResizeScope[] {
   ];
 }
 
+const formatGb = (gb: number) => (Number.isInteger(gb) ? String(gb) : gb.toFixed(1));
+
+/** The VM's disk size as its provider reports it now (GB), or undefined when it cannot tell within the accept deadline. */
+async function diskNow(provider: ProviderClient, ref: ProviderRef): Promise<number | undefined> {
+  try {
+    const status = await withDeadline(ACCEPT_STATUS_MS, () => provider.status(ref), () => new DeadlineError("status"));
+    return status.diskGb;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long a resize's accept waits for the provider's view of the VM's disk, ms (then the record alone decides). */
+const ACCEPT_STATUS_MS = 5_000;
+
 /**
  * Accepts an action on an existing VM, from the API or the VM page: authorize, validate, then in
  * one transaction (under a lock of the VM row, and for a resize first of the owner's team and
@@ -98,6 +114,14 @@ export async function requestVmAction(
   }
 
   const provider = providerFor(vm.provider);
+  if (resize?.diskGb !== undefined && vm.providerRef !== null && vm.providerRefId !== null) {
+    // What exists, not only what is recorded: a disk the provider already has at this size or
+    // larger cannot be grown to it (a record behind reality is corrected by the read-back).
+    const real = await diskNow(provider, { id: vm.providerRefId, data: vm.providerRef as JsonObject });
+    if (real !== undefined && resize.diskGb <= real && resize.diskGb !== vm.diskGb) {
+      throw new AppError("bad_request", `diskSize must be larger than the current ${formatGb(real)} GB: the VM's disk already has ${formatGb(real)} GB, and disks only grow`);
+    }
+  }
   const taskId = newTaskId(action);
   const kind = taskKindOf(action);
 

@@ -218,7 +218,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     expect(await usage()).toMatchObject({ cpuCores: 3, memoryMb: 4096, diskGb: 50 });
     const t = await done(accepted);
     expect(t.kind).toBe("vm.resize");
-    expect(t.steps.map((s) => s.name)).toEqual(["Reserve quota", "Set CPU cores and memory", "Grow disk"]);
+    expect(t.steps.map((s) => s.name)).toEqual(["Reserve quota", "Set CPU cores and memory", "Grow disk", "Check the configuration PVE reports"]);
     expect(t.steps[2]!.provider_task_id).toMatch(/:resize:/);
     expect(logText(t)).toMatch(/PVE keeps the new CPU cores and memory pending/);
     const simulated = simVm(vm.vmid)!;
@@ -243,6 +243,18 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
     expect(bad.body.message).toBe("Give at least one of cpuCores, memorySize (MB), diskSize (GB)");
   });
 
+  it("checks the disk PVE has, not only the record, and records the size PVE reports after a resize", async () => {
+    // The record is behind reality (e.g. written before issue 9): PVE has 50 GB and 4096 MB.
+    await db().vm.update({ where: { id: vm.id }, data: { diskGb: 45, memoryMb: 3072 } });
+    const notLarger = await resize(vm.id, { diskSize: 48 });
+    expect(notLarger.status).toBe(400);
+    expect(notLarger.body.message).toBe("diskSize must be larger than the current 50 GB: the VM's disk already has 50 GB, and disks only grow");
+    const t = await done(await resize(vm.id, { diskSize: 52 }));
+    expect(t.status, t.error ?? "").toBe("completed");
+    expect(logText(t)).toMatch(/PVE reports 3 vCPUs \(1 socket x 3 cores\), 4096 MB memory and a 52 GB boot disk \(scsi0\)/);
+    expect(await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ cpuCores: 3, memoryMb: 4096, diskGb: 52 });
+  });
+
   it("checks growth against the plan, and always allows shrinking, even over a lowered plan", async () => {
     const perVm = await resize(vm.id, { cpuCores: 5 });
     expect(perVm.status).toBe(400);
@@ -261,7 +273,7 @@ describe("start, stop, shut down, reboot, resize and delete a VM (API â†’ task â
       expect((await getVm(vm.id)).body.data).toMatchObject({ status: "running", cpuCores: 3 });
       // Growing the disk alone still fits (disk has room); shrinking CPU and memory is allowed over the lowered plan.
       const t = await done(await resize(vm.id, { cpuCores: 2, memorySize: 3072, diskSize: 60 }));
-      expect(logText(t)).toMatch(/Disk scsi0 grown from 50 GB to 60 GB/);
+      expect(logText(t)).toMatch(/Disk scsi0 grown from 52 GB to 60 GB/);
       expect(simVm(vm.vmid)!.pending).toMatchObject({ cores: "2", memory: "3072" });
       expect(await usage()).toMatchObject({ cpuCores: 2, memoryMb: 3072, diskGb: 60 });
     } finally {
@@ -340,7 +352,7 @@ describe("failing tasks leave the VM, and a failed resize restores its size", ()
     // The user reads what failed in words; the provider's own are kept for staff (issue 7, finding 9).
     expect(t.error).toBe("The operation failed on the provider; try again, or ask support if it fails again");
     expect((await db().task.findUniqueOrThrow({ where: { id: accepted.body.data!.task_id } })).errorDetail).toContain("resize failed: storage 'NFS' is full");
-    expect(t.steps.map((s) => s.status)).toEqual(["completed", "completed", "failed"]);
+    expect(t.steps.map((s) => s.status)).toEqual(["completed", "completed", "failed", "pending"]);
     expect(logText(t)).toMatch(/The previous size \(1 vCPU, 1024 MB, 32 GB\) counts against the quota again/);
     expect(await db().vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ cpuCores: 1, memoryMb: 1024, diskGb: 32, status: "stopped", deletedAt: null });
     expect(await usage()).toMatchObject({ cpuCores: 1, memoryMb: 1024, diskGb: 32, vms: 1 });

@@ -5,7 +5,8 @@ import { loadPrices } from "../quota/context";
 import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
-import type { PriceTable } from "../pricing/cost";
+import { monthlyCost, type PriceTable } from "../pricing/cost";
+import { sizeOf } from "../schemas/size";
 import type { VmAction } from "../providers/types";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { actionOfKind, allowedActions, type ResizableSize } from "./action-rules";
@@ -20,6 +21,13 @@ export type VmControls = {
   actions: VmAction[];
   mayAct: boolean;
   activeTask: { id: string; kind: string; status: string } | null;
+  /** The VM's latest task when it failed (shown until another task runs): its kind and the user's words. */
+  lastFailed: { id: string; kind: string; error: string | null } | null;
+  /** What the VM costs per month at current prices (lib/pricing/cost.ts), in `currency`. */
+  monthlyCost: number;
+  currency: string;
+  /** The login the VM was created with (cloud-init user), for the `ssh user@ip` line; null when unknown. */
+  loginUser: string | null;
   /** Cores and memory changed by a resize are waiting for the VM's next restart. */
   pendingUntilRestart: boolean;
   resize: {
@@ -35,7 +43,7 @@ export type VmControls = {
 export async function vmControls(user: AuthenticatedUser, vmId: string): Promise<VmControls | null> {
   const vm = await db().vm.findUnique({
     where: { id: vmId },
-    include: { template: true, provider: { select: { name: true, kind: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true, result: true } } },
+    include: { template: true, provider: { select: { name: true, kind: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 20, select: { id: true, kind: true, status: true, result: true, error: true } } },
   });
   if (!vm || vm.deletedAt || (vm.ownerId !== user.id && !can(user.role, "tasks.monitor"))) return null;
   const active = vm.tasks.find((t) => (ACTIVE_TASK_STATUSES as readonly string[]).includes(t.status)) ?? null;
@@ -46,7 +54,14 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
   // The provider said so in the resize's typed outcome (Task.result), never in its private step facts.
   const pendingUntilRestart = lastPower?.kind === "vm.resize" && (lastPower.result as { pendingRestart?: unknown } | null)?.pendingRestart === true;
 
-  const [quota, prices] = await Promise.all([quotaSummary(vm.ownerId), loadPrices(db())]);
+  const [quota, prices, created] = await Promise.all([
+    quotaSummary(vm.ownerId),
+    loadPrices(db()),
+    db().task.findFirst({ where: { vmId: vm.id, kind: "vm.create" }, orderBy: { createdAt: "asc" }, select: { input: true } }),
+  ]);
+  // The create task keeps the request's cloud-init user (never its password or keys: lib/vms/create-vm.ts).
+  const requestedUser = (created?.input as { request?: { cloudInit?: { user?: unknown } } } | null)?.request?.cloudInit?.user;
+  const latest = vm.tasks[0];
   const scopes: ResizeFormScope[] = [];
   if (quota.user) scopes.push({ label: `Plan ${quota.user.name}`, limits: quota.user.limits, used: add(quota.user.used, quota.user.reserved) });
   if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
@@ -65,6 +80,10 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
     actions: mayAct ? allowedActions(vm.status, active !== null, PROVIDER_CATALOG[vm.provider.kind].capabilities.actions) : [],
     mayAct,
     activeTask: active ? { id: active.id, kind: active.kind, status: active.status } : null,
+    lastFailed: latest?.status === "failed" ? { id: latest.id, kind: latest.kind, error: latest.error } : null,
+    monthlyCost: monthlyCost(sizeOf(vm), prices),
+    currency: quota.currency,
+    loginUser: typeof requestedUser === "string" && requestedUser ? requestedUser : (vm.template?.ciuser ?? null),
     pendingUntilRestart,
     resize: {
       perVm: quota.perVm,

@@ -81,6 +81,19 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
       }
     }),
   );
+  // Per template: the smallest size its provider can build from it (e.g. its real disk), so that
+  // the wizard's minimums and defaults are never refused by the provider's checks at accept.
+  const floors = new Map<string, Partial<Record<"cpuCores" | "memoryMb" | "diskGb", number>>>();
+  await Promise.all(
+    templates.map(async (t) => {
+      try {
+        const floor = await clients.get(t.providerId)?.templateFloor?.({ id: t.providerRefId, data: t.providerRef as JsonObject });
+        if (floor) floors.set(t.id, floor);
+      } catch (error) {
+        log.warn({ provider: t.provider.name, template: t.name, err: error instanceof Error ? error.message : String(error) }, "could not read the template's size for the wizard");
+      }
+    }),
+  );
   const scopes: WizardScope[] = [];
   if (quota.user) scopes.push({ label: `Your plan: ${quota.user.name}`, limits: quota.user.limits, used: add(quota.user.used, quota.user.reserved) });
   if (quota.team) scopes.push({ label: `Team ${quota.team.name} (shared)`, team: quota.team.name, limits: quota.team.limits, used: add(quota.team.used, quota.team.reserved) });
@@ -90,6 +103,12 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
       const placements = all.filter((p) => p.online && !p.unavailable).map((p) => p.name);
       const unavailable = all.filter((p) => !placements.includes(p.name)).map((p) => ({ name: p.name, reason: p.unavailable ?? `${p.name} is offline` }));
       const home = clients.get(t.providerId)?.homeOf({ id: t.providerRefId, data: t.providerRef as JsonObject }) ?? null;
+      const floor = floors.get(t.id) ?? {};
+      const min = {
+        cpuCores: Math.max(t.minCpuCores, floor.cpuCores ?? 0),
+        memoryMb: Math.max(t.minMemoryMb, floor.memoryMb ?? 0),
+        diskGb: Math.max(t.minDiskGb, floor.diskGb ?? 0),
+      };
       return {
         id: t.id,
         name: t.name,
@@ -101,11 +120,11 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
         placements,
         unavailable,
         ciuser: t.ciuser,
-        min: { cpuCores: t.minCpuCores, memoryMb: t.minMemoryMb, diskGb: t.minDiskGb },
+        min,
         defaults: {
-          cpuCores: Math.max(t.minCpuCores, t.defaultCpuCores ?? t.minCpuCores),
-          memoryMb: Math.max(t.minMemoryMb, t.defaultMemoryMb ?? Math.max(t.minMemoryMb, 1024)),
-          diskGb: Math.max(t.minDiskGb, t.defaultDiskGb ?? t.minDiskGb),
+          cpuCores: Math.max(min.cpuCores, t.defaultCpuCores ?? min.cpuCores),
+          memoryMb: Math.max(min.memoryMb, t.defaultMemoryMb ?? Math.max(min.memoryMb, 1024)),
+          diskGb: Math.max(min.diskGb, t.defaultDiskGb ?? min.diskGb),
         },
         gpu: offers.get(t.id) ? { offers: offers.get(t.id)!, sizesFromOffers: PROVIDER_CATALOG[t.provider.kind].capabilities.sizes === "offers" } : null,
       };

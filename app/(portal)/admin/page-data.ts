@@ -11,8 +11,3 @@ export async function or404<T>(load: Promise<T>): Promise<T> {
     throw error;
   }
 }
-
-/** `2026-01-31 12:34` in UTC, the same on the server and in the browser. */
-export function when(iso: string | null): string {
-  return iso ? iso.replace("T", " ").slice(0, 16) : "—";
-}

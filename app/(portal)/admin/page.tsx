@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { LongId } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
 import { adminOverview } from "@/lib/admin/overview";
-import { when } from "./page-data";
 import { requirePermission } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -22,27 +23,29 @@ export default async function AdminPage() {
   return (
     <>
       <PageHeader title="Admin" description="Providers, templates, plans, quotas and people." />
-      <dl className="mb-8 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
+      <ul aria-label="Counts" className="mb-8 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
         {stats.map(([label, value, href, note]) => {
           const body = (
             <>
-              <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
-              <dd className="mt-1 text-2xl font-semibold text-slate-900">{value}</dd>
-              <dd className="text-xs text-slate-500">{note}</dd>
+              <span className="block text-xs uppercase tracking-wide text-slate-500">{label}</span>
+              <span className="mt-1 block text-2xl font-semibold text-slate-900">{value}</span>
+              <span className="block text-xs text-slate-500">{note}</span>
             </>
           );
-          const box = "rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs";
-          return href ? (
-            <Link key={label} href={href} className={`${box} transition-colors hover:border-indigo-300`}>
-              {body}
-            </Link>
-          ) : (
-            <div key={label} className={box}>
-              {body}
-            </div>
+          const box = "block h-full rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs";
+          return (
+            <li key={label}>
+              {href ? (
+                <Link href={href} className={`${box} transition-colors hover:border-indigo-300`}>
+                  {body}
+                </Link>
+              ) : (
+                <div className={box}>{body}</div>
+              )}
+            </li>
           );
         })}
-      </dl>
+      </ul>
       <Card>
         <CardHeader
           title="Recent changes"
@@ -58,14 +61,12 @@ export default async function AdminPage() {
         ) : (
           <ul className="divide-y divide-slate-100 text-sm">
             {recent.map((a) => (
-              <li key={a.id} className="flex justify-between gap-4 px-5 py-2.5">
-                <span>
+              <li key={a.id} className="flex flex-wrap justify-between gap-x-4 gap-y-1 px-5 py-2.5">
+                <span className="min-w-0 break-words">
                   <span className="font-medium text-slate-900">{a.actorEmail}</span> <span className="text-slate-600">{a.action}</span>{" "}
-                  {a.targetLabel ? <span className="text-slate-900">{a.targetLabel}</span> : <span className="font-mono text-xs text-slate-400">{a.targetId}</span>}
+                  {a.targetLabel ? <span className="text-slate-900">{a.targetLabel}</span> : <LongId className="text-slate-500">{a.targetId}</LongId>}
                 </span>
-                <time dateTime={a.at} className="shrink-0 text-xs text-slate-500">
-                  {when(a.at)}
-                </time>
+                <Time value={a.at} relative className="shrink-0 text-xs text-slate-500" />
               </li>
             ))}
           </ul>

@@ -5,12 +5,13 @@ import { PageHeader } from "@/components/ui/page-header";
 import { QuotaMeter } from "@/components/quota/quota-meter";
 import { requireUser } from "@/lib/auth/guards";
 import { quotaSummary, type ScopeSummary } from "@/lib/quota/summary";
+import { formatMemory, shownQuantity } from "@/lib/ui/units";
 
 export const metadata: Metadata = { title: "Quota" };
 
 const DIMENSIONS = [
-  { key: "cpuCores", label: "vCPU cores", unit: "cores" },
-  { key: "memoryMb", label: "Memory", unit: "MB" },
+  { key: "cpuCores", label: "CPU cores", unit: "vCPU" },
+  { key: "memoryMb", label: "Memory", unit: "GiB" },
   { key: "diskGb", label: "Disk", unit: "GB" },
   { key: "gpus", label: "GPUs", unit: "GPUs" },
   { key: "vms", label: "VMs", unit: "VMs" },
@@ -27,9 +28,9 @@ function ScopeCard({ scope, title, description, currency }: { scope: ScopeSummar
             key={d.key}
             label={d.label}
             unit={d.key === "monthlySpend" ? currency : d.unit}
-            used={scope.used[d.key]}
-            reserved={scope.reserved[d.key]}
-            limit={scope.limits[d.key]}
+            used={shownQuantity(d.key, scope.used[d.key])}
+            reserved={shownQuantity(d.key, scope.reserved[d.key])}
+            limit={shownQuantity(d.key, scope.limits[d.key])}
             money={d.key === "monthlySpend"}
           />
         ))}
@@ -76,10 +77,10 @@ export default async function QuotaPage() {
             <dl className="grid grid-cols-2 gap-4 text-center sm:grid-cols-4">
               {(
                 [
-                  ["vCPU cores", quota.perVm.cpuCores],
-                  ["Memory (MB)", quota.perVm.memoryMb],
-                  ["Disk (GB)", quota.perVm.diskGb],
-                  ["GPUs", quota.perVm.gpus],
+                  ["CPU cores", `${quota.perVm.cpuCores} vCPU`],
+                  ["Memory", formatMemory(quota.perVm.memoryMb)],
+                  ["Disk", `${quota.perVm.diskGb} GB`],
+                  ["GPUs", String(quota.perVm.gpus)],
                 ] as const
               ).map(([label, value]) => (
                 <div key={label} className="rounded-md bg-slate-50 px-3 py-4">

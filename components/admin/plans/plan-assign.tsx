@@ -70,7 +70,7 @@ export function PlanAssign({ planId, planName, candidates }: { planId: string; p
         />
       </div>
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={formState.isSubmitting}>
+      <Button type="submit" busy={formState.isSubmitting}>
         Assign to {planName}
       </Button>
     </form>

@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
+import { useToast } from "@/components/ui/toast";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
@@ -35,6 +36,7 @@ const TOTAL: [NumberField, string][] = [
 /** `gpuTypes`: the GPU type ids the providers' offers name (and those already in use), with labels. */
 export function PlanForm({ start, providers, currency, gpuTypes }: { start: PlanFormInput; providers: { id: string; name: string }[]; currency: string; gpuTypes: { id: string; label: string }[] }) {
   const router = useRouter();
+  const toast = useToast();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const editing = Boolean(start.id);
   const { register, handleSubmit, control, setError, formState } = useForm<PlanFormInput, unknown, PlanValues>({
@@ -47,6 +49,7 @@ export function PlanForm({ start, providers, currency, gpuTypes }: { start: Plan
     setMessage(null);
     const result = await savePlanAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
+    toast(editing ? `Plan ${values.name} saved.` : `Plan ${values.name} created.`);
     if (!editing) return router.push(`/admin/plans/${result.data.id}`);
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
@@ -145,7 +148,7 @@ export function PlanForm({ start, providers, currency, gpuTypes }: { start: Plan
 
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
       <div className="flex gap-3">
-        <Button type="submit" disabled={formState.isSubmitting}>
+        <Button type="submit" busy={formState.isSubmitting}>
           {editing ? "Save changes" : "Create plan"}
         </Button>
         <Button variant="secondary" onClick={() => router.push("/admin/plans")}>

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { PlanView } from "@/lib/admin/plans/views";
+import { formatMemory } from "@/lib/ui/units";
 import { adminColumns, DataTable } from "../data-table";
 
 const col = adminColumns<PlanView>();
@@ -18,17 +19,17 @@ const columns = col.columns([
       </span>
     ),
   }),
-  col.accessor((p) => `${p.maxCpuCoresPerVm} vCPU · ${p.maxMemoryMbPerVm} MB · ${p.maxDiskGbPerVm} GB${p.maxGpusPerVm ? ` · ${p.maxGpusPerVm} GPU` : ""}`, {
+  col.accessor((p) => `${p.maxCpuCoresPerVm} vCPU · ${formatMemory(p.maxMemoryMbPerVm)} · ${p.maxDiskGbPerVm} GB${p.maxGpusPerVm ? ` · ${p.maxGpusPerVm} GPU` : ""}`, {
     id: "perVm",
     header: "Largest VM",
     enableSorting: false,
   }),
-  col.accessor((p) => `${p.maxVms} VMs · ${p.maxCpuCoresSum} vCPU · ${p.maxMemoryMbSum} MB · ${p.maxDiskGbSum} GB${p.maxGpusSum ? ` · ${p.maxGpusSum} GPU` : ""}`, {
+  col.accessor((p) => `${p.maxVms} VMs · ${p.maxCpuCoresSum} vCPU · ${formatMemory(p.maxMemoryMbSum)} · ${p.maxDiskGbSum} GB${p.maxGpusSum ? ` · ${p.maxGpusSum} GPU` : ""}`, {
     id: "total",
     header: "All VMs together",
     enableSorting: false,
   }),
-  col.accessor((p) => p.maxMonthlySpend ?? "", { id: "spend", header: "Monthly spend", cell: (c) => c.getValue() || <span className="text-slate-400">no limit</span> }),
+  col.accessor((p) => p.maxMonthlySpend ?? "", { id: "spend", header: "Monthly spend", cell: (c) => c.getValue() || <span className="text-slate-500">no limit</span> }),
   col.accessor("users", { header: "Users" }),
   col.accessor("teams", { header: "Teams" }),
 ]);

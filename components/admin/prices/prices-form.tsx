@@ -87,7 +87,7 @@ export function PricesForm({ start, gpuTypes }: { start: PricesFormInput; gpuTyp
         </Card>
       </div>
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={formState.isSubmitting}>
+      <Button type="submit" busy={formState.isSubmitting}>
         Save prices
       </Button>
     </form>

@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
 import type { DiscoveredTemplate } from "@/lib/admin/providers/discover";
+import { formatMemory } from "@/lib/ui/units";
 import { importTemplatesSchema, type ImportTemplates, type ImportTemplatesInput } from "@/lib/schemas/admin";
 import { importTemplatesAction } from "@/app/(portal)/admin/providers/actions";
 import { showRefusal } from "../action-result";
@@ -114,7 +115,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                   <td className={cn(cell, "min-w-64")}>
                     <p className="font-medium text-slate-900">{t.name}</p>
                     <p className="text-xs text-slate-500">
-                      {t.where} · {t.size.cpuCores ?? "?"} vCPU · {t.size.memoryMb ?? "?"} MB · {t.size.diskGb ?? "?"} GB
+                      {t.where} · {t.size.cpuCores ?? "?"} vCPU · {t.size.memoryMb != null ? formatMemory(t.size.memoryMb) : "? GiB"} · {t.size.diskGb ?? "?"} GB
                     </p>
                     {t.publishedAs.length ? (
                       <p className="mt-1 flex flex-wrap gap-1 text-xs text-slate-500">
@@ -126,7 +127,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                     <>
                       <td className={cell}>
                         <Input aria-label={`Portal name for ${label}`} invalid={!!e.name} placeholder="a new name" className="min-w-40" {...register(`templates.${i}.name`)} />
-                        {e.name?.message ? <p className="mt-1 text-xs text-red-600">{e.name.message}</p> : null}
+                        {e.name?.message ? <p className="mt-1 text-xs text-red-700">{e.name.message}</p> : null}
                         <Input
                           aria-label={`Description of ${label}`}
                           placeholder="Description (optional)"
@@ -141,7 +142,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                       {SIZES.map(([k, what]) => (
                         <td key={k} className={cell}>
                           <Input aria-label={`${what} for ${label}`} type="number" min={1} invalid={!!e[k]} className="w-24" {...register(`templates.${i}.${k}`)} />
-                          {e[k]?.message ? <p className="mt-1 text-xs text-red-600">{e[k].message}</p> : null}
+                          {e[k]?.message ? <p className="mt-1 text-xs text-red-700">{e[k].message}</p> : null}
                         </td>
                       ))}
                       <td className={cell}>
@@ -149,7 +150,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                       </td>
                     </>
                   ) : (
-                    <td colSpan={6} className={cn(cell, "pt-3 text-xs text-slate-400")}>
+                    <td colSpan={6} className={cn(cell, "pt-3 text-xs text-slate-500")}>
                       Tick to import{t.publishedAs.length ? " again under another name" : ""}.
                     </td>
                   )}
@@ -161,7 +162,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
       </div>
       {listError ? <Alert tone="error">{listError}</Alert> : null}
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-      <Button type="submit" disabled={formState.isSubmitting || chosen === 0}>
+      <Button type="submit" busy={formState.isSubmitting} disabled={chosen === 0}>
         {chosen ? `Import ${chosen} template${chosen === 1 ? "" : "s"}` : "Import selected templates"}
       </Button>
     </form>

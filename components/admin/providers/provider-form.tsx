@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
+import { useToast } from "@/components/ui/toast";
 import { useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
@@ -29,6 +30,7 @@ const KEEP = "••• stored; leave empty to keep";
 
 export function ProviderForm({ start }: { start: ProviderFormStart }) {
   const router = useRouter();
+  const toast = useToast();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const editing = Boolean(start.id);
   const { register, handleSubmit, setError, control, resetField, formState } = useForm<ProviderFormInput, unknown, ProviderValues>({
@@ -46,6 +48,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
     const result = await saveProviderAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
     for (const field of ["secret", "password", "apiKey"] as const) resetField(field, { defaultValue: "" });
+    toast(editing ? `Provider ${values.name} saved.` : `Provider ${values.name} added.`);
     if (!editing) return router.push(`/admin/providers/${result.data.id}`);
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
@@ -165,7 +168,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
 
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
       <div className="flex gap-3">
-        <Button type="submit" disabled={formState.isSubmitting}>
+        <Button type="submit" busy={formState.isSubmitting}>
           {editing ? "Save changes" : "Add provider"}
         </Button>
         <Button variant="secondary" onClick={() => router.push("/admin/providers")}>

@@ -13,7 +13,7 @@ export function TestConnection({ providerId }: { providerId: string }) {
     <div className="space-y-3">
       <Button
         variant="secondary"
-        disabled={pending}
+        busy={pending}
         onClick={() =>
           startTransition(async () => {
             setResult(null);

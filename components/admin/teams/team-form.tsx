@@ -2,6 +2,7 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
+import { useToast } from "@/components/ui/toast";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Alert } from "@/components/ui/alert";
@@ -16,6 +17,7 @@ import { showRefusal } from "../action-result";
 
 export function TeamForm({ start, plans }: { start: TeamFormInput; plans: { id: string; name: string }[] }) {
   const router = useRouter();
+  const toast = useToast();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const editing = Boolean(start.id);
   const { register, handleSubmit, setError, formState } = useForm<TeamFormInput, unknown, TeamValues>({ resolver: zodResolver(teamFormSchema), defaultValues: start });
@@ -25,6 +27,7 @@ export function TeamForm({ start, plans }: { start: TeamFormInput; plans: { id: 
     setMessage(null);
     const result = await saveTeamAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
+    toast(editing ? `Team ${values.name} saved.` : `Team ${values.name} created.`);
     if (!editing) return router.push(`/admin/teams/${result.data.id}`);
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
@@ -57,7 +60,7 @@ export function TeamForm({ start, plans }: { start: TeamFormInput; plans: { id: 
           </div>
           {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
           <div className="flex gap-3">
-            <Button type="submit" disabled={formState.isSubmitting}>
+            <Button type="submit" busy={formState.isSubmitting}>
               {editing ? "Save changes" : "Create team"}
             </Button>
             {editing ? null : (

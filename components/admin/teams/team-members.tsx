@@ -91,7 +91,7 @@ export function TeamMembers({ teamId, members, candidates }: { teamId: string; m
                 />
               )}
             />
-            <Button type="submit" disabled={formState.isSubmitting}>
+            <Button type="submit" busy={formState.isSubmitting}>
               Add to team
             </Button>
           </form>

@@ -16,7 +16,7 @@ const columns = col.columns([
     ),
   }),
   col.accessor("description", { header: "Description", cell: (c) => <span className="whitespace-normal">{c.getValue() || "—"}</span> }),
-  col.accessor((t) => t.plan?.name ?? "", { id: "plan", header: "Team plan", cell: (c) => c.getValue() || <span className="text-slate-400">none</span> }),
+  col.accessor((t) => t.plan?.name ?? "", { id: "plan", header: "Team plan", cell: (c) => c.getValue() || <span className="text-slate-500">none</span> }),
   col.accessor("members", { header: "Members" }),
   col.accessor("templates", { header: "Templates granted" }),
 ]);

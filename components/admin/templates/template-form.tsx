@@ -154,7 +154,7 @@ export function TemplateForm({ start, options, settingFields }: { start: Templat
 
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
       <div className="flex gap-3">
-        <Button type="submit" disabled={formState.isSubmitting}>
+        <Button type="submit" busy={formState.isSubmitting}>
           Save changes
         </Button>
         <Button variant="secondary" onClick={() => router.push("/admin/templates")}>

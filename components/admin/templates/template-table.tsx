@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import type { TemplateRow } from "@/lib/admin/templates/views";
+import { formatSize } from "@/lib/ui/units";
 import { adminColumns, DataTable } from "../data-table";
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
@@ -30,7 +31,7 @@ const columns = col.columns([
     header: "Who may use it",
     cell: (c) => (c.row.original.public ? <Badge tone="blue">public</Badge> : <span className={c.row.original.users + c.row.original.teams ? "" : "text-amber-700"}>{c.getValue()}</span>),
   }),
-  col.accessor((t) => `${t.min.cpuCores} vCPU · ${t.min.memoryMb} MB · ${t.min.diskGb} GB`, { id: "min", header: "Minimum", enableSorting: false }),
+  col.accessor((t) => formatSize(t.min), { id: "min", header: "Minimum", enableSorting: false }),
   col.accessor("vms", { header: "VMs" }),
   col.accessor((t) => (t.enabled ? "enabled" : "disabled"), {
     id: "status",

@@ -75,7 +75,7 @@ export function QuotaOverridesForm({
             ))}
           </div>
           {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
-          <Button type="submit" disabled={formState.isSubmitting}>
+          <Button type="submit" busy={formState.isSubmitting}>
             Save overrides
           </Button>
         </form>

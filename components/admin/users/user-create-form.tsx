@@ -98,7 +98,7 @@ export function UserCreateForm({ options }: { options: Options }) {
               </div>
             ) : null}
             <div className="sm:col-span-2">
-              <Button type="submit" disabled={formState.isSubmitting}>
+              <Button type="submit" busy={formState.isSubmitting}>
                 Create user
               </Button>
             </div>

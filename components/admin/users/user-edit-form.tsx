@@ -97,7 +97,7 @@ export function UserEditForm({ start, options, self }: { start: UserEditInput; o
             </div>
           ) : null}
           <div className="sm:col-span-2">
-            <Button type="submit" disabled={formState.isSubmitting}>
+            <Button type="submit" busy={formState.isSubmitting}>
               Save changes
             </Button>
           </div>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { Time } from "@/components/ui/time";
 import type { UserRow } from "@/lib/admin/users/views";
 import { adminColumns, DataTable } from "../data-table";
 
@@ -36,7 +37,7 @@ const columns = col.columns([
       </span>
     ),
   }),
-  col.accessor((u) => u.team ?? "", { id: "team", header: "Team", cell: (c) => c.getValue() || <span className="text-slate-400">—</span> }),
+  col.accessor((u) => u.team ?? "", { id: "team", header: "Team", cell: (c) => c.getValue() || <span className="text-slate-500">—</span> }),
   col.accessor((u) => u.usage.vms, {
     id: "usage",
     header: "Usage",
@@ -59,7 +60,7 @@ const columns = col.columns([
     header: "Status",
     cell: (c) => <Badge tone={c.getValue() === "active" ? "green" : "red"}>{c.getValue()}</Badge>,
   }),
-  col.accessor((u) => u.lastLoginAt ?? "", { id: "lastLogin", header: "Last sign-in", cell: (c) => <span className="text-xs">{c.getValue() ? c.getValue().replace("T", " ").slice(0, 16) : "never"}</span> }),
+  col.accessor((u) => u.lastLoginAt ?? "", { id: "lastLogin", header: "Last sign-in", cell: (c) => <span className="text-xs">{c.getValue() ? <Time value={c.getValue()} relative /> : "never"}</span> }),
 ]);
 
 export function UserTable({ users }: { users: UserRow[] }) {

@@ -16,6 +16,15 @@ describe("audit diff", () => {
     expect(changes(null, null)).toEqual([]);
   });
 
+  it("keeps what an event's after leaves out as the state it happened in, not as erased (a VM's stop)", () => {
+    expect(changes({ name: "web-1", status: "running", cpuCores: 2 }, { taskId: "stop-1" })).toEqual([
+      { key: "cpuCores", before: 2, after: 2, context: true },
+      { key: "name", before: "web-1", after: "web-1", context: true },
+      { key: "status", before: "running", after: "running", context: true },
+      { key: "taskId", before: undefined, after: "stop-1" },
+    ]);
+  });
+
   it("shows values short and on one line", () => {
     expect(show(undefined)).toBe("—");
     expect(show(null)).toBe("null");

@@ -85,6 +85,21 @@ describe("PVE action steps are safe to run again", () => {
     expect(sim.state.vms.get(100)!.config.scsi0).toMatch(/size=12G/);
   });
 
+  it("resize: the read-back fails the step when PVE reports another size than asked for, and stores what it reports", async () => {
+    const steps = provider.actionSteps("resize", ref, { resize: { memoryMb: 3072 } });
+    expect(steps.map((s) => s.key)).toEqual(["configure", "verify"]);
+    const c = context();
+    await steps[0]!.run(c.ctx);
+    // Someone else changes the VM between the change and the read-back.
+    const vm = sim.state.vms.get(100)!;
+    const saved = { config: { ...vm.config }, pending: { ...vm.pending } };
+    vm.pending.memory = "2560";
+    await expect(steps[1]!.run(c.ctx)).rejects.toThrow(/^PVE reports VM 100 with 2560 MB memory instead of 3072$/);
+    expect(c.state.built).toMatchObject({ memoryMb: 2560, diskGb: 12 });
+    expect(provider.actionOutcome("resize", c.state).size).toMatchObject({ memoryMb: 2560, diskGb: 12 });
+    Object.assign(vm, saved);
+  });
+
   it("delete: stops, destroys with purge; run again, a VM already gone is done", async () => {
     const first = await run(provider.actionSteps("delete", ref));
     expect(first.upids).toEqual([expect.stringMatching(/:qmstop:100:/), expect.stringMatching(/:qmdestroy:100:/)]);

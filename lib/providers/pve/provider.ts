@@ -1,5 +1,6 @@
 import { env } from "../../env";
 import { PveClient, type PveAuth } from "./client";
+import { kindFor } from "./errors";
 import {
   ProviderError,
   type Accepted,
@@ -40,6 +41,9 @@ export { bootDisk, diskSizeGb, memoryMbOf } from "./vm-config";
 
 /** How long a VMID handed out at accept counts as taken in this process (its VM row exists by then), ms. */
 const HANDED_OUT_MS = 10 * 60_000;
+
+/** How many ids in a row the id allocation skips as taken by the portal before it gives up. */
+const MAX_SKIPPED_VMIDS = 1000;
 
 /** How long PVE's answer to "next free VMID" is reused while accepting creates, ms. */
 const NEXT_ID_CACHE_MS = 1_000;
@@ -199,6 +203,17 @@ export class PveProvider implements ProviderClient {
     return { problems, options };
   }
 
+  /**
+   * The template's boot disk (from its boot order, whole GB rounded up: a clone's disk is never
+   * smaller) and the memory its balloon keeps, from its configuration (cached briefly).
+   */
+  async templateFloor(ref: ProviderRef): Promise<{ diskGb?: number; memoryMb?: number }> {
+    const config = await this.templateConfig(refOf(ref));
+    const { diskGb } = builtSize(config);
+    const balloon = Number(config.balloon ?? 0);
+    return { ...(diskGb !== undefined ? { diskGb: Math.ceil(diskGb) } : {}), ...(balloon > 0 ? { memoryMb: balloon } : {}) };
+  }
+
   /** For each node, the storages where a clone of the template works there, or why none does. */
   async templatePlacements(ref: ProviderRef) {
     const template = refOf(ref);
@@ -280,6 +295,8 @@ export class PveProvider implements ProviderClient {
       ...(typeof built.diskGb === "number" ? { diskGb: built.diskGb } : {}),
     };
     const notices = facts.ipPending === "agent_silent" ? [NO_IP_NOTICE] : facts.ipPending === "no_agent" ? ["no IP: the template has no QEMU guest agent configured"] : [];
+    const vmid = refOf(ref).vmid;
+    if (vmid !== spec.vmid) notices.unshift(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
     return { ref, addresses: typeof facts.ipAddress === "string" ? [facts.ipAddress] : [], size, notices };
   }
 
@@ -289,7 +306,14 @@ export class PveProvider implements ProviderClient {
 
   actionOutcome(action: VmAction, facts: Readonly<Record<string, unknown>>): ActionOutcome {
     const pendingRestart = action === "resize" && facts.pendingUntilRestart === true;
-    return { notices: pendingRestart ? ["The new CPU cores and memory apply after the VM's next restart"] : [], pendingRestart };
+    const built = (action === "resize" ? facts.built ?? {} : {}) as { cpuCores?: number; memoryMb?: number | null; diskGb?: number | null };
+    const size = {
+      ...(typeof built.cpuCores === "number" ? { cpuCores: built.cpuCores } : {}),
+      ...(typeof built.memoryMb === "number" ? { memoryMb: built.memoryMb } : {}),
+      // Records hold whole GB: a fractional size (a disk made outside Hangar) keeps the record.
+      ...(typeof built.diskGb === "number" && Number.isInteger(built.diskGb) ? { diskGb: built.diskGb } : {}),
+    };
+    return { notices: pendingRestart ? ["The new CPU cores and memory apply after the VM's next restart"] : [], pendingRestart, ...(Object.keys(size).length ? { size } : {}) };
   }
 
   describe(ref: ProviderRef): string {
@@ -297,11 +321,18 @@ export class PveProvider implements ProviderClient {
     return `VMID ${vmid} on ${node}`;
   }
 
+  /**
+   * PVE's next free VMID (`/cluster/nextid`), skipping ids the portal handed out a moment ago
+   * whose clone has not reached PVE yet (`taken`). Throws a `conflict` ProviderError when
+   * MAX_SKIPPED_VMIDS in a row are taken (never answers a taken id).
+   */
   async allocateVmId(taken: (vmid: number) => Promise<boolean>): Promise<number> {
     let candidate = await this.client.nextId();
-    // Skip ids the portal handed out a moment ago whose clone has not reached PVE yet.
-    for (let i = 0; i < 50 && (await taken(candidate)); i++) candidate += 1;
-    return candidate;
+    for (let i = 0; i < MAX_SKIPPED_VMIDS; i++) {
+      if (!(await taken(candidate))) return candidate;
+      candidate += 1;
+    }
+    throw new ProviderError("conflict", `No free VMID: the ${MAX_SKIPPED_VMIDS} ids after PVE's next free one are all taken by the portal's requests`);
   }
 
   /**
@@ -519,12 +550,48 @@ export class PveProvider implements ProviderClient {
         },
       });
     }
+    if (steps.length) {
+      steps.push({
+        key: "verify",
+        name: "Check the configuration PVE reports",
+        run: async (ctx) => {
+          // GET config includes pending values: the size the VM has after its next restart.
+          const built = builtSize(await this.client.vmConfig(node, vmid));
+          await ctx.remember({ built: { cpuCores: built.cpuCores, memoryMb: built.memoryMb ?? null, diskGb: built.diskGb ?? null } });
+          const diffs = [
+            want.cpuCores !== undefined && built.cpuCores !== want.cpuCores && `${built.cpuCores} vCPUs (${built.topology}) instead of ${want.cpuCores}`,
+            want.memoryMb !== undefined && built.memoryMb !== want.memoryMb && `${built.memoryMb ?? "unknown"} MB memory instead of ${want.memoryMb}`,
+            want.diskGb !== undefined && built.diskGb !== want.diskGb && `a ${built.diskGb ?? "unknown"} GB boot disk (${built.bootDisk ?? "none"}) instead of ${want.diskGb} GB`,
+          ].filter((d): d is string => typeof d === "string");
+          if (diffs.length) throw new ProviderError("server", `PVE reports VM ${vmid} with ${diffs.join(", ")}`);
+          await ctx.log(`PVE reports ${built.cpuCores} vCPUs (${built.topology}), ${built.memoryMb} MB memory and a ${built.diskGb} GB boot disk (${built.bootDisk})`);
+        },
+      });
+    }
     return steps;
   }
 
   private provisionSteps(spec: CreateSpec): ProviderStep[] {
     const node = spec.targetNode;
     const vmidOf = (ctx: StepContext) => (typeof ctx.facts.vmid === "number" ? ctx.facts.vmid : spec.vmid);
+    /**
+     * Another VMID after `after` was found taken on PVE: the next free one that no other request
+     * of this process was handed, claimed for this VM in the portal's records (which refuse an id
+     * another of its VMs holds, in any process).
+     */
+    const another = async (ctx: StepContext, after: number): Promise<number> => {
+      let floor = after;
+      for (let i = 0; i < 50; i++) {
+        const candidate = await this.allocateVmId(async (id) => id <= floor || this.handedOut.has(id));
+        if (!ctx.claimRef || (await ctx.claimRef(pveRef(node, candidate)))) {
+          this.handedOut.set(candidate, Date.now() + HANDED_OUT_MS);
+          return candidate;
+        }
+        await ctx.log(`VMID ${candidate} is held by another VM of the portal; taking another`);
+        floor = candidate;
+      }
+      throw new ProviderError("conflict", `Could not find a free VMID after ${after}`);
+    };
     return [
       {
         key: "clone",
@@ -560,7 +627,7 @@ export class PveProvider implements ProviderClient {
                 }
               }
               await ctx.log(`VMID ${vmid} was taken by another VM meanwhile; taking another`);
-              vmid = await this.allocateVmId(async (id) => id === vmid);
+              vmid = await another(ctx, vmid);
               continue;
             }
             try {
@@ -580,13 +647,21 @@ export class PveProvider implements ProviderClient {
               try {
                 await this.wait(upid, ctx);
               } catch (error) {
+                // Lock contention (parallel clones of one template wait on its config lock:
+                // `can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout`): the worker
+                // failed before it wrote anything, so the clone is asked for again after a back-off
+                // (a retryable error: the job is retried), never a failure.
+                if (error instanceof ProviderError && error.kind === "task_failed" && kindFor(500, error.message) === "locked" && !(await this.client.vmExists(node, vmid))) {
+                  await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
+                  throw new ProviderError("locked", error.message, { providerTaskId: upid, cause: error });
+                }
                 // The id exists on another node (another client, or another portal process, took
                 // it): PVE's task fails writing the config file and leaves nothing of ours behind.
                 if (!(error instanceof ProviderError) || error.kind !== "task_failed" || !/File exists|config file already exists/.test(error.message)) throw error;
                 if (await this.client.vmExists(node, vmid)) throw error;
                 await ctx.remember({ cloned: false, cloneUpid: null, cloneRequested: null });
                 await ctx.log(`VMID ${vmid} was taken on another node meanwhile (${error.message}); taking another`);
-                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                vmid = await another(ctx, vmid);
                 continue;
               }
               if (vmid !== spec.vmid) await ctx.log(`The VM has VMID ${vmid}, not ${spec.vmid} as first answered: another client took ${spec.vmid} meanwhile`);
@@ -595,7 +670,7 @@ export class PveProvider implements ProviderClient {
               // nextid can hand the same id to two callers: take a new one and try again.
               if (error instanceof ProviderError && /already exists/.test(error.message) && ctx.facts.cloned !== true) {
                 await ctx.log(`VMID ${vmid} was taken meanwhile (${error.message}); taking another`);
-                vmid = await this.allocateVmId(async (id) => id <= vmid);
+                vmid = await another(ctx, vmid);
                 continue;
               }
               throw error;

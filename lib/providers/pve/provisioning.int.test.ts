@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as vmRoute } from "@/app/api/v1/vms/[vmId]/route";
+import { GET as vmsRoute } from "@/app/api/v1/vms/route";
 import { db } from "../../db/client";
 import { stopBoss } from "../../jobs/boss";
 import { startWorker } from "../../jobs/worker";
@@ -7,6 +8,9 @@ import { reconcileQuota } from "../../quota/reconcile";
 import { startVmApi, type Handler, type VmApi } from "../../testing/vm-api";
 import { wizardData } from "../../vms/wizard-data";
 import { demoClusterOptions } from "./simulator";
+import type { Db } from "../../db/client";
+import { connectionConfig, moduleFor, providerFor } from "../registry";
+import type { CreateRequest, JsonObject, ProviderClient } from "../types";
 
 /**
  * Issue 9: PVE provisioning that tells the truth, end to end (seed API → task → simulator).
@@ -140,8 +144,84 @@ describe("kind 2: what is built is what is recorded", () => {
     const shown = (await api.task(res.body.data!.task_id)) as unknown as { vm: { provider_ref: string } };
     expect(shown.vm.provider_ref).toBe(String(real));
     expect(task.logs.map((l) => l.line).join("\n")).toContain(`The VM has VMID ${real}, not ${answered} as first answered`);
+    expect((task as unknown as { warnings: string[] }).warnings[0]).toBe(`The VM has VMID ${real}, not ${answered} as first answered: another client took ${answered} meanwhile`);
     const vm = await db().vm.findFirstOrThrow({ where: { name } });
     expect(vm.providerRefId).toBe(String(real));
+    const listed = await api.call<{ name: string; provider_ref: string | null }[]>(vmsRoute as unknown as Handler, "GET", "/api/v1/vms", {});
+    expect(listed.body.data.find((v) => v.name === name)?.provider_ref).toBe(String(real));
+  });
+});
+
+describe("two portal processes never hand out the same VMID", () => {
+  type Holder = Map<string, { fingerprint: string; client: ProviderClient }>;
+  const holder = () => (globalThis as Record<string, unknown>).__hangarProviderClients as Holder;
+
+  /** Runs `work` while the connection's client is `replace(original)` (what this process's requests use). */
+  async function withClient<T>(replace: (original: ProviderClient, row: Db.ProviderConnection) => ProviderClient, work: () => Promise<T>): Promise<T> {
+    const row = await db().providerConnection.findFirstOrThrow({ where: { name: "lab" } });
+    const original = providerFor(row);
+    const entry = holder().get(row.id)!;
+    entry.client = replace(original, row);
+    try {
+      return await work();
+    } finally {
+      entry.client = original;
+    }
+  }
+
+  it("two accepts racing for the same next id (two processes: each its own memory of handed-out ids) get different ids; the database decides", async () => {
+    const others: ProviderClient[] = [];
+    const ids = await withClient(
+      (original, row) => {
+        // Two processes: two clients of one connection. Both ask PVE for the next id before either writes its VM row.
+        const processes = [moduleFor("pve").connect(connectionConfig(row)), moduleFor("pve").connect(connectionConfig(row))];
+        others.push(...processes);
+        let calls = 0;
+        let release!: () => void;
+        const bothAsked = new Promise<void>((r) => (release = r));
+        return Object.assign(Object.create(original) as ProviderClient, {
+          async accept(request: CreateRequest, taken: (refId: string) => Promise<boolean>) {
+            const mine = processes[calls++ % 2]!;
+            const accepted = await mine.accept(request, taken);
+            if (calls >= 2) release();
+            await bothAsked;
+            return accepted;
+          },
+        });
+      },
+      () => Promise.all(["race-a", "race-b"].map((name) => api.create({ template_id: "ubuntu-24.04", name, target: "pve1", ...base }))),
+    );
+    for (const c of others) c.close();
+    for (const res of ids) expect(res.status, res.body.message).toBe(200);
+    const [a, b] = ids.map((res) => res.body.data!.vmid);
+    expect(a).not.toBe(b);
+    const rows = await db().vm.findMany({ where: { name: { in: ["race-a", "race-b"] } } });
+    expect(new Set(rows.map((r) => r.providerRefId)).size).toBe(2);
+    const tasks = await Promise.all(ids.map((res) => api.settled(res.body.data!.task_id, 90_000)));
+    for (const t of tasks) expect(t.status, t.error ?? "").toBe("completed");
+    expect(new Set([simVm("race-a")!.vmid, simVm("race-b")!.vmid]).size).toBe(2);
+  });
+
+  it("a clone that must take another id never takes one another process handed out (claimed in the records first)", async () => {
+    await stopBoss();
+    const first = await api.create({ template_id: "ubuntu-24.04", name: "claim-x", target: "pve1", ...base });
+    expect(first.status, first.body.message).toBe(200);
+    const x = Number(first.body.data!.vmid);
+    // Another process accepted the next id for its VM (its row holds x + 1; its clone has not run).
+    const other = await db().vm.findFirstOrThrow({ where: { name: "claim-x" } });
+    const held = await db().vm.create({
+      data: { name: "claim-held", ownerId: other.ownerId, providerId: other.providerId, providerRef: { node: "pve1", vmid: x + 1 }, providerRefId: String(x + 1), cpuCores: 1, memoryMb: 1024, diskGb: 32, status: "creating" },
+    });
+    // And another client takes x on PVE before our clone.
+    api.sim.state.addGuest({ node: "pve1", vmid: x, name: "someone-else-claim", cores: 1, memory: 512, diskGb: 1, ostype: "l26" }, false);
+    await startWorker();
+    const task = await api.settled(first.body.data!.task_id, 90_000);
+    expect(task.status, task.error ?? "").toBe("completed");
+    const real = simVm("claim-x")!.vmid;
+    expect(real).toBe(x + 2);
+    expect(task.logs.map((l) => l.line)).toContain(`VMID ${x + 1} is held by another VM of the portal; taking another`);
+    expect((await db().vm.findUniqueOrThrow({ where: { id: other.id } })).providerRefId).toBe(String(x + 2));
+    await db().vm.update({ where: { id: held.id }, data: { deletedAt: new Date() } });
   });
 });
 
@@ -151,6 +231,16 @@ describe("kind 3: busy and silent conditions never fail-and-destroy", () => {
     const { task } = await createOk({ template_id: "ubuntu-24.04", name: "k3-lock", target: "pve1", ...base });
     expect(task.status, task.error ?? "").toBe("completed");
     expect(simVm("k3-lock")?.running).toBe(true);
+  });
+
+  it("a clone task that ends in a config lock timeout is asked for again after a back-off, not failed", async () => {
+    api.sim.faults.failTask({ type: "qmclone", vmid: 9000, message: "can't lock file '/var/lock/qemu-server/lock-9000.conf' - got timeout" });
+    const { task } = await createOk({ template_id: "ubuntu-24.04", name: "k3-clonelock", target: "pve1", ...base });
+    expect(task.status, task.error ?? "").toBe("completed");
+    const lines = task.logs.map((l) => l.line);
+    expect(lines.some((l) => /^Clone template: .* \(will retry\)$/.test(l)), lines.join("\n")).toBe(true);
+    expect([...api.sim.state.vms.values()].filter((v) => v.config.name === "k3-clonelock")).toHaveLength(1);
+    expect(simVm("k3-clonelock")?.running).toBe(true);
   });
 
   it("a template without the agent option: no waiting, completed with a warning, the VM kept", async () => {
@@ -196,6 +286,28 @@ describe("the wizard and the records agree with PVE", () => {
     const rocky = data.templates.find((t) => t.name === "rocky-9")!;
     expect(rocky.placements).toEqual(["pve1", "pve2", "pve3"]);
     expect(rocky.unavailable).toEqual([{ name: "pve4", reason: "pve4 is offline" }]);
+  });
+
+  it("the wizard's minimums and defaults are the template's real disk (and balloon), so the default request is never refused", async () => {
+    const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
+    const data = await wizardData(ada);
+    const of = (name: string) => data.templates.find((t) => t.name === name)!;
+    expect(of("big-disk")).toMatchObject({ min: { diskGb: 40 }, defaults: { diskGb: 40 } });
+    expect(of("windows")).toMatchObject({ min: { diskGb: 64 }, defaults: { diskGb: 64 } });
+    expect(of("ballooned").min.memoryMb).toBe(4096);
+    expect(of("ballooned").defaults.memoryMb).toBeGreaterThanOrEqual(4096);
+    const row = await db().providerConnection.findFirstOrThrow({ where: { name: "lab" } });
+    for (const t of data.templates) {
+      const template = await db().template.findUniqueOrThrow({ where: { id: t.id } });
+      const checked = await providerFor(row).precheck({
+        name: `wizard-${t.name}`,
+        template: { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, name: t.name },
+        size: { cpuCores: t.defaults.cpuCores, memoryMb: t.defaults.memoryMb, diskGb: t.defaults.diskGb, gpus: {} },
+        options: { target: t.placements[0] },
+        cloudInit: {},
+      });
+      expect(checked.problems, t.name).toEqual([]);
+    }
   });
 
   it("VMs from every demo and test template: quota reconcile finds no size mismatch", async () => {

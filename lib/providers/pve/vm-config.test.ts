@@ -27,6 +27,7 @@ describe("reading a PVE VM configuration", () => {
       { key: "ide2", storage: "NFS" },
       { key: "ide0", storage: "cdrom" },
     ]);
-    expect(builtSize({ boot: "order=virtio0", virtio0: "x:vm-1-disk-0,size=10G", cores: 4, sockets: 1, memory: "2048" })).toEqual({ cpuCores: 4, memoryMb: 2048, bootDisk: "virtio0", diskGb: 10 });
+    expect(builtSize({ boot: "order=virtio0", virtio0: "x:vm-1-disk-0,size=10G", cores: 4, sockets: 1, memory: "2048" })).toEqual({ cpuCores: 4, topology: "1 socket x 4 cores", memoryMb: 2048, bootDisk: "virtio0", diskGb: 10 });
+    expect(builtSize({ scsi0: "x:vm-1-disk-0,size=8G", cores: 1, sockets: 2, vcpus: 1 })).toMatchObject({ cpuCores: 1, topology: "2 socket x 1 cores, vcpus 1", memoryMb: 512, diskGb: 8 });
   });
 });

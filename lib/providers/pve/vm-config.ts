@@ -79,7 +79,8 @@ export function volumeStorages(config: PveConfig): { key: string; storage: strin
 }
 
 /** What a VM's configuration says it is: its vCPUs, memory and boot disk (what Hangar records and bills). */
-export function builtSize(config: PveConfig): { cpuCores: number; memoryMb: number | undefined; bootDisk: string | undefined; diskGb: number | undefined } {
+export function builtSize(config: PveConfig): { cpuCores: number; topology: string; memoryMb: number | undefined; bootDisk: string | undefined; diskGb: number | undefined } {
   const disk = bootDisk(config);
-  return { cpuCores: vcpusOf(config), memoryMb: memoryMbOf(config.memory), bootDisk: disk, diskGb: disk ? diskSizeGb(config[disk]) : undefined };
+  const topology = `${Number(config.sockets ?? 1)} socket x ${Number(config.cores ?? 1)} cores${config.vcpus !== undefined ? `, vcpus ${config.vcpus}` : ""}`;
+  return { cpuCores: vcpusOf(config), topology, memoryMb: memoryMbOf(config.memory), bootDisk: disk, diskGb: disk ? diskSizeGb(config[disk]) : undefined };
 }

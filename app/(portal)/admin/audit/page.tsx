@@ -11,7 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { show, type Change } from "@/lib/admin/audit/diff";
 import { auditFacets, listAuditEvents, type AuditEventView } from "@/lib/admin/audit/list-events";
 import { auditFilterSchema, type AuditFilter } from "@/lib/schemas/admin";
-import { when } from "../page-data";
+import { Time } from "@/components/ui/time";
 import { requirePermission } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Audit log · Admin" };
@@ -28,9 +28,17 @@ function ChangeList({ kind, changes }: { kind: AuditEventView["kind"]; changes: 
         <div key={c.key} className="contents">
           <dt className="text-slate-500">{c.key}</dt>
           <dd className="break-all">
-            {kind === "create" ? null : <span className={cn("text-red-700", kind === "update" && "line-through decoration-red-300")}>{show(c.before)}</span>}
-            {kind === "update" ? <span className="text-slate-400"> → </span> : null}
-            {kind === "delete" ? null : <span className="text-emerald-700">{show(c.after)}</span>}
+            {c.context ? (
+              <span className="text-slate-600" title="The state it happened in (unchanged)">
+                {show(c.before)}
+              </span>
+            ) : (
+              <>
+                {kind === "create" || c.before === undefined ? null : <span className={cn("text-red-700", kind === "update" && "line-through decoration-red-300")}>{show(c.before)}</span>}
+                {kind === "update" && c.before !== undefined ? <span className="text-slate-500"> → </span> : null}
+                {kind === "delete" ? null : <span className="text-emerald-700">{show(c.after)}</span>}
+              </>
+            )}
           </dd>
         </div>
       ))}
@@ -83,7 +91,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <Table label="Audit log">
             <thead>
               <tr>
-                <Th>When (UTC)</Th>
+                <Th>When</Th>
                 <Th>Who</Th>
                 <Th>Action</Th>
                 <Th>Target</Th>
@@ -95,17 +103,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 const page = TARGET_PAGES[e.targetType];
                 return (
                   <tr key={e.id}>
-                    <Td className="text-xs">
-                      <time dateTime={e.at}>{when(e.at)}</time>
+                    <Td label="When" className="text-xs">
+                      <Time value={e.at} />
                     </Td>
-                    <Td>
+                    <Td label="Who" className="break-all whitespace-normal">
                       <span className="font-medium text-slate-900">{e.actorEmail}</span>
-                      {e.ip ? <span className="block text-xs text-slate-400">{e.ip}</span> : null}
+                      {e.ip ? <span className="block text-xs text-slate-500">{e.ip}</span> : null}
                     </Td>
-                    <Td>
+                    <Td label="Action">
                       <Badge tone={KIND_TONE[e.kind]}>{e.action}</Badge>
                     </Td>
-                    <Td className="text-xs">
+                    <Td label="Target" className="text-xs">
                       <span className="text-slate-500">{e.targetType}</span>
                       {e.targetId ? (
                         page && e.kind !== "delete" ? (
@@ -119,9 +127,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                         )
                       ) : null}
                     </Td>
-                    <Td className="whitespace-normal">
+                    <Td label="Changes" className="whitespace-normal">
                       {e.changes.length === 0 ? (
-                        <span className="text-xs text-slate-400">no changes</span>
+                        <span className="text-xs text-slate-500">no changes</span>
                       ) : (
                         <Changes kind={e.kind} changes={e.changes} />
                       )}

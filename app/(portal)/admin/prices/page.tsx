@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { PricesForm } from "@/components/admin/prices/prices-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { getPrices } from "@/lib/admin/prices/views";
+import { Time } from "@/components/ui/time";
 import { knownGpuTypes } from "@/lib/admin/gpu-types";
-import { when } from "../page-data";
 import { requirePermission } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Prices · Admin" };
@@ -14,7 +14,11 @@ export default async function PricesPage() {
   const p = await getPrices(gpuTypes.map((g) => g.id));
   return (
     <>
-      <PageHeader title="Prices" description={`What VMs cost: used for estimates in the New VM wizard and for monthly spend limits. Last changed ${when(p.updatedAt)}.`} />
+      <PageHeader title="Prices" description={
+          <>
+            What VMs cost: used for estimates in the New VM wizard and for monthly spend limits. Last changed {p.updatedAt ? <Time value={p.updatedAt} /> : "never"}.
+          </>
+        } />
       <PricesForm
         start={{
           currency: p.currency,

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import type { ActionResult } from "@/components/admin/action-result";
+import { deleteProvider } from "@/lib/admin/providers/delete-provider";
 import { importTemplates } from "@/lib/admin/providers/import-templates";
 import { saveProvider } from "@/lib/admin/providers/save-provider";
 import { testProviderConnection } from "@/lib/admin/providers/test-connection";
@@ -34,5 +35,17 @@ export async function importTemplatesAction(input: unknown): Promise<ActionResul
     const { ids } = await importTemplates(parsed.data, actor);
     revalidatePath("/admin", "layout");
     return { count: ids.length };
+  });
+}
+
+/** Deletes a provider nothing uses (lib/admin/providers/delete-provider.ts); else says what uses it. */
+export async function deleteProviderAction(input: unknown): Promise<ActionResult<{ name: string }>> {
+  const actor = await adminActor();
+  const parsed = idSchema.safeParse(input);
+  if (!parsed.success) return invalid(parsed.error);
+  return attempt(async () => {
+    const deleted = await deleteProvider(parsed.data.id, actor);
+    revalidatePath("/admin", "layout");
+    return deleted;
   });
 }

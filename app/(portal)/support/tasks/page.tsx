@@ -62,21 +62,22 @@ export default async function TaskMonitorPage({ searchParams }: { searchParams: 
   return (
     <>
       <PageHeader title="Task monitor" description="Every task of every user. Search by task id, VM name, email or provider object id; open a task for its steps and the provider's log." />
-      <dl className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
+      <ul aria-label="Counts" className="mb-6 grid grid-cols-2 gap-4 sm:grid-cols-4">
         {tiles.map((t) => (
-          <Link
-            key={t.status}
-            href={`/support/tasks?status=${t.status}`}
-            className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", current === t.status ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
-          >
-            <dt className="text-xs uppercase tracking-wide text-slate-500">{t.label}</dt>
-            <dd className={cn("mt-1 text-2xl font-semibold", t.status === "stuck" && t.value > 0 ? "text-amber-600" : t.status === "failed" && t.value > 0 ? "text-red-600" : "text-slate-900")}>
-              {t.value.toLocaleString("en")}
-              {t.capped ? "+" : ""}
-            </dd>
-          </Link>
+          <li key={t.status}>
+            <Link
+              href={`/support/tasks?status=${t.status}`}
+              className={cn("block h-full rounded-lg border bg-white px-4 py-3 shadow-xs hover:border-indigo-300", current === t.status ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200")}
+            >
+              <span className="block text-xs uppercase tracking-wide text-slate-500">{t.label}</span>
+              <span className={cn("mt-1 block text-2xl font-semibold", t.status === "stuck" && t.value > 0 ? "text-amber-700" : t.status === "failed" && t.value > 0 ? "text-red-700" : "text-slate-900")}>
+                {t.value.toLocaleString("en")}
+                {t.capped ? "+" : ""}
+              </span>
+            </Link>
+          </li>
         ))}
-      </dl>
+      </ul>
       <form method="get" action="/support/tasks" role="search" aria-label="Find tasks" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4">
         <label className="text-xs font-medium text-slate-600 sm:col-span-2">
           Search

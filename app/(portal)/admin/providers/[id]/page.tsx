@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ProviderForm } from "@/components/admin/providers/provider-form";
+import { DeleteProvider } from "@/components/admin/providers/delete-provider";
 import { TestConnection } from "@/components/admin/providers/test-connection";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -72,6 +73,22 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
               <Link href={`/admin/providers/${p.id}/discover`} className={buttonClass("secondary", "sm")}>
                 Discover templates
               </Link>
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader title="Delete" />
+            <CardBody className="space-y-3 text-sm text-slate-600">
+              {p.templates + p.vms === 0 ? (
+                <>
+                  <p>Nothing uses this provider: it can be deleted with its stored credentials.</p>
+                  <DeleteProvider providerId={p.id} name={p.name} />
+                </>
+              ) : (
+                <p>
+                  Its templates and VMs (also deleted VMs, for their history) keep it. To stop offering it, turn off <strong>Enabled</strong>: its templates are then offered to no
+                  one.
+                </p>
+              )}
             </CardBody>
           </Card>
         </div>

@@ -14,15 +14,17 @@ import { getUserForAdmin } from "@/lib/admin/users/views";
 import { listAllVms } from "@/lib/admin/vms";
 import { AdminVmTable } from "@/components/admin/vms/vm-table";
 import { requirePermission } from "@/lib/auth/guards";
-import { or404, when } from "../../page-data";
+import { or404 } from "../../page-data";
+import { Time } from "@/components/ui/time";
 import { pageId } from "@/lib/pages/params";
+import { shownQuantity } from "@/lib/ui/units";
 
 export const metadata: Metadata = { title: "User · Admin" };
 
 const METERS = [
   { key: "vms", label: "VMs", unit: "VMs" },
-  { key: "cpuCores", label: "vCPU cores", unit: "cores" },
-  { key: "memoryMb", label: "Memory", unit: "MB" },
+  { key: "cpuCores", label: "CPU cores", unit: "vCPU" },
+  { key: "memoryMb", label: "Memory", unit: "GiB" },
   { key: "diskGb", label: "Disk", unit: "GB" },
   { key: "gpus", label: "GPUs", unit: "GPUs" },
   { key: "monthlySpend", label: "Monthly spend", unit: "" },
@@ -44,7 +46,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             {user.name || "No name"} <Badge tone={user.role === "admin" ? "blue" : user.role === "support" ? "yellow" : "gray"}>{user.role}</Badge>
             {user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
             <span className="text-xs text-slate-500">
-              created {when(user.createdAt)} · last sign-in {user.lastLoginAt ? when(user.lastLoginAt) : "never"} · {user.sso ? "single sign-on" : user.hasPassword ? "password" : "no password"}
+              created <Time value={user.createdAt} /> · last sign-in {user.lastLoginAt ? <Time value={user.lastLoginAt} relative /> : "never"} · {user.sso ? "single sign-on" : user.hasPassword ? "password" : "no password"}
             </span>
           </span>
         }
@@ -82,9 +84,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     key={m.key}
                     label={m.label}
                     unit={m.key === "monthlySpend" ? user.summary.currency : m.unit}
-                    used={scope.used[m.key]}
-                    reserved={scope.reserved[m.key]}
-                    limit={scope.limits[m.key]}
+                    used={shownQuantity(m.key, scope.used[m.key])}
+                    reserved={shownQuantity(m.key, scope.reserved[m.key])}
+                    limit={shownQuantity(m.key, scope.limits[m.key])}
                     money={m.key === "monthlySpend"}
                   />
                 ))

@@ -65,7 +65,7 @@ export default async function DiscoverPage({ params }: { params: Promise<{ id: s
                     {table.rows.map((row) => (
                       <tr key={row.join("/")}>
                         {row.map((value, k) => (
-                          <Td key={k} className={k === 0 ? "font-medium text-slate-900" : undefined}>
+                          <Td key={k} label={table.columns[k]} className={k === 0 ? "font-medium text-slate-900" : undefined}>
                             {value === "online" ? <Badge tone="green">online</Badge> : value === "offline" ? <Badge tone="red">offline</Badge> : value}
                           </Td>
                         ))}
