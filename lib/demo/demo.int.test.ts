@@ -20,6 +20,7 @@ import { DEMO_NOVA_PROVIDER, DEMO_PROVIDER, DEMO_VERGEOS_PROVIDER, interruptSimu
 let database: { drop: () => Promise<void> };
 let simulators: { stop: () => Promise<void> };
 let token: string;
+let gpuToken: string;
 
 beforeAll(async () => {
   process.env.HANGAR_TASK_HEARTBEAT_SECONDS ??= "10";
@@ -29,6 +30,8 @@ beforeAll(async () => {
   simulators = await startSimulatedProviders();
   const user = await db().user.findUniqueOrThrow({ where: { email: "user@hangar.local" } });
   token = (await issueSessionToken(user.id)).token;
+  const gpuUser = await db().user.findUniqueOrThrow({ where: { email: "gpu@hangar.local" } });
+  gpuToken = (await issueSessionToken(gpuUser.id)).token;
   await startWorker();
 }, 120_000);
 
@@ -39,8 +42,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function createAndWait(body: Record<string, unknown>) {
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+async function createAndWait(body: Record<string, unknown>, as = token) {
+  const headers = { authorization: `Bearer ${as}`, "content-type": "application/json" };
   const res = await createRoute(new Request("http://hangar.test/api/v1/vm/manage/createFromTemplate", { method: "POST", headers, body: JSON.stringify(body) }), { params: Promise.resolve({}) });
   const reply = (await res.json()) as { code: number; message: string; data: { task_id: string } };
   expect(res.status, reply.message).toBe(200);
@@ -73,7 +76,7 @@ it("has a Nova Cloud account with a balance, its GPU offers, and the five templa
   const nova = await db().providerConnection.findUniqueOrThrow({ where: { name: DEMO_NOVA_PROVIDER } });
   expect(nova.enabled).toBe(true);
   const provider = providerFor(nova);
-  expect((await provider.testConnection()).version).toBe("Nova Cloud API (balance 250 USD)");
+  expect((await provider.testConnection()).version).toBe("Nova Cloud API (balance 2500 USD)");
   const templates = await db().template.findMany({ where: { providerId: nova.id }, orderBy: { providerRefId: "asc" } });
   expect(templates.map((t) => [t.providerRefId, t.name])).toEqual([
     ["100", "ubuntu22-nvidia"],
@@ -111,3 +114,13 @@ it("the demo hook interrupts a Nova rental through its simulator's control endpo
   await expect(interruptSimulatedVm("spot-1")).rejects.toThrow("The simulator refused: VM " + rented.id + " is interrupted, not running");
   await expect(interruptSimulatedVm("nobody")).rejects.toThrow('No VM named "nobody"');
 });
+
+it("the GPU-lab demo account rents two RTX 4090s reserved for 3 months with the offer's sizes, which the standard plan cannot hold", async () => {
+  const order = { template_id: "stable-diffusion", target: "vm01", cpuCores: 12, memorySize: 65536, diskSize: 50, cipassword: "a-long-enough-password", gpuType: "4090", gpuCount: 2, rentalType: "reserved", reservationMonths: 3 };
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const refused = await createRoute(new Request("http://hangar.test/api/v1/vm/manage/createFromTemplate", { method: "POST", headers, body: JSON.stringify({ ...order, name: "too-big" }) }), { params: Promise.resolve({}) });
+  expect(refused.status).toBe(400);
+  const rented = await createAndWait({ ...order, name: "demo-gpu" }, gpuToken);
+  expect(rented).toMatchObject({ status: "completed", error: null });
+  expect(await db().vm.findFirstOrThrow({ where: { name: "demo-gpu" } })).toMatchObject({ status: "running", gpuType: "4090", gpuCount: 2, cpuCores: 12, memoryMb: 65536, rentalType: "reserved_3m" });
+}, 120_000);

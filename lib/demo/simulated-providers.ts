@@ -91,7 +91,7 @@ export async function demoVergeosConfig(): Promise<DemoConfig> {
 }
 
 /**
- * The demo's Nova Cloud account (simulated: $250 of balance, GPU types 5090, 4090 and 6000pro on
+ * The demo's Nova Cloud account (simulated: $2,500 of balance, GPU types 5090, 4090 and 6000pro on
  * nodes vm01 and vm02) and the five templates of Nova's docs.
  */
 export async function demoNovaConfig(): Promise<DemoConfig> {

@@ -7,7 +7,7 @@ export const NOVA_DEMO_EMAIL = "demo@hangar.local";
 export const NOVA_DEMO_PASSWORD = "hangar-demo-password";
 
 /**
- * A simulated Nova account with $250 of balance, the three GPU types on two nodes, and the five
+ * A simulated Nova account with $2,500 of balance, the three GPU types on two nodes, and the five
  * templates of Nova's docs: 100 Ubuntu 22.04 + NVIDIA, 101 Ubuntu 24.04 + NVIDIA, 102 Stable
  * Diffusion, 103 ComfyUI, 104 Linux Desktop. Creation takes a few seconds, as a demo should show.
  */
@@ -16,7 +16,7 @@ export function demoNovaOptions(overrides: Partial<NovaSimulatorOptions> = {}): 
     gpuTypes: DEFAULT_GPU_TYPES,
     nodes: DEFAULT_NODES,
     templates: DEFAULT_TEMPLATES,
-    balance: "250.00",
+    balance: "2500.00",
     currency: "USD",
     apiKeys: [NOVA_DEMO_API_KEY],
     users: [{ email: NOVA_DEMO_EMAIL, password: NOVA_DEMO_PASSWORD }],

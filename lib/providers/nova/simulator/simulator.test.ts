@@ -18,7 +18,7 @@ describe("Nova simulator", () => {
     sim = await startNovaSimulator(demoNovaOptions({ durations: { creatingMs: 10, startingMs: 10, stoppingMs: 10, purgeMs: 10 } }));
     expect(sim.state.templates.map((t) => t.vmid)).toEqual([100, 101, 102, 103, 104]);
     expect(sim.state.templates.map((t) => t.name).join(" | ")).toMatch(/Ubuntu 22\.04.*NVIDIA.*Ubuntu 24\.04.*NVIDIA.*Stable Diffusion.*ComfyUI.*Linux Desktop/);
-    expect((await call("GET", "/billing/balance")).body).toEqual({ balance: 250, currency: "USD" });
+    expect((await call("GET", "/billing/balance")).body).toEqual({ balance: 2500, currency: "USD" });
     const search = await fetch(`${sim.url}/search`).then((r) => r.json() as Promise<Record<string, unknown>[]>);
     expect(search.map((o) => `${String(o.node)}/${String(o.gpu_type)}`).sort()).toEqual(["vm01/4090", "vm01/5090", "vm02/4090", "vm02/6000pro"]);
     const pricing = await fetch(`${sim.url}/pricing`).then((r) => r.json() as Promise<Record<string, unknown>>);
