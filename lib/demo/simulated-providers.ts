@@ -126,7 +126,9 @@ const simulatorStarters: Partial<Record<ProviderKind, SimulatorStarter>> = {
   pve: async (_row, first) => {
     const { startPveSimulator, demoClusterOptions } = await import("../providers/pve/simulator");
     const port = Number(process.env.HANGAR_SIMULATOR_PORT ?? 0) || 0;
-    const sim = await startPveSimulator(demoClusterOptions({ port: first ? port : 0, authFailureDelayMs: 500 }));
+    // The control endpoints (/__simulator/faults…) let demos and browser tests inject PVE failures;
+    // the simulator listens on loopback only, like the Nova one.
+    const sim = await startPveSimulator(demoClusterOptions({ port: first ? port : 0, authFailureDelayMs: 500, controlApi: true }));
     return { url: sim.url, stop: () => sim.stop(), handle: sim };
   },
   vergeos: async () => {

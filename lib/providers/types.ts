@@ -67,8 +67,24 @@ export type ProviderErrorKind =
   | "capacity" // sold out / no free device / storage tier full: nothing to retry now
   | "server"; // any other provider error
 
+/** Marks a ProviderError of any copy of this module (see `Symbol.hasInstance` below). */
+const PROVIDER_ERROR = Symbol.for("hangar.ProviderError");
+
 /** Every provider failure, carrying the provider's own words. */
 export class ProviderError extends Error {
+  readonly [PROVIDER_ERROR] = true;
+
+  /**
+   * `instanceof ProviderError` holds for a ProviderError made by another copy of this module:
+   * the portal's process runs Next's bundle and the worker's own module graph side by side, and
+   * they share provider clients (lib/providers/registry.ts keeps them on globalThis), so an
+   * error thrown by a client made in one is judged in the other. Subclasses keep the usual check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ProviderError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[PROVIDER_ERROR] === true;
+  }
+
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,

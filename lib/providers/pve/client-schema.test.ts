@@ -29,6 +29,7 @@ function answer(method: string, path: string): unknown {
     [/^GET \/nodes\/[^/]+\/qemu\/\d+\/config$/, { name: "web-1", cores: 2, memory: "2048", scsi0: "local-lvm:vm-123-disk-0,size=32G", digest: "0123456789abcdef0123456789abcdef01234567" }],
     [/^GET \/nodes\/[^/]+\/qemu\/\d+\/agent\/network-get-interfaces$/, { result: [{ name: "eth0", "ip-addresses": [{ "ip-address": "10.0.0.5", "ip-address-type": "ipv4", prefix: 24 }] }] }],
     [/^PUT \/nodes\/[^/]+\/qemu\/\d+\/config$/, null],
+    [/^DELETE \/nodes\/[^/]+\/tasks\//, null],
     [/^PUT \/nodes\/[^/]+\/qemu\/\d+\/resize$/, UPID("pve1", "resize", "123")],
     [/^(POST|DELETE) /, UPID("pve1", "qmclone", "9000")],
   ];
@@ -77,6 +78,7 @@ beforeAll(async () => {
   await token.taskStatus(upid);
   await token.taskLog(upid, 0, 50);
   await token.waitForTask(upid, { pollMs: 1, onLog: () => undefined });
+  await token.stopTask(upid);
   const config = {
     cores: 4,
     sockets: 1,

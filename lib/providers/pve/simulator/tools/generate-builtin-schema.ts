@@ -34,6 +34,7 @@ const endpoints: [HttpMethod, string, string[] | null][] = [
   ["POST", "/nodes/{node}/qemu/{vmid}/clone", null],
   ["GET", "/nodes/{node}/tasks/{upid}/status", null],
   ["GET", "/nodes/{node}/tasks/{upid}/log", null],
+  ["DELETE", "/nodes/{node}/tasks/{upid}", null],
   ["GET", "/nodes/{node}/qemu/{vmid}/config", null],
   ["PUT", "/nodes/{node}/qemu/{vmid}/config", vmConfigKeys],
   ["POST", "/nodes/{node}/qemu/{vmid}/config", vmConfigKeys],
