@@ -440,7 +440,7 @@ describe("prices", () => {
       expect.arrayContaining([
         { key: "currency", before: "USD", after: "EUR" },
         { key: "vcpu_hour", before: "0.01", after: "0.02" },
-        { key: "disk_gb_month", before: "0.1", after: undefined },
+        { key: "disk_gb_month", before: "0.1", after: null },
       ]),
     );
   });

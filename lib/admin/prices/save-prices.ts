@@ -30,6 +30,10 @@ export async function savePrices(input: PricesForm, actor: AdminActor): Promise<
       if (p.amount === null) await tx.price.deleteMany({ where: { resource: p.resource, gpuType: p.gpuType } });
       else await tx.price.upsert({ where: key, create: { resource: p.resource, gpuType: p.gpuType, amount: p.amount }, update: { amount: p.amount } });
     }
-    await audit(tx, actor, "prices.update", "prices", null, before, await priceSnapshot(tx));
+    // A removed price is written as null, so that the audit log reads it as removed (a key left
+    // out of `after` reads as unchanged context: lib/admin/audit/diff.ts).
+    const after: Record<string, unknown> = await priceSnapshot(tx);
+    for (const key of Object.keys(before)) if (!(key in after)) after[key] = null;
+    await audit(tx, actor, "prices.update", "prices", null, before, after);
   }, TX_OPTIONS);
 }
