@@ -16,6 +16,8 @@ import { TEST_API_KEY, startTestVerge } from "./simulator/test-helpers";
  * Issue 10: VergeOS through the portal (seed API → create task → VergeOS simulator over HTTPS
  * with a pinned certificate), beside the PVE provider "lab" of startVmApi.
  */
+// A failed create removes its half-made VM at once here (no keeping it for a retry: lib/vms/task-kinds.ts).
+process.env.HANGAR_RETRY_KEEP_MINUTES = "0";
 process.env.HANGAR_AGENT_TIMEOUT_SECONDS = "5";
 
 const GiB = 1024 ** 3;
