@@ -42,7 +42,7 @@ describe("transport", () => {
     });
     expect(JSON.parse(body)).toMatchObject({ data: { release: "9.1" } });
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000); // openssl makes an RSA key: seconds on a busy 2-core machine
 
   it("error answers close the connection and carry PVE's headers", async () => {
     sim = await startTestSim();
