@@ -3,34 +3,38 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { demoCredential, readState, signInAs, type DemoRole } from "./helpers";
 
 /**
- * Every page, as each role sees it, in the light and the dark theme, at 1440 px and 390 px:
- * zero axe violations (WCAG 2.1 A/AA and axe's best practices), nothing wider than the window,
- * and the theme that the system setting asks for. One sign-in per role; the themes come from the
- * emulated system setting (what the portal follows until someone picks one).
+ * Every page, as each role sees it, in the light and the dark theme, at 1440 px and 390 px: no
+ * page wider than the window, the theme the system setting asks for, and zero axe violations.
+ * The full rule set (WCAG 2.1 A/AA and axe's best practices) runs once per theme, light at 1440 px
+ * and dark at 390 px; the other two combinations differ only in colours and layout, so they run
+ * the rules those can break (contrast, scrollable regions, landmarks' presence), which keeps the
+ * spec inside CI's budget. One sign-in per role; the themes come from the emulated system setting
+ * (what the portal follows until someone picks one).
  */
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-const VIEWPORTS = [
-  { width: 1440, height: 900 },
-  { width: 390, height: 844 },
+const LAYOUT_RULES = ["color-contrast", "scrollable-region-focusable", "landmark-one-main", "region"];
+const COMBINATIONS = [
+  { theme: "light", viewport: { width: 1440, height: 900 }, full: true },
+  { theme: "dark", viewport: { width: 390, height: 844 }, full: true },
+  { theme: "dark", viewport: { width: 1440, height: 900 }, full: false },
+  { theme: "light", viewport: { width: 390, height: 844 }, full: false },
 ] as const;
-const THEMES = ["light", "dark"] as const;
 
 async function check(page: Page, paths: string[]): Promise<string[]> {
   const problems: string[] = [];
-  for (const theme of THEMES) {
+  for (const { theme, viewport, full } of COMBINATIONS) {
     await page.emulateMedia({ colorScheme: theme });
-    for (const viewport of VIEWPORTS) {
-      await page.setViewportSize(viewport);
-      for (const path of paths) {
-        await page.goto(path);
-        await expect(page.locator("main#main")).toBeVisible();
-        const where = `${path} ${theme} ${viewport.width}px`;
-        expect(await page.evaluate(() => document.documentElement.classList.contains("dark")), `${where}: theme`).toBe(theme === "dark");
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        if (overflow > 0) problems.push(`${where}: ${overflow} px wider than the window`);
-        const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-        for (const v of violations) problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`);
-      }
+    await page.setViewportSize(viewport);
+    for (const path of paths) {
+      await page.goto(path);
+      await expect(page.locator("main#main")).toBeVisible();
+      const where = `${path} ${theme} ${viewport.width}px`;
+      expect(await page.evaluate(() => document.documentElement.classList.contains("dark")), `${where}: theme`).toBe(theme === "dark");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) problems.push(`${where}: ${overflow} px wider than the window`);
+      const axe = full ? new AxeBuilder({ page }).withTags(TAGS) : new AxeBuilder({ page }).withRules([...LAYOUT_RULES]);
+      const { violations } = await axe.analyze();
+      for (const v of violations) problems.push(`${where}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`);
     }
   }
   return problems;
@@ -53,7 +57,7 @@ async function signedIn(browser: Browser, role: DemoRole): Promise<Page> {
 }
 
 test.describe("accessibility (axe) on every page, light and dark, desktop and phone", () => {
-  test.describe.configure({ timeout: 240_000 });
+  test.describe.configure({ timeout: 300_000 });
 
   test("signed out", async ({ page }) => {
     expect(await check(page, ["/signin"])).toEqual([]);
@@ -94,28 +98,16 @@ test.describe("accessibility (axe) on every page, light and dark, desktop and ph
     expect(await check(page, ["/support/tasks"])).toEqual([]);
   });
 
-  test("admin", async ({ browser }) => {
+  test("admin: overview and lists", async ({ browser }) => {
+    const page = await signedIn(browser, "admin");
+    expect(await check(page, ["/admin", "/admin/providers", "/admin/templates", "/admin/plans", "/admin/teams", "/admin/users", "/admin/prices", "/admin/audit"])).toEqual([]);
+  });
+
+  test("admin: forms and detail pages", async ({ browser }) => {
     const page = await signedIn(browser, "admin");
     const details = [];
     for (const list of ["/admin/providers", "/admin/templates", "/admin/plans", "/admin/users"]) details.push(await firstDetail(page, list));
     const provider = details[0]!;
-    const paths = [
-      "/admin",
-      "/admin/providers",
-      "/admin/providers/new",
-      provider,
-      `${provider}/discover`,
-      "/admin/templates",
-      "/admin/plans",
-      "/admin/plans/new",
-      "/admin/teams",
-      "/admin/teams/new",
-      "/admin/users",
-      "/admin/users/new",
-      "/admin/prices",
-      "/admin/audit",
-      ...details.slice(1),
-    ];
-    expect(await check(page, paths)).toEqual([]);
+    expect(await check(page, ["/admin/providers/new", `${provider}/discover`, "/admin/plans/new", "/admin/teams/new", "/admin/users/new", ...details])).toEqual([]);
   });
 });

@@ -49,8 +49,11 @@ export function PlanForm({ start, providers, currency, gpuTypes }: { start: Plan
     setMessage(null);
     const result = await savePlanAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
-    toast(editing ? `Plan ${values.name} saved.` : `Plan ${values.name} created.`);
-    if (!editing) return router.push(`/admin/plans/${result.data.id}`);
+    // Edits say "Saved." beside the form; a creation moves to the new page, so it is told by a toast.
+    if (!editing) {
+      toast(`Plan ${values.name} created.`);
+      return router.push(`/admin/plans/${result.data.id}`);
+    }
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
   }

@@ -48,8 +48,11 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
     const result = await saveProviderAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
     for (const field of ["secret", "password", "apiKey"] as const) resetField(field, { defaultValue: "" });
-    toast(editing ? `Provider ${values.name} saved.` : `Provider ${values.name} added.`);
-    if (!editing) return router.push(`/admin/providers/${result.data.id}`);
+    // Edits say "Saved." beside the form; a creation moves to the new page, so it is told by a toast.
+    if (!editing) {
+      toast(`Provider ${values.name} added.`);
+      return router.push(`/admin/providers/${result.data.id}`);
+    }
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
   }

@@ -27,8 +27,11 @@ export function TeamForm({ start, plans }: { start: TeamFormInput; plans: { id: 
     setMessage(null);
     const result = await saveTeamAction(values);
     if (!result.ok) return setMessage({ tone: "error", text: showRefusal(result, setError) });
-    toast(editing ? `Team ${values.name} saved.` : `Team ${values.name} created.`);
-    if (!editing) return router.push(`/admin/teams/${result.data.id}`);
+    // Edits say "Saved." beside the form; a creation moves to the new page, so it is told by a toast.
+    if (!editing) {
+      toast(`Team ${values.name} created.`);
+      return router.push(`/admin/teams/${result.data.id}`);
+    }
     setMessage({ tone: "success", text: "Saved." });
     router.refresh();
   }
