@@ -12,7 +12,7 @@ describe("ProviderError across copies of its module", () => {
     expect(foreign instanceof ProviderError).toBe(true);
     expect(foreign.retryable).toBe(false);
     expect(new Error("x") instanceof ProviderError).toBe(false);
-    expect(null instanceof ProviderError).toBe(false);
+    expect((null as unknown) instanceof ProviderError).toBe(false);
   });
 
   it("keeps subclasses' own checks", () => {
