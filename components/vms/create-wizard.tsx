@@ -10,6 +10,7 @@ import { Card, CardBody } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { QuotaBar } from "@/components/quota/quota-bar";
 import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
@@ -64,28 +65,6 @@ function StepList({ current, steps }: { current: number; steps: readonly StepNam
         </li>
       ))}
     </ol>
-  );
-}
-
-/** used / adding / left for one dimension of the aggregate quota. */
-function QuotaBar({ label, unit, used, adding, limit }: { label: string; unit: string; used: number; adding: number; limit: number }) {
-  const pct = (n: number) => (limit > 0 ? Math.min(100, (n / limit) * 100) : 100);
-  const over = used + adding > limit;
-  const left = Math.max(0, limit - used - adding);
-  const n = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
-  return (
-    <div>
-      <div className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600">
-        <span className="font-medium text-slate-800">{label}</span>
-        <span>
-          used {n(used)} · adding <span className={over ? "font-semibold text-red-700" : "font-semibold text-indigo-700"}>{n(adding)}</span> · left {n(left)} of {n(limit)} {unit}
-        </span>
-      </div>
-      <div className="mt-1 flex h-2 overflow-hidden rounded-full bg-slate-100" aria-hidden>
-        <div className="bg-slate-400" style={{ width: `${pct(used)}%` }} />
-        <div className={over ? "bg-red-500" : "bg-indigo-500"} style={{ width: `${Math.max(0, Math.min(100 - pct(used), pct(adding)))}%` }} />
-      </div>
-    </div>
   );
 }
 
