@@ -132,9 +132,10 @@ describe("interruptions", () => {
 describe("cost as it happens", () => {
   it("over a simulated day: GPU time only while running, storage every hour, at the VM's rates", async () => {
     const vm = await rent("spot-3", false);
-    await db().vm.update({ where: { id: vm.id }, data: { gpuHourly: "0.35", storageHourly: "0.004" } });
-    await db().vmStateSpan.deleteMany({ where: { vmId: vm.id } });
     const day = Date.UTC(2026, 10, 3);
+    // The VM is made that day (the showback lists only VMs that existed in the month).
+    await db().vm.update({ where: { id: vm.id }, data: { gpuHourly: "0.35", storageHourly: "0.004", createdAt: new Date(day) } });
+    await db().vmStateSpan.deleteMany({ where: { vmId: vm.id } });
     const h = (n: number) => new Date(day + n * 3_600_000);
     // 10 h running, 6 h interrupted, 2 h running, 6 h stopped; then deleted.
     for (const [state, from, to] of [["running", 0, 10], ["interrupted", 10, 16], ["running", 16, 18], ["stopped", 18, 24]] as const) {

@@ -144,8 +144,9 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     const stored = await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } });
     expect(JSON.stringify(stored.input)).not.toContain("s3cret-password");
     // The requester is told in the app that the VM is ready, with a link to it.
+    // (told just after the task's final status commits, so it may land a moment later)
+    await expect.poll(() => db().notification.count({ where: { userId: stored.userId, kind: "task_completed" } }), { timeout: 5_000 }).toBe(1);
     const told = await db().notification.findMany({ where: { userId: stored.userId, kind: "task_completed" } });
-    expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({ title: expect.stringContaining("web-1"), link: `/vms/${t.vm!.id}` });
   });
 
