@@ -109,10 +109,14 @@ describe("PVE GPUs against the simulator", () => {
     return { ...c, steps };
   }
 
-  it("offers GPU type 4090 with the mapped devices and the nodes that have one free; no mappings: no offers", async () => {
+  it("offers GPU type 4090 with the mapped devices and the nodes that have one free; calls at once share one read; no mappings: no offers", async () => {
     expect(await provider.gpuOffers(template)).toEqual([
       { gpuType: "4090", label: "RTX 4090", counts: [1, 2, 3], total: 4, available: 4, placements: ["pve1", "pve2"], rentalTypes: ["on_demand"] },
     ]);
+    const reads = () => sim.requests.filter((r) => r.apiPath === "/cluster/mapping/pci").length;
+    const start = reads();
+    await Promise.all([provider.gpuOffers(template), provider.gpuOffers(template), provider.gpuOffers(template)]);
+    expect(reads() - start).toBe(1);
     const plain = new PveProvider({ name: "plain", kind: "pve", settings: {}, baseUrl: sim.url, credentials: { tokenId: TOKEN_ID, secret: TOKEN_SECRET }, tls: { verify: true } });
     const before = sim.requests.length;
     expect(await plain.gpuOffers(template)).toEqual([]);
@@ -136,8 +140,7 @@ describe("PVE GPUs against the simulator", () => {
     const paths = sim.requests.map((r) => `${r.method} ${r.apiPath}`);
     expect(paths.findIndex((p) => p === "PUT /nodes/pve1/qemu/300/config" && sim.requests[paths.indexOf(p)]!.params.hostpci0 !== undefined)).toBeLessThan(paths.indexOf("POST /nodes/pve1/qemu/300/status/start"));
 
-    // Offers now count what the running VM holds; a third GPU goes to the second mapping.
-    await new Promise((r) => setTimeout(r, 2_100)); // past the offers' cache
+    // Offers now count what the running VM holds (read fresh); a third GPU goes to the second mapping.
     expect((await provider.gpuOffers(template))[0]).toMatchObject({ total: 4, available: 2, placements: ["pve1", "pve2"] });
     const third = await build(request("gpu-three", 1), 301);
     expect(third.state.gpuDevices).toEqual([{ key: "hostpci0", mapping: "rtx4090-b" }]);

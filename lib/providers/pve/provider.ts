@@ -58,9 +58,6 @@ export const PRECHECK_CACHE_MS = 15_000;
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 180;
 
-/** How long the GPU offers' view of the mapped devices is reused (a burst of templates in the wizard), ms. */
-const OFFERS_CACHE_MS = 2_000;
-
 /** What the create steps work with, from a checked request and the accepted reference. */
 type CreateSpec = {
   template: PveLocation;
@@ -123,7 +120,7 @@ export class PveProvider implements ProviderClient {
   private readonly handedOut = new Map<number, number>();
   private nextIdCache: { at: number; value: Promise<number> } | undefined;
   private readonly settings: PveConnectionSettings;
-  private offersUsage: { at: number; value: Promise<PciUsage> } | undefined;
+  private offersUsage: Promise<PciUsage> | undefined;
 
   constructor(
     private readonly config: ProviderConnectionConfig,
@@ -223,14 +220,8 @@ export class PveProvider implements ProviderClient {
   async gpuOffers(_template?: ProviderTemplate): Promise<GpuOffer[]> {
     const mapping = Object.entries(this.settings.gpuMappings ?? {});
     if (mapping.length === 0) return [];
-    // A burst (the wizard asks once per template) reads PVE once; accept and the GPU step read it fresh.
-    const hit = this.offersUsage;
-    const fresh = hit && Date.now() - hit.at < OFFERS_CACHE_MS ? hit.value : readPciUsage(this.client, this.mappedIds());
-    if (fresh !== hit?.value) {
-      this.offersUsage = { at: Date.now(), value: fresh };
-      fresh.catch(() => (this.offersUsage = undefined));
-    }
-    const usage = await fresh;
+    // Calls at the same time (the wizard asks once per template) share one read of PVE; none is reused after it ends.
+    const usage = await (this.offersUsage ??= readPciUsage(this.client, this.mappedIds()).finally(() => (this.offersUsage = undefined)));
     return mapping.map(([type, ids]) => {
       const { total, perNode } = typeSummary(usage, ids);
       const perNodeTotals = [...perNode.values()].map((n) => n.total);
