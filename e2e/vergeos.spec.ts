@@ -10,24 +10,25 @@ test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New VM" }).click();
     await page.getByRole("button", { name: /vergeos-ubuntu/ }).click();
     await page.getByRole("button", { name: "Next" }).click();
-    // The wizard's GPU step: the demo's mapped resource group is offered as "RTX 4090",
-    // preselected with one GPU.
-    await expect(page.getByRole("list", { name: "Steps" }).getByRole("listitem").filter({ hasText: /^\s*\d+\s*GPU\s*$/ })).toHaveCount(1);
-    await expect(page.getByRole("button", { name: /RTX 4090/ })).toBeVisible();
+    // VergeOS places a VM in a cluster: the template's home cluster is suggested.
+    await expect(page.getByLabel("Cluster")).toHaveValue("hangar-verge");
+    // On the Size step the demo's mapped resource group is offered as "RTX 4090", beside "No GPU".
+    const gpuCard = page.getByTestId("gpu-card-4090");
+    await expect(gpuCard).toContainText("RTX 4090");
+    await gpuCard.click();
+    await expect(gpuCard).toHaveAttribute("aria-pressed", "true");
     // Next waits for the order's price from the server.
     await expect(async () => {
       await page.getByRole("button", { name: "Next" }).click();
-      await expect(page.getByLabel("Cluster")).toBeVisible({ timeout: 1_000 });
+      await expect(page.getByLabel("VM name")).toBeVisible({ timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
-    // VergeOS places a VM in a cluster: the template's home cluster is suggested.
-    await expect(page.getByLabel("Cluster")).toHaveValue("hangar-verge");
-    await page.getByRole("button", { name: "Next" }).click();
     await page.getByLabel("VM name").fill(name);
     await page.getByLabel("Password", { exact: true }).fill("e2e-password-1");
     await page.getByRole("button", { name: "Next" }).click();
     const review = page.getByLabel("Review");
     await expect(review).toContainText("vergeos-ubuntu");
     await expect(review).toContainText("demo-vergeos / hangar-verge");
+    await expect(review).toContainText("RTX 4090");
     await page.getByRole("button", { name: "Create VM" }).click();
 
     // The steps fill in live: VergeOS's own (VM, boot drive, NIC, power on, address).
@@ -41,6 +42,7 @@ test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
     await expect(page.getByTestId("vm-ip")).toHaveText(/^\d+\.\d+\.\d+\.\d+$/);
     const state = page.getByTestId("vm-state");
     await expect(state).toHaveText("running");
+    await expect(page.getByTestId("vm-gpu")).toHaveText("1 × 4090");
     const actions = page.getByRole("group", { name: "VM actions" });
 
     // Stop asks first; the VM page follows the task in place, then says stopped.
