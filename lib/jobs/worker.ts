@@ -53,8 +53,15 @@ export async function startWorker(): Promise<void> {
   // Up to HANGAR_WORKER_CONCURRENCY tasks of each queue at once in this process; a task spends
   // nearly all its time waiting on its provider, so this is about provider load, not CPU.
   const localConcurrency = env().HANGAR_WORKER_CONCURRENCY;
+  // NOTIFY wakes a worker only for a job that can run when it is sent. A job retried after a
+  // provider error (runnable once its retry delay is over) and a job put back after its worker
+  // died are announced by nobody: they start at the next poll. pg-boss relaxes the poll of a
+  // notify queue to 30 s, which made every retry wait about half a minute and let a step's
+  // deadline pass before the retry ran; keep the poll short for these queues.
+  const pollingIntervalSeconds = env().HANGAR_JOB_POLL_SECONDS;
+  const polling = { pollingIntervalSeconds, notifyPollingIntervalSeconds: pollingIntervalSeconds };
   for (const queue of new Set(Object.values(vmTaskKinds).map((k) => k.queue))) {
-    await boss.work(queues[queue].name, { includeMetadata: true, localConcurrency }, async ([job]) => {
+    await boss.work(queues[queue].name, { includeMetadata: true, localConcurrency, ...polling }, async ([job]) => {
       if (!job) return;
       const final = job.retryCount >= job.retryLimit;
       await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });
