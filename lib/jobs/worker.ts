@@ -6,6 +6,7 @@ import { checkQuotaThresholds } from "../notifications";
 import { runTask } from "../tasks/engine";
 import { pruneTaskLogs } from "../tasks/store";
 import { removeExpiredKeptVms } from "../vms/kept-vms";
+import { removeLapsedRefClaims } from "../vms/ref-claims";
 import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
 import { checkInterruptions } from "./interruptions";
@@ -14,10 +15,10 @@ import { queues } from "./queues";
 /**
  * The task housekeeping job: removes the log lines of tasks that finished more than
  * HANGAR_TASK_LOG_RETENTION_DAYS ago (0: kept forever; in batches, at most `maxBatches` × 10,000
- * lines per run so that one run stays short) and the half-made VMs kept for a retry whose time is
- * up. Returns how many of each it removed.
+ * lines per run so that one run stays short), the half-made VMs kept for a retry whose time is
+ * up, and the lapsed claims of provider ids (lib/vms/ref-claims.ts). Returns how many of each it removed.
  */
-export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promise<{ logLines: number; keptVms: number }> {
+export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promise<{ logLines: number; keptVms: number; refClaims: number }> {
   let logLines = 0;
   const days = env().HANGAR_TASK_LOG_RETENTION_DAYS;
   if (days > 0) {
@@ -28,7 +29,7 @@ export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promi
       if (removed === 0) break;
     }
   }
-  return { logLines, keptVms: await removeExpiredKeptVms(now) };
+  return { logLines, keptVms: await removeExpiredKeptVms(now), refClaims: await removeLapsedRefClaims(now) };
 }
 
 /**
@@ -46,7 +47,7 @@ export async function startWorker(): Promise<void> {
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
   await boss.work(queues.taskHousekeeping.name, async () => {
     const result = await taskHousekeeping();
-    if (result.logLines || result.keptVms) log.info(result, "task housekeeping");
+    if (result.logLines || result.keptVms || result.refClaims) log.info(result, "task housekeeping");
   });
   await boss.schedule(queues.taskHousekeeping.name, "*/5 * * * *");
   // Every queue that carries a task kind: the task engine runs the task, whatever its kind.
