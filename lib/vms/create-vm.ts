@@ -23,6 +23,7 @@ import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
 import { queueQuotaCheck } from "../notifications";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
+import { claimProviderRef } from "./ref-claims";
 
 /** How often an accept takes another id after the database refused one as taken by another process. */
 const MAX_ACCEPT_ATTEMPTS = 5;
@@ -157,7 +158,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   request.options = checked.options;
   // Ids the database refused because another process wrote them first (see below).
   const collided = new Set<string>();
-  const taken = async (refId: string) => collided.has(refId) || (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0;
+  // An id is the request's once claimed for every portal process (lib/vms/ref-claims.ts).
+  const taken = async (refId: string) => collided.has(refId) || !(await claimProviderRef(connection.id, refId));
   const { password, sshKeys } = request.cloudInit;
   const sealed = password || sshKeys ? encryptJson({ password, sshKeys }) : undefined;
   const taskId = newTaskId("clone");
