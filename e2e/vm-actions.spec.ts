@@ -90,9 +90,9 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     const headers = { authorization: `Bearer ${token}` };
     const created = await request.post("/api/v1/vm/manage/createFromTemplate", {
       headers,
-      data: { template_id: "debian-12", name, target: "pve3", cpuCores: 1, memorySize: 1024, diskSize: 20 },
+      data: { template_id: "debian-12", name, target: "pve2", cpuCores: 1, memorySize: 1024, diskSize: 20 },
     });
-    expect(created.status()).toBe(200);
+    expect(created.status(), await created.text()).toBe(200);
 
     await signInAs(page, "user");
     await page.getByRole("searchbox", { name: "Search your VMs by name or IP address" }).fill(name);
@@ -103,7 +103,7 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     await expect(row.getByRole("cell", { name: "running" })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId("vms-updated")).toHaveText(/^updated \d+ s ago$/);
     const rowActions = row.getByRole("group", { name: `Actions for ${name}` });
-    await expect(rowActions.getByRole("button")).toHaveText(["Shut down", "Reboot", "Stop", "Delete"]);
+    await expect(rowActions.getByRole("button")).toHaveText(["Shut down", "Reboot", "Stop", "Delete"].map((a) => `${a} ${name}`));
 
     // The search survives a reload; a search matching nothing says so.
     await page.reload();
@@ -116,7 +116,7 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     // Hard Stop asks first, then the row follows the task to stopped; Start brings it back.
     await rowActions.getByRole("button", { name: `Stop ${name}`, exact: true }).click();
     await page.getByRole("dialog", { name: `Stop ${name} at once?` }).getByRole("button", { name: `Stop ${name}` }).click();
-    await expect(rowActions.getByRole("button")).toHaveText(["Start", "Delete"], { timeout: 30_000 });
+    await expect(rowActions.getByRole("button")).toHaveText([`Start ${name}`, `Delete ${name}`], { timeout: 30_000 });
     await expect(row.getByRole("cell", { name: "stopped" })).toBeVisible();
     await rowActions.getByRole("button", { name: `Start ${name}` }).click();
     await expect(row.getByRole("cell", { name: "running" })).toBeVisible({ timeout: 30_000 });
