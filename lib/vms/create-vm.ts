@@ -24,6 +24,7 @@ import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
 import { checkUserData, resolveSshKeys } from "./cloud-init-input";
 import { queueQuotaCheck } from "../notifications";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
+import { claimProviderRef } from "./ref-claims";
 
 /** How often an accept takes another id after the database refused one as taken by another process. */
 const MAX_ACCEPT_ATTEMPTS = 5;
@@ -168,7 +169,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   request.options = checked.options;
   // Ids the database refused because another process wrote them first (see below).
   const collided = new Set<string>();
-  const taken = async (refId: string) => collided.has(refId) || (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0;
+  // An id is the request's once claimed for every portal process (lib/vms/ref-claims.ts).
+  const taken = async (refId: string) => collided.has(refId) || !(await claimProviderRef(connection.id, refId));
   // The login and the user's cloud-config (which may hold secrets too) are sealed in the task's input.
   const { password, sshKeys: keys } = request.cloudInit;
   const sealed = password || keys || userData ? encryptJson({ password, sshKeys: keys, ...(userData !== undefined ? { userData } : {}) }) : undefined;
