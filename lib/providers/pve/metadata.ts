@@ -11,6 +11,11 @@ export const pveMetadata = {
     placementLabel: "Node",
     gpus: { offered: true, rentalTypes: ["on_demand"] },
     sizes: "free",
+    cloudInit: {
+      maxSshKeys: 20,
+      // cicustom only names a snippet file on a storage, and the API's upload takes iso, vztmpl and import content, not snippets (pve-api schema).
+      userData: { unsupported: "Proxmox VE takes custom user-data only as a snippet file on one of its storages, which Hangar cannot upload through its API" },
+    },
   },
   templateSettingFields: [{ key: "storage", label: "Storage", hint: "Where clones go (PVE storage ID); empty: the connection's default" }],
   connectionSettingFields: [
