@@ -11,6 +11,7 @@ import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { QuotaBar } from "@/components/quota/quota-bar";
+import { RequestMore } from "@/components/quota/request-more";
 import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
@@ -414,6 +415,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                   </ul>
                 </Alert>
               ) : null}
+              {denials.length ? <RequestMore denials={denials} currency={data.currency} team={scopes.find((sc) => sc.team)?.team ?? null} /> : null}
             </div>
           </CardBody>
         </Card>
