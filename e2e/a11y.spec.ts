@@ -100,7 +100,7 @@ test.describe("accessibility (axe) on every page, light and dark, desktop and ph
 
   test("admin: overview and lists", async ({ browser }) => {
     const page = await signedIn(browser, "admin");
-    expect(await check(page, ["/admin", "/admin/providers", "/admin/templates", "/admin/plans", "/admin/teams", "/admin/users", "/admin/prices", "/admin/audit"])).toEqual([]);
+    expect(await check(page, ["/admin", "/admin/providers", "/admin/templates", "/admin/plans", "/admin/teams", "/admin/users", "/admin/prices", "/admin/audit", "/admin/quota-requests"])).toEqual([]);
   });
 
   test("admin: forms and detail pages", async ({ browser }) => {
