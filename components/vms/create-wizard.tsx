@@ -389,7 +389,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
             <div className="space-y-4">
               {scopes.map((sc) => (
                 <div key={sc.label} className="space-y-3">
-                  <h3 className="text-sm font-semibold text-slate-900">{sc.label}</h3>
+                  <h2 className="text-sm font-semibold text-slate-900">{sc.label}</h2>
                   {DIMS.map((d) => (
                     <QuotaBar key={d.key} label={d.label} unit={d.unit} used={sc.used[d.key]} adding={request[d.key]} limit={sc.planLimits.total[d.key]} />
                   ))}
