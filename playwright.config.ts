@@ -7,6 +7,13 @@ import { currentState } from "./e2e/state";
  * loaded again in each test worker after global setup, which is when the state file exists.
  */
 const ci = Boolean(process.env.CI);
+const browser = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  },
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -14,7 +21,9 @@ export default defineConfig({
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   fullyParallel: false,
-  workers: 1,
+  // Two projects side by side, one worker each: the specs that change shared demo data run one
+  // after another; the read-only staff accessibility spec runs beside them.
+  workers: 2,
   retries: ci ? 1 : 0,
   forbidOnly: ci,
   timeout: 60_000,
@@ -29,15 +38,7 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        },
-      },
-    },
+    { name: "chromium", testIgnore: /a11y-staff\.spec\.ts$/, workers: 1, use: browser },
+    { name: "a11y-staff", testMatch: /a11y-staff\.spec\.ts$/, workers: 1, use: browser },
   ],
 });

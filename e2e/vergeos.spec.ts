@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { signInAs } from "./helpers";
 
 test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
-  test("the wizard creates a VergeOS VM (with a GPU once the wizard offers them), the VM page shows it running, and the user stops, starts and deletes it", async ({ page }, info) => {
+  test("the wizard creates a VergeOS VM with a GPU, the VM page shows it running, and the user stops, starts and deletes it", async ({ page }, info) => {
     test.setTimeout(150_000);
     // A retry must not collide with the VM an earlier attempt left behind.
     const name = `e2e-verge-${info.retry}`;
@@ -10,26 +10,25 @@ test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New VM" }).click();
     await page.getByRole("button", { name: /vergeos-ubuntu/ }).click();
     await page.getByRole("button", { name: "Next" }).click();
-    // With the wizard's GPU step (templates whose provider offers GPUs), the demo's mapped
-    // resource group is offered as "RTX 4090", preselected with one GPU.
-    const withGpu = (await page.getByRole("list", { name: "Steps" }).getByRole("listitem").filter({ hasText: /^\s*\d+\s*GPU\s*$/ }).count()) > 0;
-    if (withGpu) {
-      await expect(page.getByRole("button", { name: /RTX 4090/ })).toBeVisible();
-      // Next waits for the order's price from the server.
-      await expect(async () => {
-        await page.getByRole("button", { name: "Next" }).click();
-        await expect(page.getByLabel("Cluster")).toBeVisible({ timeout: 1_000 });
-      }).toPass({ timeout: 20_000 });
-    }
     // VergeOS places a VM in a cluster: the template's home cluster is suggested.
     await expect(page.getByLabel("Cluster")).toHaveValue("hangar-verge");
-    await page.getByRole("button", { name: "Next" }).click();
+    // On the Size step the demo's mapped resource group is offered as "RTX 4090", beside "No GPU".
+    const gpuCard = page.getByTestId("gpu-card-4090");
+    await expect(gpuCard).toContainText("RTX 4090");
+    await gpuCard.click();
+    await expect(gpuCard).toHaveAttribute("aria-pressed", "true");
+    // Next waits for the order's price from the server.
+    await expect(async () => {
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect(page.getByLabel("VM name")).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
     await page.getByLabel("VM name").fill(name);
     await page.getByLabel("Password", { exact: true }).fill("e2e-password-1");
     await page.getByRole("button", { name: "Next" }).click();
     const review = page.getByLabel("Review");
     await expect(review).toContainText("vergeos-ubuntu");
     await expect(review).toContainText("demo-vergeos / hangar-verge");
+    await expect(review).toContainText("RTX 4090");
     await page.getByRole("button", { name: "Create VM" }).click();
 
     // The steps fill in live: VergeOS's own (VM, boot drive, NIC, power on, address).
@@ -37,12 +36,13 @@ test.describe("VergeOS (the demo's simulated VergeOS system)", () => {
     const steps = page.getByRole("list", { name: "Steps" });
     await expect(steps).toContainText("Create the VM");
     await expect(steps).toContainText("Add the boot drive");
-    if (withGpu) await expect(steps).toContainText("Attach 1 GPU");
+    await expect(steps).toContainText("Attach 1 GPU");
     await expect(page).toHaveURL(/\/vms\/[0-9a-f-]{36}$/, { timeout: 90_000 });
     const vmPage = new URL(page.url()).pathname;
     await expect(page.getByTestId("vm-ip")).toHaveText(/^\d+\.\d+\.\d+\.\d+$/);
     const state = page.getByTestId("vm-state");
     await expect(state).toHaveText("running");
+    await expect(page.getByTestId("vm-gpu")).toHaveText("1 × 4090");
     const actions = page.getByRole("group", { name: "VM actions" });
 
     // Stop asks first; the VM page follows the task in place, then says stopped.

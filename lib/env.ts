@@ -29,6 +29,9 @@ export const envSchema = z.object({
   HANGAR_DB_MAX_CONNECTIONS: z.coerce.number().int().positive().default(10),
   // How many tasks one worker process runs at once (each mostly waits on its provider).
   HANGAR_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(256).default(16),
+  // How often an idle worker looks for task jobs that no NOTIFY announces: retries whose delay is
+  // over, jobs of a dead worker put back by pg-boss's monitor (pg-boss's own backstop is 30 s).
+  HANGAR_JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
   // `npm start` runs a worker in the web process unless this is false (web servers beside `npm run worker` processes).
   HANGAR_WEB_WORKER: bool.default(true),
   // Deadlines of provider work (issue 7, finding 10): one HTTP attempt, one call with its

@@ -7,7 +7,7 @@
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
  * and Chromium at /usr/bin/chromium (or CHROMIUM_PATH); .ci/run installs both when missing.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import pg from "pg";
 
@@ -30,6 +30,27 @@ function run(name: string, command: string, args: string[], counts?: () => { pas
   const stage: Stage = { name, ok, passed: counts ? c.passed : ok ? 1 : 0, failed: counts ? Math.max(c.failed, ok ? 0 : 1) : ok ? 0 : 1, seconds: (Date.now() - started) / 1000 };
   stages.push(stage);
   return stage;
+}
+
+/**
+ * Like run, for a check stage that can share the machine with another: its output is held
+ * back and printed whole when it ends, so two stages' lines never interleave.
+ */
+function runQuiet(name: string, command: string, args: string[]): Promise<Stage> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    const finish = (ok: boolean, extra = "") => {
+      console.log(`\n━━ ${name}: ${[command, ...args].join(" ")}`);
+      process.stdout.write(Buffer.concat(chunks).toString() + extra);
+      resolve({ name, ok, passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
+    };
+    child.on("error", (error) => finish(false, `${error.message}\n`));
+    child.on("close", (code) => finish(code === 0));
+  });
 }
 
 function vitestCounts(file: string) {
@@ -67,8 +88,8 @@ async function main() {
   mkdirSync("test-results", { recursive: true });
   const nodeBinary = process.execPath;
 
-  run("type-check", nodeBinary, ["node_modules/typescript/bin/tsc", "--noEmit"]);
-  run("lint", bin("eslint"), ["--max-warnings", "0", "."]);
+  // Type-check and lint are single-threaded: on two cores they run side by side.
+  stages.push(...(await Promise.all([runQuiet("type-check", nodeBinary, ["node_modules/typescript/bin/tsc", "--noEmit"]), runQuiet("lint", bin("eslint"), ["--max-warnings", "0", "."])])));
   run("unit", bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], vitestCounts("test-results/unit.json"));
 
   const pgProblem = await postgresReachable();

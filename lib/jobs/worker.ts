@@ -6,6 +6,7 @@ import { checkQuotaThresholds } from "../notifications";
 import { runTask } from "../tasks/engine";
 import { pruneTaskLogs } from "../tasks/store";
 import { removeExpiredKeptVms } from "../vms/kept-vms";
+import { removeLapsedRefClaims } from "../vms/ref-claims";
 import { vmTaskKinds } from "../vms/task-kinds";
 import { getBoss } from "./boss";
 import { checkInterruptions } from "./interruptions";
@@ -14,10 +15,10 @@ import { queues } from "./queues";
 /**
  * The task housekeeping job: removes the log lines of tasks that finished more than
  * HANGAR_TASK_LOG_RETENTION_DAYS ago (0: kept forever; in batches, at most `maxBatches` × 10,000
- * lines per run so that one run stays short) and the half-made VMs kept for a retry whose time is
- * up. Returns how many of each it removed.
+ * lines per run so that one run stays short), the half-made VMs kept for a retry whose time is
+ * up, and the lapsed claims of provider ids (lib/vms/ref-claims.ts). Returns how many of each it removed.
  */
-export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promise<{ logLines: number; keptVms: number }> {
+export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promise<{ logLines: number; keptVms: number; refClaims: number }> {
   let logLines = 0;
   const days = env().HANGAR_TASK_LOG_RETENTION_DAYS;
   if (days > 0) {
@@ -28,7 +29,7 @@ export async function taskHousekeeping(now = new Date(), maxBatches = 50): Promi
       if (removed === 0) break;
     }
   }
-  return { logLines, keptVms: await removeExpiredKeptVms(now) };
+  return { logLines, keptVms: await removeExpiredKeptVms(now), refClaims: await removeLapsedRefClaims(now) };
 }
 
 /**
@@ -46,15 +47,22 @@ export async function startWorker(): Promise<void> {
   await boss.schedule(queues.purgeCredentials.name, "*/15 * * * *");
   await boss.work(queues.taskHousekeeping.name, async () => {
     const result = await taskHousekeeping();
-    if (result.logLines || result.keptVms) log.info(result, "task housekeeping");
+    if (result.logLines || result.keptVms || result.refClaims) log.info(result, "task housekeeping");
   });
   await boss.schedule(queues.taskHousekeeping.name, "*/5 * * * *");
   // Every queue that carries a task kind: the task engine runs the task, whatever its kind.
   // Up to HANGAR_WORKER_CONCURRENCY tasks of each queue at once in this process; a task spends
   // nearly all its time waiting on its provider, so this is about provider load, not CPU.
   const localConcurrency = env().HANGAR_WORKER_CONCURRENCY;
+  // NOTIFY wakes a worker only for a job that can run when it is sent. A job retried after a
+  // provider error (runnable once its retry delay is over) and a job put back after its worker
+  // died are announced by nobody: they start at the next poll. pg-boss relaxes the poll of a
+  // notify queue to 30 s, which made every retry wait about half a minute and let a step's
+  // deadline pass before the retry ran; keep the poll short for these queues.
+  const pollingIntervalSeconds = env().HANGAR_JOB_POLL_SECONDS;
+  const polling = { pollingIntervalSeconds, notifyPollingIntervalSeconds: pollingIntervalSeconds };
   for (const queue of new Set(Object.values(vmTaskKinds).map((k) => k.queue))) {
-    await boss.work(queues[queue].name, { includeMetadata: true, localConcurrency }, async ([job]) => {
+    await boss.work(queues[queue].name, { includeMetadata: true, localConcurrency, ...polling }, async ([job]) => {
       if (!job) return;
       const final = job.retryCount >= job.retryLimit;
       await runTask(vmTaskKinds, (job.data as { taskId: string }).taskId, { final });

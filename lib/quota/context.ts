@@ -105,19 +105,25 @@ const toGrant = (g: GrantRow): Grant => ({ limit: g.limit as LimitKey, amount: N
  */
 export async function quotaContext(tx: Tx, userId: string, now: Date = new Date()): Promise<QuotaContext> {
   const active = { startsAt: { lte: now }, endsAt: { gt: now } };
-  const user = await tx.user.findUniqueOrThrow({
-    where: { id: userId },
-    include: { plan: true, quotaGrants: { where: active }, team: { include: { plan: true, quotaGrants: { where: active } } } },
-  });
-  const prices = await loadPrices(tx);
+  // Independent reads go out together (inside a transaction its client takes them in turn).
+  const [user, prices] = await Promise.all([
+    tx.user.findUniqueOrThrow({
+      where: { id: userId },
+      include: { plan: true, quotaGrants: { where: active }, team: { include: { plan: true, quotaGrants: { where: active } } } },
+    }),
+    loadPrices(tx),
+  ]);
   const userGrants = user.quotaGrants.map(toGrant);
   const teamGrants = (user.team?.quotaGrants ?? []).map(toGrant);
   const userLimits = user.plan ? withGrants(limitsOf(user.plan, user.quotaOverrides), userGrants, now, "total") : null;
   const teamPlan = user.team?.plan ?? null;
   const teamLimits = teamPlan ? withGrants(limitsOf(teamPlan), teamGrants, now, "total") : null;
-  const userScope = userLimits ? { name: user.plan!.name, limits: userLimits, usage: await usageWhere(tx, { ownerId: userId }, prices) } : null;
-  const teamScope =
-    user.team && teamLimits ? { id: user.team.id, name: user.team.name, limits: teamLimits, usage: await usageWhere(tx, { owner: { teamId: user.team.id } }, prices) } : null;
+  const [userUsage, teamUsage] = await Promise.all([
+    userLimits ? usageWhere(tx, { ownerId: userId }, prices) : null,
+    user.team && teamLimits ? usageWhere(tx, { owner: { teamId: user.team.id } }, prices) : null,
+  ]);
+  const userScope = userLimits && userUsage ? { name: user.plan!.name, limits: userLimits, usage: userUsage } : null;
+  const teamScope = user.team && teamLimits && teamUsage ? { id: user.team.id, name: user.team.name, limits: teamLimits, usage: teamUsage } : null;
   const planPerVm = userLimits && teamLimits ? tighter(userLimits, teamLimits).perVm : (userLimits ?? teamLimits)?.perVm ?? null;
   const perVm = planPerVm ? withGrants({ perVm: planPerVm, total: userLimits?.total ?? teamLimits!.total }, userGrants, now, "perVm").perVm : null;
   const plan = user.plan ?? teamPlan;
@@ -138,10 +144,10 @@ export async function quotaContext(tx: Tx, userId: string, now: Date = new Date(
  * six). `ctx` must be of `userId`, read in this request.
  */
 export async function withFreshUsage(tx: Tx, ctx: QuotaContext, userId: string): Promise<QuotaContext> {
-  return {
-    ...ctx,
-    user: ctx.user ? { ...ctx.user, usage: await usageWhere(tx, { ownerId: userId }, ctx.prices) } : null,
-    team: ctx.team ? { ...ctx.team, usage: await usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) } : null,
-  };
+  const [userUsage, teamUsage] = await Promise.all([
+    ctx.user ? usageWhere(tx, { ownerId: userId }, ctx.prices) : null,
+    ctx.team ? usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) : null,
+  ]);
+  return { ...ctx, user: ctx.user && userUsage ? { ...ctx.user, usage: userUsage } : null, team: ctx.team && teamUsage ? { ...ctx.team, usage: teamUsage } : null };
 }
 

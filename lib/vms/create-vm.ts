@@ -23,6 +23,7 @@ import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
 import { queueQuotaCheck } from "../notifications";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
+import { claimProviderRef } from "./ref-claims";
 
 /** How often an accept takes another id after the database refused one as taken by another process. */
 const MAX_ACCEPT_ATTEMPTS = 5;
@@ -92,11 +93,14 @@ function rentalColumns(order: GpuOrder, pricing: GpuPricing) {
  * unless all of it is.
  */
 export async function createVm(user: AuthenticatedUser, input: CreateVmInput): Promise<CreateVmAccepted> {
-  const template = await findTemplate(input.template);
+  // Three independent reads at once (nothing is written before every check has passed).
+  const [template, { teamId }, quota] = await Promise.all([
+    findTemplate(input.template),
+    db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } }),
+    quotaContext(db(), user.id),
+  ]);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
-  const { teamId } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } });
   if (!canUseTemplate({ id: user.id, teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
-  const quota = await quotaContext(db(), user.id);
   // A plan may limit which providers its users can reach: then the template is not theirs to use.
   if (quota.plan?.allowedProviderIds.length && !quota.plan.allowedProviderIds.includes(template.providerId)) {
     throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
@@ -157,7 +161,8 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   request.options = checked.options;
   // Ids the database refused because another process wrote them first (see below).
   const collided = new Set<string>();
-  const taken = async (refId: string) => collided.has(refId) || (await db().vm.count({ where: { providerId: connection.id, providerRefId: refId, deletedAt: null } })) > 0;
+  // An id is the request's once claimed for every portal process (lib/vms/ref-claims.ts).
+  const taken = async (refId: string) => collided.has(refId) || !(await claimProviderRef(connection.id, refId));
   const { password, sshKeys } = request.cloudInit;
   const sealed = password || sshKeys ? encryptJson({ password, sshKeys }) : undefined;
   const taskId = newTaskId("clone");
