@@ -22,6 +22,8 @@ export default defineConfig({
           // Each file has its own database and simulators on their own ports; the files mostly wait
           // on simulated providers, so three at once on two cores (CI time ~7 min → ~3).
           maxWorkers: 3,
+          // A project with its own maxWorkers runs in its own group (after the unit tests).
+          sequence: { groupOrder: 1 },
           setupFiles: ["lib/testing/integration-setup.ts"],
         },
       },

@@ -29,6 +29,7 @@ it("lists every VM with owner, team, provider, size, GPU and cost this month; fi
   expect(train).toMatchObject({ owner: { email: "ada@example.com" }, team: { name: "ml" }, provider: { name: "lab", kind: "pve" }, gpu: { count: 1, type: "a100" }, size: { cpuCores: 2 } });
   // 2 vCPU × 0.01 × 730 h = 14.60 a month; half of it this month.
   expect(train.costThisMonth).toBe("7.30");
+  expect(train.costBasis).toBe("estimate");
   expect((await listAllVms({ gpu: "yes" }, now)).vms.map((v) => v.name)).toEqual(["train-1"]);
   expect((await listAllVms({ team: "ml" }, now)).vms.map((v) => v.name)).toEqual(["train-1"]);
   expect((await listAllVms({ q: "BOB@" }, now)).vms.map((v) => v.name)).toEqual(["web-1"]);
@@ -38,4 +39,23 @@ it("lists every VM with owner, team, provider, size, GPU and cost this month; fi
   expect(first.vms.map((v) => v.name)).toEqual(["web-1"]);
   expect((await listAllVms({ limit: 1, cursor: first.nextCursor }, now)).vms.map((v) => v.name)).toEqual(["train-1"]);
   await expect(listAllVms({ gpu: "maybe" })).rejects.toThrow("gpu must be yes or no");
+});
+
+it("a GPU rental's cost this month is what it accrued (GPU while running, storage always), as on its page", async () => {
+  const cy = await createUser({ email: "cy@example.com", password: "long-enough" });
+  const provider = await db().providerConnection.create({ data: { name: "rent", kind: "nova", baseUrl: "https://nova.example", credentials: "not-a-secret" } });
+  const h = (n: number) => new Date(Date.UTC(2026, 10, 1) + n * 3_600_000);
+  const vm = await db().vm.create({
+    data: { providerId: provider.id, name: "spot-9", ownerId: cy.id, cpuCores: 6, memoryMb: 32768, diskGb: 50, status: "stopped", gpuCount: 1, gpuType: "4090", gpuHourly: "0.50", storageHourly: "0.01", createdAt: h(0) },
+  });
+  // 10 h running, then stopped until now (h 20): 10 × 0.50 GPU + 20 × 0.01 storage; a span from October does not count.
+  await db().vmStateSpan.createMany({
+    data: [
+      { vmId: vm.id, state: "running", startedAt: new Date(Date.UTC(2026, 9, 30)), endedAt: h(0) },
+      { vmId: vm.id, state: "running", startedAt: h(0), endedAt: h(10) },
+      { vmId: vm.id, state: "stopped", startedAt: h(10), endedAt: null },
+    ],
+  });
+  const row = (await listAllVms({ owner: "cy@example.com" }, h(20))).vms[0]!;
+  expect(row).toMatchObject({ name: "spot-9", costThisMonth: "5.20", costBasis: "accrued" });
 });

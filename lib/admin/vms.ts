@@ -3,6 +3,7 @@ import { db, type Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { monthlyCost } from "../pricing/cost";
+import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { Decimal } from "../pricing/rental";
 import { providerFor } from "../providers/registry";
 import type { JsonObject, ProviderClient } from "../providers/types";
@@ -44,11 +45,14 @@ export type AdminVmRow = {
   size: { cpuCores: number; memoryMb: number; diskGb: number };
   gpu: { count: number; type: string | null } | null;
   /**
-   * Its cost this month so far, as a decimal string in the portal's currency: the running
+   * Its cost this month so far, as a decimal string in the portal's currency. A rated VM (a GPU
+   * rental with hourly rates) accrues from its state history as the VM page and the showback
+   * count it (lib/pricing/vm-cost: GPU time while running, storage always); any other VM is the
    * month's share of its monthly price from its creation (or the month's start) to now (or its
-   * deletion). The portal keeps no usage accrual per VM yet (issue 11 adds it); this is the estimate.
+   * deletion). `costBasis` says which.
    */
   costThisMonth: string;
+  costBasis: "accrued" | "estimate";
   createdAt: string;
   deleted: boolean;
 };
@@ -87,12 +91,18 @@ export async function listAllVms(query: unknown, now = new Date()): Promise<{ vm
     const c = parseCursor(p.cursor);
     and.push({ OR: [{ createdAt: { lt: c.at } }, { createdAt: c.at, id: { lt: c.id } }] });
   }
+  const month = monthWindow(undefined, now);
   const [rows, prices, currency] = await Promise.all([
     db().vm.findMany({
       where: { AND: and },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: limit + 1,
-      include: { owner: { select: { id: true, email: true, team: { select: { id: true, name: true } } } }, provider: true },
+      include: {
+        owner: { select: { id: true, email: true, team: { select: { id: true, name: true } } } },
+        provider: true,
+        // Only the spans that can touch this month (an open one, or one that ended in it).
+        spans: { where: { OR: [{ endedAt: null }, { endedAt: { gt: month.from } }], startedAt: { lt: month.to } } },
+      },
     }),
     loadPrices(db()),
     db().setting.findUnique({ where: { key: "currency" } }),
@@ -109,15 +119,16 @@ export async function listAllVms(query: unknown, now = new Date()): Promise<{ vm
     }
     return clients.get(row.id) ?? null;
   };
-  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const monthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  const monthStart = month.from;
+  const monthEnd = month.to;
   const page = rows.slice(0, limit);
   const vms = page.map((vm): AdminVmRow => {
     const client = clientOf(vm.provider);
     const ref = vm.providerRef !== null && vm.providerRefId !== null ? { id: vm.providerRefId, data: vm.providerRef as JsonObject } : null;
     const from = Math.max(vm.createdAt.getTime(), monthStart.getTime());
     const to = Math.min((vm.deletedAt ?? now).getTime(), now.getTime());
-    const cost = new Decimal(monthlyCost(sizeOf(vm), prices)).mul(Math.max(0, to - from)).div(monthEnd.getTime() - monthStart.getTime());
+    const accrued = vmCost(vm, month, now);
+    const cost = accrued ? new Decimal(accrued.total) : new Decimal(monthlyCost(sizeOf(vm), prices)).mul(Math.max(0, to - from)).div(monthEnd.getTime() - monthStart.getTime());
     return {
       id: vm.id,
       name: vm.name,
@@ -130,6 +141,7 @@ export async function listAllVms(query: unknown, now = new Date()): Promise<{ vm
       size: { cpuCores: vm.cpuCores, memoryMb: vm.memoryMb, diskGb: vm.diskGb },
       gpu: vm.gpuCount > 0 ? { count: vm.gpuCount, type: vm.gpuType } : null,
       costThisMonth: cost.toFixed(2),
+      costBasis: accrued ? "accrued" : "estimate",
       createdAt: vm.createdAt.toISOString(),
       deleted: vm.deletedAt !== null,
     };

@@ -93,14 +93,17 @@ export type QuotaContext = {
  * no plan there; with neither, the user has no compute plan.
  */
 export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext> {
-  const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, include: { plan: true, team: { include: { plan: true } } } });
-  const prices = await loadPrices(tx);
+  // Independent reads go out together (inside a transaction its client takes them in turn).
+  const [user, prices] = await Promise.all([tx.user.findUniqueOrThrow({ where: { id: userId }, include: { plan: true, team: { include: { plan: true } } } }), loadPrices(tx)]);
   const userLimits = user.plan ? limitsOf(user.plan, user.quotaOverrides) : null;
   const teamPlan = user.team?.plan ?? null;
   const teamLimits = teamPlan ? limitsOf(teamPlan) : null;
-  const userScope = userLimits ? { name: user.plan!.name, limits: userLimits, usage: await usageWhere(tx, { ownerId: userId }, prices) } : null;
-  const teamScope =
-    user.team && teamLimits ? { id: user.team.id, name: user.team.name, limits: teamLimits, usage: await usageWhere(tx, { owner: { teamId: user.team.id } }, prices) } : null;
+  const [userUsage, teamUsage] = await Promise.all([
+    userLimits ? usageWhere(tx, { ownerId: userId }, prices) : null,
+    user.team && teamLimits ? usageWhere(tx, { owner: { teamId: user.team.id } }, prices) : null,
+  ]);
+  const userScope = userLimits && userUsage ? { name: user.plan!.name, limits: userLimits, usage: userUsage } : null;
+  const teamScope = user.team && teamLimits && teamUsage ? { id: user.team.id, name: user.team.name, limits: teamLimits, usage: teamUsage } : null;
   const perVm = userLimits && teamLimits ? tighter(userLimits, teamLimits).perVm : (userLimits ?? teamLimits)?.perVm ?? null;
   const plan = user.plan ?? teamPlan;
   return {
@@ -119,10 +122,10 @@ export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext
  * six). `ctx` must be of `userId`, read in this request.
  */
 export async function withFreshUsage(tx: Tx, ctx: QuotaContext, userId: string): Promise<QuotaContext> {
-  return {
-    ...ctx,
-    user: ctx.user ? { ...ctx.user, usage: await usageWhere(tx, { ownerId: userId }, ctx.prices) } : null,
-    team: ctx.team ? { ...ctx.team, usage: await usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) } : null,
-  };
+  const [userUsage, teamUsage] = await Promise.all([
+    ctx.user ? usageWhere(tx, { ownerId: userId }, ctx.prices) : null,
+    ctx.team ? usageWhere(tx, { owner: { teamId: ctx.team.id } }, ctx.prices) : null,
+  ]);
+  return { ...ctx, user: ctx.user && userUsage ? { ...ctx.user, usage: userUsage } : null, team: ctx.team && teamUsage ? { ...ctx.team, usage: teamUsage } : null };
 }
 

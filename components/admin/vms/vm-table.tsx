@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Table, Td, Th } from "@/components/ui/table";
 import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import type { AdminVmRow } from "@/lib/admin/vms";
+import { formatSize } from "@/lib/ui/units";
 import { VmRowActions } from "./vm-row-actions";
 
 /** Every VM for an admin (issue 12): owner, team, provider, placement, state, size, GPU, cost this month, and the owner's actions. */
@@ -42,7 +43,7 @@ export function AdminVmTable({ vms, currency, showOwner = true }: { vms: AdminVm
                 </Link>
               </Td>
             ) : null}
-            <Td>{vm.team ? <Link href={`/admin/teams/${encodeURIComponent(vm.team.id)}`} className="hover:underline">{vm.team.name}</Link> : <span className="text-slate-400">none</span>}</Td>
+            <Td>{vm.team ? <Link href={`/admin/teams/${encodeURIComponent(vm.team.id)}`} className="hover:underline">{vm.team.name}</Link> : <span className="text-slate-500">none</span>}</Td>
             <Td>
               {vm.provider.name} <span className="text-xs text-slate-500">({vm.provider.kind})</span>
             </Td>
@@ -51,11 +52,16 @@ export function AdminVmTable({ vms, currency, showOwner = true }: { vms: AdminVm
               <VmStateBadge status={vm.deleted ? "deleted" : vm.status} />
             </Td>
             <Td>
-              {vm.size.cpuCores} vCPU · {vm.size.memoryMb} MB · {vm.size.diskGb} GB
+              {formatSize(vm.size)}
             </Td>
-            <Td>{vm.gpu ? `${vm.gpu.count} × ${vm.gpu.type ?? "GPU"}` : <span className="text-slate-400">none</span>}</Td>
+            <Td>{vm.gpu ? `${vm.gpu.count} × ${vm.gpu.type ?? "GPU"}` : <span className="text-slate-500">none</span>}</Td>
             <Td className="text-right tabular-nums">
               {vm.costThisMonth} {currency ?? ""}
+              {vm.costBasis === "estimate" ? (
+                <span className="block text-xs text-slate-500" title="Its share of the monthly price so far (no hourly rates recorded for it)">
+                  estimate
+                </span>
+              ) : null}
             </Td>
             <Td>
               <VmRowActions vm={vm} />
