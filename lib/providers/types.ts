@@ -161,6 +161,11 @@ export type ProviderCapabilities = {
   gpus: { offered: boolean; rentalTypes: readonly RentalType[] };
   /** `free`: any size within the plan; `offers`: sizes come from the provider's offers. */
   sizes: "free" | "offers";
+  /**
+   * What the kind's first-boot setup takes: at most `maxSshKeys` SSH keys per VM, and custom
+   * cloud-init user-data (`userData`: true, or why not, a sentence for people and API clients).
+   */
+  cloudInit: { maxSshKeys: number; userData: true | { unsupported: string } };
 };
 
 /** A text field of a kind's template settings, for the admin console's template form. */
@@ -219,7 +224,8 @@ export type CreateRequest = {
   rental?: { type: RentalType; autoRestart?: boolean };
   /** The kind's create options (checked by its `createOptions` schema), e.g. a placement. */
   options: Record<string, unknown>;
-  cloudInit: { user?: string; password?: string; sshKeys?: string[] };
+  /** `userData`: the user's own cloud-config (lib/schemas/user-data.ts), for kinds whose capabilities take it. */
+  cloudInit: { user?: string; password?: string; sshKeys?: string[]; userData?: string };
   description?: string;
 };
 

@@ -71,9 +71,17 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
     if (!vm) return null;
     const input = task.input;
     // `cipassword`: sealed before the provider-neutral core (a task accepted before the upgrade).
-    const secrets = input.sealed ? decryptJson<{ password?: string; cipassword?: string; sshKeys?: string[] }>(input.sealed) : {};
+    const secrets = input.sealed ? decryptJson<{ password?: string; cipassword?: string; sshKeys?: string[]; userData?: string }>(input.sealed) : {};
     const password = secrets.password ?? secrets.cipassword;
-    const request: CreateRequest = { ...input.request, cloudInit: { ...input.request.cloudInit, ...(password ? { password } : {}), ...(secrets.sshKeys ? { sshKeys: secrets.sshKeys } : {}) } };
+    const request: CreateRequest = {
+      ...input.request,
+      cloudInit: {
+        ...input.request.cloudInit,
+        ...(password ? { password } : {}),
+        ...(secrets.sshKeys ? { sshKeys: secrets.sshKeys } : {}),
+        ...(secrets.userData !== undefined ? { userData: secrets.userData } : {}),
+      },
+    };
     const client = providerFor(vm.provider);
     return {
       steps: client.createSteps(request, input.accepted),

@@ -386,7 +386,7 @@ export class VergeProvider implements ProviderClient {
         nicInterface: template.settings.nicInterface,
         gpuGroups: [],
         guestAgent: true,
-        cloudInit: ci.user || ci.password || ci.sshKeys?.length ? { user: ci.user, password: ci.password, sshKeys: ci.sshKeys } : undefined,
+        cloudInit: ci.user || ci.password || ci.sshKeys?.length || ci.userData ? { user: ci.user, password: ci.password, sshKeys: ci.sshKeys, userData: ci.userData } : undefined,
       },
     };
   }
