@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { demoCredential, signInAs } from "./helpers";
 
@@ -61,6 +62,11 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     await page.getByLabel("vCPU cores (cores)").fill("5");
     await expect(page.getByText("At most 4: your plan allows 4 per VM")).toBeVisible();
     await expect(page.getByText("vCPU cores: 5 cores requested, at most 4 per VM")).toBeVisible();
+    // A size that cannot be ordered has no price, and says why.
+    await expect(page.getByTestId("cost-estimate")).toHaveText("Estimated cost: — (CPU cores is over your plan's 4 vCPU per VM, so this size cannot be ordered)");
+    await page.getByLabel("vCPU cores (cores)").fill("2");
+    await expect(page.getByTestId("cost-estimate")).toHaveText(/^Estimated cost: \d+\.\d{2} [A-Z]{3} per month$/);
+    await page.getByLabel("vCPU cores (cores)").fill("5");
     await expect(page.getByRole("button", { name: "Next" })).toBeDisabled();
 
     const token = await apiToken(request);
@@ -72,5 +78,70 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     const body = (await res.json()) as { message: string; data: { denials: { dimension: string; limit: number; requested: number }[] } };
     expect(body.message).toBe("Requested resources exceed the per VM limits of your compute resource plan");
     expect(body.data.denials).toEqual([expect.objectContaining({ dimension: "cpuCores", limit: 4, requested: 5 })]);
+  });
+
+  test("the Access step saves pasted keys to the profile and installs several; user-data only where the provider takes it; finished steps go back", async ({ page }) => {
+    test.setTimeout(90_000);
+    // A well-formed ed25519 public key (type, then 32 key bytes, in SSH wire format).
+    const key = (comment: string) => {
+      const type = Buffer.from("ssh-ed25519");
+      const wire = Buffer.concat([Buffer.from([0, 0, 0, type.length]), type, Buffer.from([0, 0, 0, 32]), randomBytes(32)]);
+      return `ssh-ed25519 ${wire.toString("base64")} ${comment}`;
+    };
+    await signInAs(page, "user");
+    await page.goto("/vms/new");
+    await page.getByRole("button", { name: /debian-12/ }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("VM name").fill("e2e-keys");
+    // Proxmox VE cannot take custom user-data: the field is not offered, and the reason is given.
+    await expect(page.getByTestId("user-data-unavailable")).toContainText("Proxmox VE takes custom user-data only as a snippet file");
+    await expect(page.getByLabel("Custom cloud-init user-data (optional)")).toHaveCount(0);
+
+    await page.getByLabel("With SSH keys").check();
+    const paste = page.getByRole("button", { name: "Paste a new key" });
+    if (await paste.isVisible()) await paste.click();
+    // Checked as on the Profile page: not a key is refused with its reason.
+    await page.getByLabel("Public key").fill("ssh-ed25519 not-a-key");
+    await page.getByRole("button", { name: "Save to my profile and use it" }).click();
+    await expect(page.getByText("The key data is not base64")).toBeVisible();
+    await page.getByLabel("Public key").fill(key("e2e-first@test"));
+    await page.getByLabel("Key name").fill("e2e-first");
+    await page.getByRole("button", { name: "Save to my profile and use it" }).click();
+    await expect(page.getByRole("checkbox", { name: /^e2e-first / })).toBeChecked();
+    await page.getByRole("button", { name: "Paste a new key" }).click();
+    await page.getByLabel("Public key").fill(key("e2e-second@test"));
+    await page.getByLabel("Key name").fill("e2e-second");
+    await page.getByRole("button", { name: "Save to my profile and use it" }).click();
+    await expect(page.getByRole("checkbox", { name: /^e2e-second / })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: /^e2e-first / })).toBeChecked();
+
+    // A finished step's pill goes back to it, from the keyboard too; the choices stay.
+    const steps = page.getByRole("list", { name: "Steps" });
+    await steps.getByRole("button", { name: /^2 Size/ }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByLabel("vCPU cores (cores)")).toBeVisible();
+    await expect(steps.getByRole("button")).toHaveCount(1);
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect(page.getByRole("checkbox", { name: /^e2e-second / })).toBeChecked();
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect(page.getByLabel("Review")).toContainText("SSH keys e2e-first, e2e-second");
+    await steps.getByRole("button", { name: /^1 Template/ }).click();
+    await expect(page.getByRole("region", { name: "Choose a template" })).toBeVisible();
+
+    // A VergeOS template takes user-data, checked as YAML while it is typed.
+    await page.getByRole("button", { name: /vergeos-ubuntu/ }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    const userData = page.getByLabel("Custom cloud-init user-data (optional)");
+    await userData.fill("packages: [htop");
+    await expect(page.getByText(/^User-data is not valid YAML/)).toBeVisible();
+    await userData.fill("#cloud-config\npackages: [htop]");
+    await expect(page.getByText(/^User-data is not valid YAML/)).toHaveCount(0);
+
+    // Leave the demo user's profile as it was (other specs log in with a password by default).
+    await page.goto("/profile");
+    for (const name of ["e2e-first", "e2e-second"]) await page.getByRole("button", { name: `Delete ${name}` }).click();
+    await expect(page.getByText("You have no SSH keys yet.")).toBeVisible();
   });
 });

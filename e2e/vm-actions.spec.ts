@@ -82,4 +82,53 @@ test.describe("actions on a VM (VM page → task → simulated cluster)", () => 
     const res = await request.get(vmPage.replace("/vms/", "/api/v1/vms/"), { headers });
     expect(res.status()).toBe(404);
   });
+
+  test("My VMs searches (kept in the URL), acts from a row and follows the state without a reload; cards at 390 px", async ({ page, request }) => {
+    test.setTimeout(120_000);
+    const name = "e2e-rows";
+    const token = await apiToken(request);
+    const headers = { authorization: `Bearer ${token}` };
+    const created = await request.post("/api/v1/vm/manage/createFromTemplate", {
+      headers,
+      data: { template_id: "debian-12", name, target: "pve2", cpuCores: 1, memorySize: 1024, diskSize: 20 },
+    });
+    expect(created.status(), await created.text()).toBe(200);
+
+    await signInAs(page, "user");
+    await page.getByRole("searchbox", { name: "Search your VMs by name or IP address" }).fill(name);
+    await expect(page).toHaveURL((url) => url.pathname === "/vms" && url.searchParams.get("q") === name);
+    const row = page.getByTestId("vm-row").filter({ has: page.getByRole("link", { name, exact: true }) });
+    await expect(page.getByTestId("vm-row")).toHaveCount(1);
+    // The create task is followed in place: the row turns running by itself.
+    await expect(row.getByRole("cell", { name: "running" })).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId("vms-updated")).toHaveText(/^updated \d+ s ago$/);
+    const rowActions = row.getByRole("group", { name: `Actions for ${name}` });
+    await expect(rowActions.getByRole("button")).toHaveText(["Shut down", "Reboot", "Stop", "Delete"].map((a) => `${a} ${name}`));
+
+    // The search survives a reload; a search matching nothing says so.
+    await page.reload();
+    await expect(page.getByRole("searchbox")).toHaveValue(name);
+    await expect(page.getByTestId("vm-row")).toHaveCount(1);
+    await page.getByRole("searchbox").fill("no-such-vm-anywhere");
+    await expect(page.getByText("No VM’s name or address contains “no-such-vm-anywhere”.")).toBeVisible();
+    await page.getByRole("searchbox").fill(name);
+
+    // Hard Stop asks first, then the row follows the task to stopped; Start brings it back.
+    await rowActions.getByRole("button", { name: `Stop ${name}`, exact: true }).click();
+    await page.getByRole("dialog", { name: `Stop ${name} at once?` }).getByRole("button", { name: `Stop ${name}` }).click();
+    await expect(rowActions.getByRole("button")).toHaveText([`Start ${name}`, `Delete ${name}`], { timeout: 30_000 });
+    await expect(row.getByRole("cell", { name: "stopped" })).toBeVisible();
+    await rowActions.getByRole("button", { name: `Start ${name}` }).click();
+    await expect(row.getByRole("cell", { name: "running" })).toBeVisible({ timeout: 30_000 });
+
+    // At 390 px the rows are cards whose cells are labelled; the actions are still there.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(row.locator('td[data-label="IP address"]')).toHaveCSS("display", "block");
+    await expect(rowActions.getByRole("button", { name: `Delete ${name}` })).toBeVisible();
+
+    // Delete, confirmed; the row leaves the list by itself when the task completes.
+    await rowActions.getByRole("button", { name: `Delete ${name}` }).click();
+    await page.getByRole("dialog", { name: `Delete ${name}?` }).getByRole("button", { name: `Delete ${name}` }).click();
+    await expect(page.getByTestId("vm-row")).toHaveCount(0, { timeout: 30_000 });
+  });
 });

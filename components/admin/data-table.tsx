@@ -44,7 +44,7 @@ export function adminColumns<T extends RowData>() {
   return createColumnHelper<AdminTableFeatures, T>();
 }
 
-/** The sort direction as an icon; screen readers get it from the header's aria-sort and the button's name. */
+/** The sort direction as an icon (hidden from screen readers: they get it as words, from the header's aria-sort and the button's name). */
 function SortMark({ direction }: { direction: false | "asc" | "desc" }) {
   return (
     <svg viewBox="0 0 12 12" aria-hidden className={cn("h-3 w-3", direction ? "text-indigo-700" : "text-slate-400")} fill="currentColor">
@@ -91,12 +91,41 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
     getRowId: rowId ? (row: T) => rowId(row) : undefined,
   });
   const rows = table.getRowModel().rows;
+  // On phones the table is cards without its header row: the sort is chosen here instead.
+  const sortable = table.getAllLeafColumns().filter((c) => c.getCanSort());
+  const sortValue = sorting[0] ? `${sorting[0].id}:${sorting[0].desc ? "desc" : "asc"}` : "";
+  const sortSelect = sortable.length ? (
+    <label className="flex items-center gap-2 text-sm text-slate-700 md:hidden">
+      Sort by
+      <select
+        value={sortValue}
+        onChange={(e) => {
+          const [id, dir] = e.target.value.split(":");
+          setSorting(id ? [{ id, desc: dir === "desc" }] : []);
+        }}
+        className="rounded-md border-0 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600"
+      >
+        <option value="">Default order</option>
+        {sortable.flatMap((c) => {
+          const name = headerText(c.columnDef.header, c.id);
+          return [
+            <option key={`${c.id}:asc`} value={`${c.id}:asc`}>
+              {name}, ascending
+            </option>,
+            <option key={`${c.id}:desc`} value={`${c.id}:desc`}>
+              {name}, descending
+            </option>,
+          ];
+        })}
+      </select>
+    </label>
+  ) : null;
   const matching = table.getFilteredRowModel().rows.length;
   const first = pagination.pageIndex * pagination.pageSize;
 
   return (
     <div className="space-y-3">
-      {search || toolbar ? (
+      {search || toolbar || sortSelect ? (
         <div className="flex flex-wrap items-center justify-between gap-3">
           {search ? (
             <div className="w-full sm:max-w-xs">
@@ -114,6 +143,7 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
           ) : (
             <span />
           )}
+          {sortSelect}
           {toolbar}
         </div>
       ) : null}
@@ -135,6 +165,7 @@ export function DataTable<T extends RowData>({ label, data, columns, search, pag
                         className="inline-flex items-center gap-1 uppercase hover:text-slate-900"
                       >
                         <table.FlexRender header={header} />
+                        <span className="sr-only">{sorted ? `, sorted ${sorted === "asc" ? "ascending" : "descending"}` : ", sortable"}</span>
                         <SortMark direction={sorted} />
                       </button>
                     ) : (

@@ -3,7 +3,6 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
-import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
@@ -22,6 +21,10 @@ import { fromPlanRentalType, type PlanRentalType } from "@/lib/pricing/rental";
 import { RENTAL_TYPE_LABELS, type RentalType } from "@/lib/schemas/catalog";
 import type { GpuQuoteView } from "@/lib/vms/quote-gpu";
 import { GpuPrice, GpuStep, gpuCountLimit, type GpuScope } from "./gpu-step";
+import { SshKeyChoice } from "./wizard-ssh-keys";
+import { userDataProblem } from "@/lib/schemas/user-data";
+import { formatSize } from "@/lib/ui/units";
+import { sshKeyChoiceProblem, unorderableSize } from "@/lib/vms/wizard-rules";
 
 type Values = {
   templateId: string;
@@ -33,7 +36,10 @@ type Values = {
   ciuser: string;
   auth: "password" | "ssh_key";
   cipassword: string;
-  sshKeyId: string;
+  /** The saved keys to install (ids), when logging in with keys. */
+  sshKeyIds: string[];
+  /** Custom cloud-config for templates whose provider takes it ("" for none). */
+  userData: string;
   /** GPU templates: the offer's GPU type ("" for none), how many, the rental type (the plan's names) and auto-restart. */
   gpuType: string;
   gpuCount: number;
@@ -50,19 +56,27 @@ const DIMS: { key: Dim; field: "cpuCores" | "memorySize" | "diskSize"; label: st
   { key: "diskGb", field: "diskSize", label: "Disk", unit: "GB" },
 ];
 
-function StepList({ current, steps }: { current: number; steps: readonly StepName[] }) {
+/** The steps as pills; finished ones are buttons that go back to them (mouse and keyboard). */
+function StepList({ current, steps, onGo }: { current: number; steps: readonly StepName[]; onGo: (step: number) => void }) {
+  const pill = "flex items-center gap-2 rounded-full px-3 py-1 text-sm";
   return (
     <ol className="mb-6 flex flex-wrap gap-2" aria-label="Steps">
       {steps.map((label, i) => (
-        <li
-          key={label}
-          aria-current={i === current ? "step" : undefined}
-          className={cn(
-            "flex items-center gap-2 rounded-full px-3 py-1 text-sm",
-            i === current ? "bg-indigo-600 text-on-accent" : i < current ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500",
+        <li key={label} aria-current={i === current ? "step" : undefined}>
+          {i < current ? (
+            <button
+              type="button"
+              onClick={() => onGo(i)}
+              className={cn(pill, "bg-indigo-50 text-indigo-700 hover:bg-indigo-100 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600")}
+            >
+              <span className="font-semibold">{i + 1}</span> {label}
+              <span className="sr-only"> (done; go back to this step)</span>
+            </button>
+          ) : (
+            <span className={cn(pill, i === current ? "bg-indigo-600 text-on-accent" : "bg-slate-100 text-slate-600")}>
+              <span className="font-semibold">{i + 1}</span> {label}
+            </span>
           )}
-        >
-          <span className="font-semibold">{i + 1}</span> {label}
         </li>
       ))}
     </ol>
@@ -84,7 +98,7 @@ function TemplateCard({ t, selected, onSelect }: { t: WizardTemplate; selected: 
       <span className="text-xs text-indigo-700">{t.os || "Linux"}</span>
       <span className="mt-2 flex-1 text-sm text-slate-600">{t.description || "No description."}</span>
       <span className="mt-3 text-xs text-slate-500">
-        min {t.min.cpuCores} vCPU · {t.min.memoryMb} MB · {t.min.diskGb} GB · {t.provider}{t.home ? `/${t.home}` : ""}
+        min {formatSize(t.min)} · {t.provider}{t.home ? `/${t.home}` : ""}
       </span>
     </button>
   );
@@ -109,7 +123,8 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       ciuser: prefill.ciuser ?? first.ciuser ?? "",
       auth: data.sshKeys.length ? "ssh_key" : "password",
       cipassword: "",
-      sshKeyId: data.sshKeys[0]?.id ?? "",
+      sshKeyIds: data.sshKeys[0] ? [data.sshKeys[0].id] : [],
+      userData: "",
       gpuType: "",
       gpuCount: 1,
       rental: "on_demand",
@@ -117,6 +132,18 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     },
   });
   const { register, setValue, trigger, formState, handleSubmit, control } = form;
+  // The keys to choose from: the saved ones, and those saved from the Access step since.
+  const [keys, setKeys] = useState(data.sshKeys);
+  // The chosen keys are no input of their own (a checkbox per key): validated as a registered field.
+  useEffect(() => {
+    register("sshKeyIds", {
+      validate: (ids, all) => {
+        if (all.auth !== "ssh_key") return true;
+        const t = data.templates.find((x) => x.id === all.templateId);
+        return sshKeyChoiceProblem(ids.length, t?.cloudInit.maxSshKeys ?? Infinity, t?.kindLabel ?? "") ?? true;
+      },
+    });
+  }, [register, data.templates]);
   const values = useWatch({ control }) as Values;
   const template = data.templates.find((t) => t.id === values.templateId);
   const perVm = data.perVm!;
@@ -187,6 +214,8 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [scopes, perVm, request.cpuCores, request.memoryMb, request.diskGb, request.gpus, spend],
   );
+  // A size that can never be ordered (invalid, below the template's floor, over the per-VM limit) gets no price.
+  const unorderable = template && !sizesFromOffer ? unorderableSize(request, template.min, perVm, template.name) : null;
   const leftOf = (d: Dim | "vms") => Math.min(...scopes.map((sc) => sc.planLimits.total[d] - sc.used[d]));
   const vmsLeft = leftOf("vms");
 
@@ -226,7 +255,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       Template: ["templateId"],
       GPU: [],
       Size: sizesFromOffer ? ["target", "diskSize"] : ["target", "cpuCores", "memorySize", "diskSize"],
-      Access: ["name", "ciuser", "cipassword", "sshKeyId"],
+      Access: ["name", "ciuser", "cipassword", "sshKeyIds", "userData"],
       Review: [],
     };
     if (stepName === "Template" && !values.templateId) return;
@@ -284,7 +313,8 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
             ...(rentalChoice.rentalType === "interruptible" ? { autoRestart: v.autoRestart } : {}),
           }
         : {}),
-      ...(v.auth === "password" ? { cipassword: v.cipassword } : { ssh_key_id: v.sshKeyId }),
+      ...(v.auth === "password" ? { cipassword: v.cipassword } : { ssh_key_ids: v.sshKeyIds }),
+      ...(v.userData.trim() && template?.cloudInit.userData === true ? { user_data: v.userData } : {}),
     });
     if (!result.ok) {
       setServerError({ error: result.error, details: result.details });
@@ -295,7 +325,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
 
   return (
     <form onSubmit={handleSubmit(submit)} noValidate>
-      <StepList current={step} steps={steps} />
+      <StepList current={step} steps={steps} onGo={setStep} />
       {serverError ? (
         <div className="mb-4">
           <Alert tone="error" title={serverError.error}>
@@ -401,8 +431,12 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
               ))}
               {gpuCount > 0 && quote ? (
                 <GpuPrice quote={quote} currency={data.currency} />
+              ) : unorderable ? (
+                <p className="text-sm text-slate-600" data-testid="cost-estimate">
+                  Estimated cost: <span className="font-semibold text-slate-900">—</span> ({unorderable}, so this size cannot be ordered)
+                </p>
               ) : (
-                <p className="text-sm text-slate-600">
+                <p className="text-sm text-slate-600" data-testid="cost-estimate">
                   Estimated cost: <span className="font-semibold text-slate-900">{spend.toFixed(2)} {data.currency}</span> per month
                 </p>
               )}
@@ -448,26 +482,26 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
             <fieldset className="space-y-2">
               <legend className="text-sm font-medium text-slate-800">How you log in</legend>
               <label className="flex items-center gap-2 text-sm">
-                <input type="radio" value="ssh_key" disabled={!data.sshKeys.length} {...register("auth")} /> One of my SSH keys
+                <input type="radio" value="ssh_key" {...register("auth")} /> With SSH keys
               </label>
               <label className="flex items-center gap-2 text-sm">
-                <input type="radio" value="password" {...register("auth")} /> A password
+                <input type="radio" value="password" {...register("auth")} /> With a password
               </label>
             </fieldset>
             {values.auth === "ssh_key" ? (
-              <Field id="sshKeyId" label="SSH key" error={formState.errors.sshKeyId?.message}>
-                <select
-                  id="sshKeyId"
-                  className="block w-full rounded-md border-0 bg-white px-3 py-2 text-sm shadow-xs ring-1 ring-inset ring-slate-300"
-                  {...register("sshKeyId", { validate: (v, all) => all.auth !== "ssh_key" || Boolean(v) || "Choose a key" })}
-                >
-                  {data.sshKeys.map((k) => (
-                    <option key={k.id} value={k.id}>
-                      {k.name} ({k.fingerprint.slice(0, 20)}…)
-                    </option>
-                  ))}
-                </select>
-              </Field>
+              <SshKeyChoice
+                keys={keys}
+                chosen={values.sshKeyIds ?? []}
+                maxKeys={template.cloudInit.maxSshKeys}
+                kindLabel={template.kindLabel}
+                error={formState.errors.sshKeyIds?.message}
+                onChange={(ids) => setValue("sshKeyIds", ids, { shouldValidate: true })}
+                onSaved={(key) => {
+                  setKeys((k) => [...k, key]);
+                  const ids = [...(values.sshKeyIds ?? []), key.id];
+                  setValue("sshKeyIds", template.cloudInit.maxSshKeys === 1 ? [key.id] : ids, { shouldValidate: true });
+                }}
+              />
             ) : (
               <Field id="cipassword" label="Password" hint="At least 8 characters." error={formState.errors.cipassword?.message}>
                 <Input
@@ -479,15 +513,37 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 />
               </Field>
             )}
-            {!data.sshKeys.length ? (
-              <p className="text-xs text-slate-500">
-                To log in with a key, add one on your{" "}
-                <Link href="/profile" className="underline">
-                  profile
-                </Link>{" "}
-                first.
+            {template.cloudInit.userData === true ? (
+              <Field
+                id="userData"
+                label="Custom cloud-init user-data (optional)"
+                hint="Cloud-config YAML run at first boot, e.g. packages: [htop]; at most 16 KiB. Your login above is added to it."
+                error={formState.errors.userData?.message}
+              >
+                <textarea
+                  id="userData"
+                  rows={5}
+                  spellCheck={false}
+                  placeholder={"#cloud-config\npackages:\n  - htop"}
+                  aria-invalid={formState.errors.userData ? true : undefined}
+                  className="block w-full rounded-md border-0 bg-white px-3 py-2 font-mono text-xs text-slate-900 shadow-xs ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
+                  {...register("userData", {
+                    validate: async (v, all) => {
+                      const t = data.templates.find((x) => x.id === all.templateId);
+                      if (!v.trim() || t?.cloudInit.userData !== true) return true;
+                      // The YAML parser loads only when someone writes user-data (it stays out of the page's first load).
+                      const { parseYaml } = await import("@/lib/schemas/yaml");
+                      const problem = userDataProblem(v, parseYaml);
+                      return problem ? `User-data ${problem}` : true;
+                    },
+                  })}
+                />
+              </Field>
+            ) : (
+              <p className="text-xs text-slate-600" data-testid="user-data-unavailable">
+                Custom cloud-init user-data: not available for {template.name}. {template.cloudInit.userData.unsupported}.
               </p>
-            ) : null}
+            )}
           </CardBody>
         </Card>
       ) : null}
@@ -500,7 +556,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 ["Template", `${template.name} (${template.os || "Linux"})`],
                 ["Name", values.name],
                 [template.placementLabel, `${template.provider} / ${values.target}`],
-                ["Size", `${request.cpuCores} vCPU · ${request.memoryMb} MB · ${values.diskSize} GB`],
+                ["Size", formatSize({ cpuCores: request.cpuCores, memoryMb: request.memoryMb, diskGb: Number(values.diskSize) })],
                 ...(gpuCount > 0 && offer && quote
                   ? [
                       ["GPU", `${gpuCount} × ${offer.label}`],
@@ -517,7 +573,13 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                     ]
                   : [["Estimated cost", `${spend.toFixed(2)} ${data.currency} per month`]]),
                 ["Login user", values.ciuser || "template default"],
-                ["Log in with", values.auth === "password" ? "password" : `SSH key ${data.sshKeys.find((k) => k.id === values.sshKeyId)?.name ?? ""}`],
+                [
+                  "Log in with",
+                  values.auth === "password"
+                    ? "password"
+                    : `SSH key${(values.sshKeyIds ?? []).length === 1 ? "" : "s"} ${(values.sshKeyIds ?? []).map((id) => keys.find((k) => k.id === id)?.name ?? id).join(", ")}`,
+                ],
+                ...(values.userData?.trim() && template.cloudInit.userData === true ? [["Custom user-data", `${values.userData.trim().split("\n").length} lines of cloud-config`]] : []),
               ].map(([k, v]) => (
                 <div key={k}>
                   <dt className="text-slate-500">{k}</dt>

@@ -22,7 +22,7 @@ import type { VmControls } from "@/lib/vms/vm-page-data";
 import { resizeVm, vmAction, type VmActionResult } from "@/app/(portal)/vms/[vmId]/actions";
 
 type Power = "start" | "shutdown" | "stop" | "reboot";
-const POWER: { action: Power; variant: "primary" | "secondary"; hint: string }[] = [
+export const POWER: { action: Power; variant: "primary" | "secondary"; hint: string }[] = [
   { action: "start", variant: "primary", hint: "Power the VM on" },
   { action: "shutdown", variant: "secondary", hint: "Ask the guest to power off cleanly; stopped if it has not after 3 minutes" },
   { action: "reboot", variant: "secondary", hint: "Restart the guest; applies pending CPU and memory changes" },
@@ -110,17 +110,19 @@ function useSubmit() {
   return { pending, failure, submit, following, setFollowing };
 }
 
-/** A button whose action waits for a confirmation in a modal dialog (hard Stop, Delete). */
-function ConfirmButton({
+/** A button whose action waits for a confirmation in a modal dialog (hard Stop, Delete; also on My VMs' rows). */
+export function ConfirmButton({
   label,
   confirmLabel,
   title,
   variant,
+  size = "md",
   disabled,
   onConfirm,
   children,
 }: {
-  label: string;
+  label: ReactNode;
+  size?: "sm" | "md";
   confirmLabel: string;
   title: string;
   variant: "danger" | "secondary";
@@ -133,7 +135,7 @@ function ConfirmButton({
   const close = () => dialog.current?.close();
   return (
     <>
-      <Button variant={variant} disabled={disabled} onClick={() => dialog.current?.showModal()}>
+      <Button variant={variant} size={size} disabled={disabled} onClick={() => dialog.current?.showModal()}>
         {label}
       </Button>
       <dialog

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { denialSchema, envelope, errorEnvelope, loginResponseSchema, MAX_VM_PAGE, meSchema, taskSchema, templateSchema, vmSchema } from "../schemas/api";
+import { denialSchema, envelope, errorEnvelope, loginResponseSchema, MAX_VM_PAGE, meSchema, taskSchema, templateSchema, vmListItemSchema } from "../schemas/api";
 import { loginSchema } from "../schemas/user";
 import { markReadResponseSchema, markReadSchema, MAX_LIMIT, notificationListSchema, DEFAULT_LIMIT } from "../notifications/schemas";
 import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../schemas/vm";
@@ -271,7 +271,7 @@ export function openApiDocument(serverUrl = "/") {
             { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "From the previous page's `Link` header" },
           ],
           responses: {
-            "200": json(envelope(z.array(vmSchema)), "VMs"),
+            "200": json(envelope(z.array(vmListItemSchema)), "VMs"),
             ...errors({ "400": "limit must be a whole number from 1 to … | cursor: not a cursor from a previous page", "401": "Authentication required" }),
           },
         },

@@ -13,7 +13,8 @@ export type CreateFromTemplateResult = { task_id: string; vm_name: string; vmid:
  * the seed's first checks in its order (missing fields, VM name, field formats), its field
  * names mapped to the core's (`memorySize` → memoryMb, `target`/`storage` → the provider's
  * create options; `gpuType`, `gpuCount`, `rentalType`, `reservationMonths`, `autoRestart` → the
- * GPU order), and the answer in the seed's shape: `vmid` is the provider's short id of
+ * GPU order; `ssh_key_id` and `ssh_key_ids` → the keys to install, `user_data` → the user's
+ * cloud-config), and the answer in the seed's shape: `vmid` is the provider's short id of
  * the VM (for Proxmox VE its VMID, exactly as before).
  */
 export async function createFromTemplate(user: AuthenticatedUser, raw: unknown): Promise<CreateFromTemplateResult> {
@@ -33,7 +34,8 @@ export async function createFromTemplate(user: AuthenticatedUser, raw: unknown):
     size: { cpuCores: input.cpuCores, memoryMb: input.memorySize, diskGb: input.diskSize, gpus: {} },
     options: { target: input.target, ...(input.storage !== undefined ? { storage: input.storage } : {}) },
     cloudInit: { user: input.ciuser, password: input.cipassword },
-    sshKeyId: input.ssh_key_id,
+    sshKeyIds: [...new Set([...(input.ssh_key_id ? [input.ssh_key_id] : []), ...(input.ssh_key_ids ?? [])])],
+    ...(input.user_data !== undefined ? { userData: input.user_data } : {}),
     gpuOrder: gpu.order,
   });
   return { task_id: accepted.taskId, vm_name: accepted.vmName, vmid: accepted.providerRefId ?? "" };

@@ -118,6 +118,12 @@ export type StepContext = {
    * portal's live VMs holds `ref` (take another id).
    */
   claimRef?(ref: ProviderRef): Promise<boolean>;
+  /**
+   * Create steps only (absent elsewhere): the provider has attached the VM's GPUs, so its own
+   * count of free devices (the offers' `available`) no longer includes them. Call it right after
+   * the provider confirmed the attachment, also when a retried step finds them attached.
+   */
+  gpusAttached?(): Promise<void>;
 };
 
 /** One step of a plan. `key` is stable (the engine matches stored steps by it); `name` is shown. */
@@ -155,6 +161,11 @@ export type ProviderCapabilities = {
   gpus: { offered: boolean; rentalTypes: readonly RentalType[] };
   /** `free`: any size within the plan; `offers`: sizes come from the provider's offers. */
   sizes: "free" | "offers";
+  /**
+   * What the kind's first-boot setup takes: at most `maxSshKeys` SSH keys per VM, and custom
+   * cloud-init user-data (`userData`: true, or why not, a sentence for people and API clients).
+   */
+  cloudInit: { maxSshKeys: number; userData: true | { unsupported: string } };
 };
 
 /** A text field of a kind's template settings, for the admin console's template form. */
@@ -213,7 +224,8 @@ export type CreateRequest = {
   rental?: { type: RentalType; autoRestart?: boolean };
   /** The kind's create options (checked by its `createOptions` schema), e.g. a placement. */
   options: Record<string, unknown>;
-  cloudInit: { user?: string; password?: string; sshKeys?: string[] };
+  /** `userData`: the user's own cloud-config (lib/schemas/user-data.ts), for kinds whose capabilities take it. */
+  cloudInit: { user?: string; password?: string; sshKeys?: string[]; userData?: string };
   description?: string;
 };
 

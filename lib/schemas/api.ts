@@ -112,3 +112,8 @@ export const vmSchema = z.object({
   created_at: z.string(),
   last_task: z.object({ task_id: z.string(), status, kind: z.string().optional().describe("What the task does, e.g. vm.stop") }).nullable(),
 });
+
+/** A VM as GET /api/v1/vms lists it: with the actions its owner may ask of it now (none while a task runs). */
+export const vmListItemSchema = vmSchema.extend({
+  actions: z.array(z.enum(["start", "stop", "shutdown", "reboot", "delete", "resize"])).describe("What the VM accepts now (none while a task runs on it)"),
+});

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { text } from "./text";
+import { USER_DATA_MAX_BYTES } from "./user-data";
+
+/** Most saved keys one request may name (`ssh_key_ids`); a provider kind may take fewer. */
+export const MAX_SSH_KEYS_PER_REQUEST = 20;
 
 /**
  * The seed API's request (`POST /api/v1/vm/manage/createFromTemplate`) and the wizard's form
@@ -43,6 +47,17 @@ export const createFromTemplateSchema = z.object({
   cipassword: text(128).min(8, "cipassword must be at least 8 characters").optional(),
   /** Hangar extension: the id of one of the caller's saved SSH keys, installed with cloud-init. */
   ssh_key_id: text(200).trim().min(1).optional(),
+  /** Hangar extension: ids of several of the caller's saved SSH keys (with `ssh_key_id`, all of them are installed). */
+  ssh_key_ids: z
+    .array(text(200).trim().min(1, "an id is empty"), { error: "must be a list of key ids" })
+    .min(1, "must name at least one key")
+    .max(MAX_SSH_KEYS_PER_REQUEST, `at most ${MAX_SSH_KEYS_PER_REQUEST} keys`)
+    .optional(),
+  /**
+   * Hangar extension: the user's own cloud-config (YAML), for providers that take it; checked in
+   * full (YAML, at most 16 KiB) by the core (lib/schemas/user-data.ts).
+   */
+  user_data: text(USER_DATA_MAX_BYTES, { multiline: true }).optional(),
 });
 
 export type CreateFromTemplateInput = z.infer<typeof createFromTemplateSchema>;

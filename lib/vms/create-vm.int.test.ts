@@ -20,6 +20,7 @@ let database: { url: string; drop: () => Promise<void> };
 let sim: PveSimulator;
 let token: string;
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8v+Kq0aWZr4m8y2kz7Yh1n0Wq3e5t6u7i8o9p0a1b2 ada@laptop";
+const SSH_KEY_2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq1bW2cX3dY4eZ5fA6gB7hC8iD9jE0kF1lG2mH3nI4o ada@desktop";
 
 beforeAll(async () => {
   process.env.HANGAR_TASK_HEARTBEAT_SECONDS = "10";
@@ -43,6 +44,7 @@ beforeAll(async () => {
   });
   const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
   await db().sshKey.create({ data: { id: "key-1", userId: ada.id, name: "laptop", publicKey: SSH_KEY, fingerprint: "SHA256:test" } });
+  await db().sshKey.create({ data: { id: "key-2", userId: ada.id, name: "desktop", publicKey: SSH_KEY_2, fingerprint: "SHA256:test-2" } });
   token = (await issueSessionToken(ada.id)).token;
   await startWorker();
 }, 120_000);
@@ -193,6 +195,34 @@ describe("create a VM from a template (seed API → task → PVE)", () => {
     expect((await taskHousekeeping(new Date(Date.now() + 2 * 3_600_000))).keptVms).toBeGreaterThanOrEqual(1);
     expect(simVmsNamed("no-boot")).toHaveLength(0);
     expect((await task(body.data.task_id)).logs.map((l) => l.line).join("\n")).toMatch(/Removed the half-made VM/);
+  });
+
+  it("installs every chosen key (ssh_key_id and ssh_key_ids together), and refuses user-data PVE cannot take, others' keys and bad YAML with nothing written", async () => {
+    await removeAll();
+    const base = { template_id: "ubuntu-24.04", target: "pve1", cpuCores: 1, memorySize: 1024, diskSize: 32 };
+    const before = { vms: await db().vm.count(), tasks: await db().task.count(), sim: sim.state.vms.size };
+    const refused: [Record<string, unknown>, string][] = [
+      [{ ...base, name: "k1", ssh_key_ids: ["key-1", "key-nobody"] }, "SSH key not found among your keys"],
+      [{ ...base, name: "k2", ssh_key_ids: [] }, "ssh_key_ids: must name at least one key"],
+      [{ ...base, name: "k3", user_data: "packages: [htop]" }, 'user_data cannot be used with template "ubuntu-24.04": Proxmox VE takes custom user-data only as a snippet file'],
+      [{ ...base, name: "k4", user_data: "packages: [htop" }, "user_data is not valid YAML"],
+      [{ ...base, name: "k5", user_data: "x".repeat(16_385) }, "user_data: at most 16384 characters"],
+    ];
+    for (const [req, message] of refused) {
+      const { status, body } = await create(req);
+      expect(status, body.message).toBe(400);
+      expect(body.message.startsWith(message), body.message).toBe(true);
+    }
+    expect({ vms: await db().vm.count(), tasks: await db().task.count(), sim: sim.state.vms.size }).toEqual(before);
+
+    const { status, body } = await create({ ...base, name: "two-keys", ssh_key_id: "key-1", ssh_key_ids: ["key-2", "key-1"] });
+    expect(status, body.message).toBe(200);
+    expect((await settled(body.data.task_id)).status).toBe("completed");
+    const [vm] = simVmsNamed("two-keys");
+    expect(decodeURIComponent(vm!.config.sshkeys ?? "")).toBe(`${SSH_KEY}\n${SSH_KEY_2}`);
+    // The keys travel sealed in the task's input, like the password.
+    const stored = await db().task.findUniqueOrThrow({ where: { id: body.data.task_id } });
+    expect(JSON.stringify(stored.input)).not.toContain(SSH_KEY_2.split(" ")[1]!);
   });
 
   it("answers the seed's errors verbatim and leaves nothing behind", async () => {

@@ -21,6 +21,7 @@ import { describeFailure } from "../tasks/failure";
 import { newTaskId } from "../tasks/ids";
 import { acceptTask } from "../tasks/store";
 import { createVmKind, type CreateVmTaskInput } from "./task-kinds";
+import { checkUserData, resolveSshKeys } from "./cloud-init-input";
 import { queueQuotaCheck } from "../notifications";
 import { isUniqueViolation, VM_LIVE_REF_INDEX } from "../db/raw-indexes";
 import { claimProviderRef } from "./ref-claims";
@@ -41,8 +42,10 @@ export type CreateVmInput = {
   /** The provider kind's create options (checked by its module's schema), e.g. a placement. */
   options: Record<string, unknown>;
   cloudInit: { user?: string; password?: string };
-  /** One of the caller's saved SSH keys, installed with cloud-init. */
-  sshKeyId?: string;
+  /** Ids of the caller's saved SSH keys to install with cloud-init (all of them; [] or absent: none). */
+  sshKeyIds?: string[];
+  /** The user's own cloud-config YAML, for provider kinds that take it (checked here: lib/schemas/user-data.ts). */
+  userData?: string;
   /** GPUs and how they are rented (lib/schemas/gpu-order.ts); none: no GPU, on demand. */
   gpuOrder?: GpuOrder;
 };
@@ -129,11 +132,14 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   // Checked again under a lock when reserving; this early check spares the provider a call (a GPU order's spend is checked once priced, below).
   if (!gpu) checkAggregate(quota, size);
 
-  let sshKey: string | undefined;
-  if (input.sshKeyId) {
-    const key = await db().sshKey.findFirst({ where: { id: input.sshKeyId, userId: user.id } });
-    if (!key) throw new AppError("bad_request", "SSH key not found among your keys");
-    sshKey = key.publicKey;
+  const sshKeys = await resolveSshKeys(user.id, input.sshKeyIds ?? []);
+  const userData = input.userData !== undefined ? checkUserData(input.userData) : undefined;
+  const kindLabel = PROVIDER_CATALOG[connection.kind].label;
+  if (sshKeys.length > capabilities.cloudInit.maxSshKeys) {
+    throw new AppError("bad_request", `${kindLabel} installs at most ${capabilities.cloudInit.maxSshKeys} SSH key${capabilities.cloudInit.maxSshKeys === 1 ? "" : "s"} per VM; ${sshKeys.length} were chosen`);
+  }
+  if (userData !== undefined && capabilities.cloudInit.userData !== true) {
+    throw new AppError("bad_request", `user_data cannot be used with template "${template.name}": ${capabilities.cloudInit.userData.unsupported}`);
   }
 
   const kind = moduleFor(connection.kind);
@@ -146,7 +152,12 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
     size,
     ...(gpu && gpuOrder ? { rental: { type: gpuOrder.planRentalType, ...(gpuOrder.rental.autoRestart !== undefined ? { autoRestart: gpuOrder.rental.autoRestart } : {}) } } : {}),
     options: options.data,
-    cloudInit: { user: input.cloudInit.user ?? template.ciuser ?? undefined, password: input.cloudInit.password, sshKeys: sshKey ? [sshKey] : undefined },
+    cloudInit: {
+      user: input.cloudInit.user ?? template.ciuser ?? undefined,
+      password: input.cloudInit.password,
+      sshKeys: sshKeys.length ? sshKeys : undefined,
+      ...(userData !== undefined ? { userData } : {}),
+    },
     description: `Created by Hangar for ${user.email}`,
   };
   let pricing: GpuPricing | null = null;
@@ -163,8 +174,9 @@ export async function createVm(user: AuthenticatedUser, input: CreateVmInput): P
   const collided = new Set<string>();
   // An id is the request's once claimed for every portal process (lib/vms/ref-claims.ts).
   const taken = async (refId: string) => collided.has(refId) || !(await claimProviderRef(connection.id, refId));
-  const { password, sshKeys } = request.cloudInit;
-  const sealed = password || sshKeys ? encryptJson({ password, sshKeys }) : undefined;
+  // The login and the user's cloud-config (which may hold secrets too) are sealed in the task's input.
+  const { password, sshKeys: keys } = request.cloudInit;
+  const sealed = password || keys || userData ? encryptJson({ password, sshKeys: keys, ...(userData !== undefined ? { userData } : {}) }) : undefined;
   const taskId = newTaskId("clone");
   /** Reserves the quota and writes the VM row, its task and job, and the audit event, in one transaction. */
   const acceptAndReserve = async (accepted: Accepted): Promise<void> => {

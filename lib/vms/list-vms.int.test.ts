@@ -52,6 +52,14 @@ it("pages through a user's VMs newest first, each VM once, and answers all witho
   expect(seen.at(-1)).toBe("a");
 });
 
+it("gives each VM the actions its state allows now, as the VM's own endpoint does", async () => {
+  const { vms } = await listVms(owner);
+  const of = (name: string) => vms.find((v) => v.name === name)!.actions;
+  expect(of("a")).toEqual(["stop", "shutdown", "reboot", "resize", "delete"]);
+  expect(of("e")).toEqual(["start", "resize", "delete"]);
+  expect(of("c")).toEqual([]);
+});
+
 it("refuses a cursor it did not make", async () => {
   await expect(listVms(owner, { limit: 2, cursor: "bm90LWEtY3Vyc29y" })).rejects.toBeInstanceOf(AppError);
 });

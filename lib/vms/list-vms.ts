@@ -3,6 +3,9 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { Decimal, fromPlanRentalType, type PlanRentalType } from "../pricing/rental";
 import { RENTAL_TYPES } from "../schemas/catalog";
+import { PROVIDER_CATALOG } from "../providers/catalog";
+import type { ProviderKind, VmAction } from "../providers/types";
+import { allowedActions } from "./action-rules";
 export { MAX_VM_PAGE } from "../schemas/api";
 
 type VmWithSummary = Db.Vm & { template: { name: string } | null; tasks: { id: string; status: Db.TaskStatus; kind?: string }[] };
@@ -67,9 +70,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
  * The user's VMs, newest first (ties by id). Without `limit`: all of them (as the seed API always
  * answered). With `limit` (1–MAX_VM_PAGE): one page, and `nextCursor` to pass as `cursor` for the
  * next one (null on the last page): keyset pagination, so a deep page costs what the first does.
- * A malformed cursor is a 400 AppError.
+ * A malformed cursor is a 400 AppError. Each VM carries the `actions` its owner may ask of it now.
  */
-export async function listVms(userId: string, query: VmPageQuery = {}): Promise<{ vms: ReturnType<typeof vmSummary>[]; nextCursor: string | null }> {
+export async function listVms(userId: string, query: VmPageQuery = {}): Promise<{ vms: (ReturnType<typeof vmSummary> & { actions: VmAction[] })[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   const limit = query.limit;
   const vms = await db().vm.findMany({
@@ -80,8 +83,13 @@ export async function listVms(userId: string, query: VmPageQuery = {}): Promise<
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     ...(limit ? { take: limit + 1 } : {}),
-    include: { template: { select: { name: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, kind: true } } },
+    include: { template: { select: { name: true } }, provider: { select: { kind: true } }, tasks: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, kind: true } } },
   });
   const page = limit ? vms.slice(0, limit) : vms;
-  return { vms: page.map(vmSummary), nextCursor: limit && vms.length > limit ? encodeCursor(page.at(-1)!) : null };
+  // The owner may act on each: the actions its state and provider allow now (as GET /api/v1/vms/{id}).
+  const withActions = page.map((vm) => {
+    const running = vm.tasks[0] && (vm.tasks[0].status === "pending" || vm.tasks[0].status === "in_progress");
+    return { ...vmSummary(vm), actions: allowedActions(vm.status, Boolean(running), PROVIDER_CATALOG[vm.provider.kind as ProviderKind].capabilities.actions) };
+  });
+  return { vms: withActions, nextCursor: limit && vms.length > limit ? encodeCursor(page.at(-1)!) : null };
 }

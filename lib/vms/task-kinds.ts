@@ -71,9 +71,17 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
     if (!vm) return null;
     const input = task.input;
     // `cipassword`: sealed before the provider-neutral core (a task accepted before the upgrade).
-    const secrets = input.sealed ? decryptJson<{ password?: string; cipassword?: string; sshKeys?: string[] }>(input.sealed) : {};
+    const secrets = input.sealed ? decryptJson<{ password?: string; cipassword?: string; sshKeys?: string[]; userData?: string }>(input.sealed) : {};
     const password = secrets.password ?? secrets.cipassword;
-    const request: CreateRequest = { ...input.request, cloudInit: { ...input.request.cloudInit, ...(password ? { password } : {}), ...(secrets.sshKeys ? { sshKeys: secrets.sshKeys } : {}) } };
+    const request: CreateRequest = {
+      ...input.request,
+      cloudInit: {
+        ...input.request.cloudInit,
+        ...(password ? { password } : {}),
+        ...(secrets.sshKeys ? { sshKeys: secrets.sshKeys } : {}),
+        ...(secrets.userData !== undefined ? { userData: secrets.userData } : {}),
+      },
+    };
     const client = providerFor(vm.provider);
     return {
       steps: client.createSteps(request, input.accepted),
@@ -113,6 +121,11 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
           if (isUniqueViolation(error, VM_LIVE_REF_INDEX)) return false;
           throw error;
         }
+      },
+      // The provider's free count of GPUs leaves this VM's out from now on: the pool stops
+      // counting them as promised (lib/quota/gpu-pool.ts), or they would be counted twice.
+      async gpusAttached() {
+        if (vm.gpuCount > 0) await db().vm.update({ where: { id: vm.id }, data: { gpusAttached: true } });
       },
       // Release the reservation at once (the VM row no longer counts), then either keep what the
       // provider made for a retry (a failure, when HANGAR_RETRY_KEEP_MINUTES > 0: the worker's

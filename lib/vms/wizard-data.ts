@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { log } from "../log";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { providerFor } from "../providers/registry";
-import type { JsonObject, Placement, ProviderClient } from "../providers/types";
+import type { JsonObject, Placement, ProviderCapabilities, ProviderClient } from "../providers/types";
 import { loadPrices } from "../quota/context";
 import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
@@ -36,6 +36,9 @@ export type WizardTemplate = {
    * not say now); `sizesFromOffers`: cores and memory come with the offer (shown, not typed).
    */
   gpu: { offers: OfferView[]; sizesFromOffers: boolean } | null;
+  /** The provider kind's name and what its first-boot setup takes (most SSH keys; custom user-data, or why not). */
+  kindLabel: string;
+  cloudInit: ProviderCapabilities["cloudInit"];
 };
 
 /** One aggregate quota the request must fit: the user's plan, or their team's. */
@@ -126,6 +129,8 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
           memoryMb: Math.max(min.memoryMb, t.defaultMemoryMb ?? Math.max(min.memoryMb, 1024)),
           diskGb: Math.max(min.diskGb, t.defaultDiskGb ?? min.diskGb),
         },
+        kindLabel: PROVIDER_CATALOG[t.provider.kind].label,
+        cloudInit: PROVIDER_CATALOG[t.provider.kind].capabilities.cloudInit,
         gpu: offers.get(t.id) ? { offers: offers.get(t.id)!, sizesFromOffers: PROVIDER_CATALOG[t.provider.kind].capabilities.sizes === "offers" } : null,
       };
     }),

@@ -11,6 +11,11 @@ export const novaMetadata = {
     placementLabel: "Node",
     gpus: { offered: true, rentalTypes: ["on_demand", "reserved_1m", "reserved_3m", "reserved_6m", "interruptible"] },
     sizes: "offers",
+    cloudInit: {
+      maxSshKeys: 1,
+      // POST /vms takes one ssh_key_id or a password, and no user-data (docs: create-vm).
+      userData: { unsupported: "Nova Cloud's API takes no cloud-init user-data for its machines" },
+    },
   },
   templateSettingFields: [],
   connectionSettingFields: [

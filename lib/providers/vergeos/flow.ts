@@ -57,7 +57,8 @@ export type VergeCreatePlan = {
   uefi?: boolean;
   guestAgent?: boolean;
   video?: VergeVideo;
-  cloudInit?: { user?: string; password?: string; sshKeys?: string[] };
+  /** `userData`: the user's own cloud-config, merged after Hangar's login part. */
+  cloudInit?: { user?: string; password?: string; sshKeys?: string[]; userData?: string };
 };
 
 export type VmKeys = { vm: VmKey; machine: MachineKey };
@@ -80,11 +81,34 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 const isKind = (error: unknown, kind: ProviderError["kind"]) => error instanceof ProviderError && error.kind === kind;
 
+/**
+ * A cloud-init multipart user-data: Hangar's login part, then the user's
+ * cloud-config, merged with lists appended and dicts recursed (cloud-init's merging: "Merge-Type").
+ */
+export function withUserData(login: string, userData: string): string {
+  let boundary = "==HANGAR-CLOUD-INIT==";
+  while (userData.includes(boundary) || login.includes(boundary)) boundary = `=${boundary}=`;
+  const part = (filename: string, contents: string, extra: string[] = []) =>
+    [`--${boundary}`, 'Content-Type: text/cloud-config; charset="utf-8"', "MIME-Version: 1.0", `Content-Disposition: attachment; filename="${filename}"`, ...extra, "", contents.replace(/\n?$/, "")].join("\n");
+  return [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "MIME-Version: 1.0",
+    "",
+    part("hangar-login.cfg", login),
+    part("user-data.cfg", userData, ["Merge-Type: list(append)+dict(recurse_array)+str()"]),
+    `--${boundary}--`,
+    "",
+  ].join("\n");
+}
+
 /** YAML double-quoted scalar (JSON strings are valid YAML). */
 const y = (s: string) => JSON.stringify(s);
 
 /**
  * `#cloud-config` user-data and meta-data for the user's login (name, password and/or SSH keys).
+ * With the user's own cloud-config the user-data is a MIME multipart message: the login part
+ * first, then theirs, merged by cloud-init with lists appended (`Merge-Type`), so their `users`,
+ * `packages` or `runcmd` add to the login rather than replace it.
  * The password never appears in the files (anyone who may read the VM's cloud-init files in
  * VergeOS would see it): only its SHA-512 crypt hash (`$6$`, a fresh salt each time), as
  * `hashed_passwd` (applied also to a user the image already has) and `passwd` (older cloud-init).
@@ -102,8 +126,9 @@ export function cloudInitFiles(plan: Pick<VergeCreatePlan, "name" | "cloudInit">
     if (ci.password) lines.push("ssh_pwauth: true");
   }
   const host = plan.name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "vm";
+  const login = `${lines.join("\n")}\n`;
   return [
-    { name: "user-data", contents: `${lines.join("\n")}\n` },
+    { name: "user-data", contents: ci.userData ? (lines.length > 1 ? withUserData(login, ci.userData) : ci.userData) : login },
     { name: "meta-data", contents: `instance-id: ${y(plan.name)}\nlocal-hostname: ${y(host)}\n` },
   ];
 }

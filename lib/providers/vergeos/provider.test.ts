@@ -63,6 +63,28 @@ describe("VergeOS module schemas", () => {
   });
 });
 
+describe("cloud-init with the user's own cloud-config", () => {
+  it("sends several keys, then the user's part after the login part, merged with lists appended", () => {
+    const own = "#cloud-config\npackages: [htop]\n";
+    const [userData] = cloudInitFiles({ name: "web", cloudInit: { user: "ubuntu", sshKeys: ["ssh-ed25519 AAAA a@b", "ssh-ed25519 BBBB c@d"], userData: own } });
+    const text = userData!.contents;
+    expect(text).toMatch(/^Content-Type: multipart\/mixed; boundary="==HANGAR-CLOUD-INIT=="\nMIME-Version: 1.0\n\n--==HANGAR-CLOUD-INIT==\n/);
+    const login = text.indexOf('filename="hangar-login.cfg"');
+    const theirs = text.indexOf('filename="user-data.cfg"');
+    expect(login).toBeGreaterThan(0);
+    expect(theirs).toBeGreaterThan(login);
+    expect(text.slice(login, theirs)).toContain('      - "ssh-ed25519 AAAA a@b"\n      - "ssh-ed25519 BBBB c@d"');
+    expect(text.slice(theirs)).toContain("Merge-Type: list(append)+dict(recurse_array)+str()\n\n#cloud-config\npackages: [htop]\n--==HANGAR-CLOUD-INIT==--\n");
+  });
+
+  it("sends the user's cloud-config as it is when Hangar has no login to add, and a boundary that is not in it", () => {
+    const own = "#cloud-config\nwrite_files:\n  - content: '==HANGAR-CLOUD-INIT=='\n    path: /x\n";
+    expect(cloudInitFiles({ name: "web", cloudInit: { userData: own } })[0]!.contents).toBe(own);
+    const [userData] = cloudInitFiles({ name: "web", cloudInit: { user: "u", userData: own } });
+    expect(userData!.contents).toContain('boundary="===HANGAR-CLOUD-INIT==="');
+  });
+});
+
 describe("VergeProvider against the simulator", () => {
   let sim: Awaited<ReturnType<typeof startTestVerge>>;
   let provider: VergeProvider;

@@ -1,6 +1,10 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { requirePermission } from "@/lib/auth/guards";
+import { zodMessage } from "@/lib/api/respond";
+import { sshKeySchema } from "@/lib/schemas/ssh-key";
+import { addSshKey } from "@/lib/ssh-keys/manage";
 import { actionResult, type ActionResult } from "@/lib/api/action-result";
 import { createFromTemplate } from "@/lib/api/seed-create-from-template";
 import { quoteGpuOrder, type GpuQuoteView } from "@/lib/vms/quote-gpu";
@@ -19,4 +23,21 @@ export type QuoteGpuActionResult = ActionResult<GpuQuoteView>;
 export async function quoteGpuAction(input: unknown): Promise<QuoteGpuActionResult> {
   const user = await requirePermission("vms.own");
   return actionResult(() => quoteGpuOrder(user, input));
+}
+
+export type SaveSshKeyActionResult = ActionResult<{ id: string; name: string; fingerprint: string }>;
+
+/**
+ * The Access step's "Save to my profile": the Profile page's check and save (lib/ssh-keys), answering
+ * the saved key so the wizard can choose it at once.
+ */
+export async function saveSshKeyAction(input: unknown): Promise<SaveSshKeyActionResult> {
+  const user = await requirePermission("profile.manage");
+  const parsed = sshKeySchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: zodMessage(parsed.error) };
+  return actionResult(async () => {
+    const key = await addSshKey(user.id, parsed.data);
+    revalidatePath("/profile");
+    return { id: key.id, name: key.name, fingerprint: key.fingerprint };
+  });
 }
