@@ -10,6 +10,7 @@ import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { QuotaBar } from "@/components/quota/quota-bar";
+import { RequestMore } from "@/components/quota/request-more";
 import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
@@ -418,7 +419,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
             <div className="space-y-4">
               {scopes.map((sc) => (
                 <div key={sc.label} className="space-y-3">
-                  <h3 className="text-sm font-semibold text-slate-900">{sc.label}</h3>
+                  <h2 className="text-sm font-semibold text-slate-900">{sc.label}</h2>
                   {DIMS.map((d) => (
                     <QuotaBar key={d.key} label={d.label} unit={d.unit} used={sc.used[d.key]} adding={request[d.key]} limit={sc.planLimits.total[d.key]} />
                   ))}
@@ -448,6 +449,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                   </ul>
                 </Alert>
               ) : null}
+              {denials.length ? <RequestMore denials={denials} currency={data.currency} team={scopes.find((sc) => sc.team)?.team ?? null} /> : null}
             </div>
           </CardBody>
         </Card>

@@ -18,7 +18,7 @@ export const DEMO_NOVA_PROVIDER = "nova-demo";
 type DemoConfig = Pick<HangarConfigInput, "providers" | "templates">;
 
 export async function demoClusterConfig(): Promise<DemoConfig> {
-  const { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET } = await import("../providers/pve/simulator");
+  const { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, DEMO_GPU_MAPPING } = await import("../providers/pve/simulator");
   return {
     providers: [
       {
@@ -30,6 +30,8 @@ export async function demoClusterConfig(): Promise<DemoConfig> {
         tls: { verify: true },
         enabled: true,
         simulated: true,
+        // Two RTX 4090s in pve1 behind the PCI mapping "rtx4090": GPU type 4090 on the cluster's templates.
+        gpuMappings: { "4090": [DEMO_GPU_MAPPING] },
       },
     ],
     templates: [

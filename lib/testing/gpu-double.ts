@@ -45,6 +45,11 @@ export function withGpuDouble(client: ProviderClient, double: GpuDouble): Provid
     const quote = double.quote;
     wrapped.quote = async () => ({ ...quote });
   }
+  // The double's GPUs exist only in the portal: the real client builds the VM without them
+  // (its own GPU checks and steps, e.g. PVE's PCI mappings, never see the double's GPU types).
+  const withoutGpus = <T extends { size: { gpus: Record<string, number | undefined> } }>(request: T): T => ({ ...request, size: { ...request.size, gpus: {} } });
+  wrapped.precheck = (request) => client.precheck(withoutGpus(request));
+  wrapped.createSteps = (request, accepted) => client.createSteps(withoutGpus(request), accepted);
   wrapped.status = async (ref) => {
     const state = double.status.get(ref.id);
     return state ? { state } : client.status(ref);

@@ -23,6 +23,7 @@ function answer(method: string, path: string): unknown {
     [/^GET \/nodes\/[^/]+\/storage$/, [{ storage: "local-lvm", type: "lvmthin", content: "images,rootdir", shared: 0, enabled: 1, active: 1, avail: 1, total: 2, used: 1 }]],
     [/^GET \/cluster\/resources$/, [{ id: "qemu/9000", type: "qemu", node: "pve1", vmid: 9000, name: "ubuntu-24", template: 1, maxcpu: 2, maxmem: 2147483648, maxdisk: 10737418240, status: "stopped" }]],
     [/^GET \/cluster\/nextid$/, "123"],
+    [/^GET \/cluster\/mapping\/pci$/, [{ id: "rtx4090", description: "RTX 4090", map: ["node=pve1,path=0000:01:00,id=10de:2684,iommugroup=12,subsystem-id=1043:889d", "node=pve2,path=0000:41:00,id=10de:2684"] }, { id: "empty", description: "", map: [] }]],
     [/^GET \/nodes\/[^/]+\/tasks\/[^/]+\/status$/, { status: "stopped", exitstatus: "OK", upid: UPID("pve1", "qmclone", "9000"), node: "pve1", pid: 1, pstart: 2, starttime: 3, type: "qmclone", id: "9000", user: "root@pam!hangar" }],
     [/^GET \/nodes\/[^/]+\/tasks\/[^/]+\/log$/, [{ n: 1, t: "TASK OK" }]],
     [/^GET \/nodes\/[^/]+\/qemu\/\d+\/status\/current$/, { status: "running", qmpstatus: "running", vmid: 123, cpus: 2, maxmem: 4294967296, maxdisk: 34359738368, uptime: 5, ha: { managed: 0 } }],
@@ -72,6 +73,17 @@ beforeAll(async () => {
   await token.clusterResources("vm");
   await token.templates();
   await token.nextId();
+  expect(await token.pciMappings()).toEqual([
+    {
+      id: "rtx4090",
+      description: "RTX 4090",
+      devices: [
+        { node: "pve1", path: "0000:01:00", id: "10de:2684", iommugroup: 12, subsystemId: "1043:889d" },
+        { node: "pve2", path: "0000:41:00", id: "10de:2684" },
+      ],
+    },
+    { id: "empty", devices: [] },
+  ]);
   await token.clone("pve1", 9000, { newid: 123, name: "web-1.example.com", full: true, storage: "local-lvm", format: "qcow2", target: "pve2", pool: "students", description: "Created by Hangar\nfor alice" });
   await token.clone("pve1", 9000, { newid: 124, name: "web-2", full: false, storage: "local-lvm" });
   const upid = UPID("pve2", "qmclone", "9000");
@@ -96,6 +108,7 @@ beforeAll(async () => {
   };
   await token.updateConfig("pve1", 123, config);
   await token.updateConfigAsync("pve1", 123, { cores: 2, memory: 2048, ipconfig0: "ip=dhcp" });
+  await token.updateConfig("pve1", 123, { machine: "q35", hostpci0: "mapping=rtx4090,pcie=1", hostpci1: "mapping=rtx4090,pcie=1" });
   await token.resize("pve1", 123, "scsi0", "+10G");
   await token.resize("pve1", 123, "scsi0", "32G");
   await token.resize("pve1", 123, "virtio1", "1.5T");
@@ -105,6 +118,7 @@ beforeAll(async () => {
   await token.reboot("pve1", 123, { timeout: 60 });
   await token.currentStatus("pve1", 123);
   await token.vmConfig("pve1", 123);
+  await token.vmConfig("pve1", 123, { current: true });
   await token.agentNetworkInterfaces("pve1", 123);
   await token.destroy("pve1", 123);
   await token.vmExists("pve1", 123);

@@ -34,6 +34,10 @@ export type PveResource = {
   maxmem?: number;
   maxdisk?: number;
 };
+/** One device of a PCI resource mapping on one node (an entry of the mapping's `map`). */
+export type PvePciMappedDevice = { node: string; path: string; id?: string; iommugroup?: number; subsystemId?: string; description?: string };
+/** A PCI resource mapping (`GET /cluster/mapping/pci`): a logical id and the devices it stands for, per node. */
+export type PvePciMapping = { id: string; description?: string; devices: PvePciMappedDevice[] };
 export type PveVmStatus = VmStatus & { status: string; qmpstatus?: string; name?: string; template?: boolean; agent?: boolean };
 export type PveCloneOptions = {
   newid: number;
@@ -173,6 +177,35 @@ export class PveClient {
     );
   }
 
+  /**
+   * The cluster's PCI resource mappings (`GET /cluster/mapping/pci`, PVE 8+): each `{id,
+   * description, map}` where `map` holds one property string per device, `node=pve1,
+   * path=0000:01:00,id=10de:2684,iommugroup=12[,subsystem-id=…][,description=…]`. Entries without
+   * a node or path are left out (PVE's own checks would flag them).
+   */
+  async pciMappings(): Promise<PvePciMapping[]> {
+    const list = records(await this.request("GET", "/cluster/mapping/pci"), "GET /cluster/mapping/pci");
+    return list.flatMap((m) => {
+      const id = str(m.id);
+      if (!id) return [];
+      const entries = Array.isArray(m.map) ? m.map : typeof m.map === "string" ? [m.map] : [];
+      const devices = entries.flatMap((entry): PvePciMappedDevice[] => {
+        if (typeof entry !== "string") return [];
+        const kv = Object.fromEntries(
+          entry
+            .split(",")
+            .filter((part) => part.includes("="))
+            .map((part) => [part.slice(0, part.indexOf("=")).trim(), part.slice(part.indexOf("=") + 1).trim()]),
+        );
+        if (!kv.node || !kv.path) return [];
+        const group = num(kv.iommugroup);
+        return [{ node: kv.node, path: kv.path, ...(kv.id ? { id: kv.id } : {}), ...(group !== undefined ? { iommugroup: group } : {}), ...(kv["subsystem-id"] ? { subsystemId: kv["subsystem-id"] } : {}), ...(kv.description ? { description: kv.description } : {}) }];
+      });
+      const description = str(m.description);
+      return [{ id, ...(description ? { description } : {}), devices }];
+    });
+  }
+
   /** The next free VMID. PVE answers a string ("100") though the schema says integer. */
   async nextId(): Promise<number> {
     const data = await this.request("GET", "/cluster/nextid");
@@ -307,9 +340,12 @@ export class PveClient {
     };
   }
 
-  /** The VM's current configuration (pending changes not applied), scalar values only. */
-  async vmConfig(node: string, vmid: number): Promise<Record<string, string | number>> {
-    const data = record(await this.request("GET", this.vmPath(node, vmid, "config")), "GET config");
+  /**
+   * The VM's configuration, scalar values only: by default with pending changes applied (what it
+   * gets at its next start); `current: true`: what it runs with now.
+   */
+  async vmConfig(node: string, vmid: number, options: { current?: boolean } = {}): Promise<Record<string, string | number>> {
+    const data = record(await this.request("GET", this.vmPath(node, vmid, "config"), options.current ? { current: true } : undefined), "GET config");
     const out: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(data)) if (typeof value === "string" || typeof value === "number") out[key] = value;
     return out;

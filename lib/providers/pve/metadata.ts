@@ -9,7 +9,7 @@ export const pveMetadata = {
     actions: ["start", "stop", "shutdown", "reboot", "delete", "resize"],
     placement: "host",
     placementLabel: "Node",
-    gpus: { offered: false, rentalTypes: [] },
+    gpus: { offered: true, rentalTypes: ["on_demand"] },
     sizes: "free",
     cloudInit: {
       maxSshKeys: 20,
@@ -18,5 +18,8 @@ export const pveMetadata = {
     },
   },
   templateSettingFields: [{ key: "storage", label: "Storage", hint: "Where clones go (PVE storage ID); empty: the connection's default" }],
-  connectionSettingFields: [{ key: "defaultStorage", label: "Default storage", hint: "For new VMs when a template names none (PVE storage ID)." }],
+  connectionSettingFields: [
+    { key: "defaultStorage", label: "Default storage", hint: "For new VMs when a template names none (PVE storage ID)." },
+    { key: "gpuMappings", label: "GPU mappings", hint: 'Portal GPU type = PCI resource mapping ids, e.g. 4090=rtx4090 (or JSON {"4090": ["rtx4090"]}); Test / Discover lists the mappings' },
+  ],
 } as const satisfies ProviderMetadata;

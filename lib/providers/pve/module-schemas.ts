@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gpuMapSetting } from "../gpu-map-setting";
 import type { ProviderRef } from "../types";
 
 /**
@@ -43,8 +44,26 @@ export const pveRefSchema = z
   .refine((r) => r.id === String(r.data.vmid), "the id must be the VMID")
   .transform((r) => pveRef(r.data.node, r.data.vmid));
 
-/** Connection settings: the storage of new VMs when neither the request nor the template names one. */
-export const pveConnectionSettings = z.object({ defaultStorage: storageId.optional() }).strict();
+/** A PCI resource mapping id (`/cluster/mapping/pci`), PVE's `pve-configid` format. */
+const pciMappingId = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9_-]+$/i, "must be a PVE PCI mapping id, e.g. rtx4090");
+
+/**
+ * Connection settings (strict):
+ * - `defaultStorage`: the storage of new VMs when neither the request nor the template names one.
+ * - `gpuMappings`: portal GPU type → PVE PCI resource mapping ids (Datacenter → Resource
+ *   Mappings) whose devices are that type, e.g. `{"4090": ["rtx4090"]}` (the admin form also
+ *   takes `4090=rtx4090,rtx4090-b`). A VM with GPUs gets `hostpciN: mapping=<id>,pcie=1` and a q35 machine.
+ */
+export const pveConnectionSettings = z
+  .object({
+    defaultStorage: storageId.optional(),
+    gpuMappings: gpuMapSetting(pciMappingId, "PCI mapping id", "rtx4090").optional(),
+  })
+  .strict();
+export type PveConnectionSettings = z.infer<typeof pveConnectionSettings>;
 
 /** Create options: the target node and, optionally, the storage. */
 export const pveCreateOptions = z.object({ target: nodeName, storage: storageId.optional() });

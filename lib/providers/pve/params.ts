@@ -18,7 +18,11 @@ export type PveVmConfigParams = {
   /** OpenSSH public keys, one per line, as typed: the client percent-encodes them. */
   sshkeys?: string;
   agent?: string;
+  /** QEMU machine type, e.g. `q35` (PCIe passthrough, `hostpciN: …,pcie=1`, needs it). */
+  machine?: string;
   [key: `ipconfig${number}`]: string | undefined;
+  /** Host PCI devices, e.g. `mapping=rtx4090,pcie=1` (a resource mapping of the cluster). */
+  [key: `hostpci${number}`]: string | undefined;
   [key: `net${number}`]: string | undefined;
 };
 
@@ -36,7 +40,6 @@ export type PveCreateVmParams = PveVmConfigParams & {
   boot?: string;
   cpu?: string;
   bios?: string;
-  machine?: string;
   pool?: string;
   storage?: string;
   start?: boolean;

@@ -8,6 +8,7 @@ import {
   type CreateRequest,
   type CreateResult,
   type Discovery,
+  type GpuOffer,
   type Placement,
   type Precheck,
   type ProviderClient,
@@ -15,13 +16,17 @@ import {
   type ProviderLogLine,
   type ProviderRef,
   type ProviderStep,
+  type ProviderTemplate,
   type ProviderVm,
   type StepContext,
   type VmAction,
   type VmActionParams,
   type VmStatus,
 } from "../types";
-import { pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveCreateOptions, type PveLocation } from "./module-schemas";
+import { GPU_TYPE_LABELS } from "../../schemas/catalog";
+import { gpuTotal } from "../../schemas/size";
+import { chooseMappings, hostpciEntries, isQ35, readPciUsage, typeSummary, type PciUsage } from "./gpus";
+import { pveConnectionSettings, pveCreateOptions, pveRef, pveTemplateSettings, refOf, DEFAULT_STORAGE, type PveConnectionSettings, type PveCreateOptions, type PveLocation } from "./module-schemas";
 import { cloneProblems, placementsFor, type ClusterFacts } from "./precheck";
 import { bootDisk, builtSize, diskSizeGb, memoryMbOf, vcpusOf, type PveConfig } from "./vm-config";
 import { pollDelay } from "./wait";
@@ -67,6 +72,8 @@ type CreateSpec = {
   cipassword?: string;
   sshKeys?: string[];
   description?: string;
+  /** GPUs: a portal GPU type the connection maps to PCI resource mappings, and how many. */
+  gpus: { type: string; count: number } | null;
 };
 
 /** The warning of a create whose guest agent did not answer in time. */
@@ -75,6 +82,26 @@ export const NO_IP_NOTICE = "no IP yet: the guest agent did not answer";
 /** `agent: 1`, `agent: enabled=1,...`: the guest agent option is on. */
 function agentEnabled(value: string | number | undefined): boolean {
   return value !== undefined && /^(?:enabled=)?1(?:,|$)/.test(String(value));
+}
+
+/** The value of a GPU's hostpci entry. */
+const hostpciValue = (mapping: string) => `mapping=${mapping},pcie=1`;
+
+/** The GPUs the create's GPU step chose (`hostpciN` → mapping id), from its facts. */
+function gpuPlanOf(ctx: StepContext): { key: string; mapping: string }[] {
+  const raw = ctx.facts.gpuDevices;
+  return Array.isArray(raw) ? raw.filter((g): g is { key: string; mapping: string } => typeof g?.key === "string" && typeof g?.mapping === "string") : [];
+}
+
+/** What a configuration lacks of a GPU plan (each entry's mapping with pcie, and a q35 machine), in words, or null. */
+function gpuConfigProblem(config: Record<string, string | number>, plan: { key: string; mapping: string }[]): string | null {
+  const entries = hostpciEntries(config);
+  const missing = plan.filter((g) => !entries.some((e) => e.key === g.key && e.mapping === g.mapping && e.pcie));
+  const parts = [
+    missing.length > 0 && `no ${missing.map((g) => `${g.key} = ${hostpciValue(g.mapping)}`).join(", ")}${missing.some((g) => config[g.key] !== undefined) ? ` (${missing.map((g) => `${g.key}: ${config[g.key] ?? "unset"}`).join(", ")})` : ""}`,
+    plan.length > 0 && !isQ35(config.machine) && `machine type ${config.machine ?? "i440fx"} instead of q35`,
+  ].filter((p): p is string => typeof p === "string");
+  return parts.length ? parts.join(", ") : null;
 }
 
 const GiBytes = (bytes?: number) => (bytes === undefined ? "—" : `${Math.round(bytes / GiB)} GiB`);
@@ -92,11 +119,15 @@ export class PveProvider implements ProviderClient {
   /** VMIDs this process handed out lately → until when they count as taken (ms since epoch). */
   private readonly handedOut = new Map<number, number>();
   private nextIdCache: { at: number; value: Promise<number> } | undefined;
+  private readonly settings: PveConnectionSettings;
+  private offersUsage: Promise<PciUsage> | undefined;
 
   constructor(
     private readonly config: ProviderConnectionConfig,
     private readonly timing = { agentTimeoutMs: env().HANGAR_AGENT_TIMEOUT_SECONDS * 1000, agentPollMs: 2_000, taskPollMs: 1_000 },
   ) {
+    const { simulated: _simulated, ...own } = config.settings;
+    this.settings = pveConnectionSettings.parse(own);
     this.client = new PveClient({
       baseUrl: config.baseUrl,
       auth: pveAuth(config.credentials),
@@ -133,6 +164,29 @@ export class PveProvider implements ProviderClient {
       .flat()
       .sort((a, b) => a.node.localeCompare(b.node) || a.storage.localeCompare(b.storage));
     const templates = [...(await this.client.templates())].sort((a, b) => a.vmid - b.vmid);
+    const mappedTo = new Map<string, string>();
+    for (const [type, ids] of Object.entries(this.settings.gpuMappings ?? {})) for (const id of ids) mappedTo.set(id, type);
+    const allMappings = await this.client.pciMappings().catch((error: unknown) => {
+      // PVE 7 has no resource mappings; a token without Mapping.Audit sees none: the rest of the inventory still helps.
+      if (error instanceof ProviderError && (error.kind === "not_found" || error.kind === "auth" || error.kind === "parameter")) return [];
+      throw error;
+    });
+    const usage = await readPciUsage(this.client, new Set(allMappings.map((m) => m.id)));
+    const mappingRows = allMappings.flatMap((m) =>
+      [...new Set(m.devices.map((d) => d.node))].sort().map((node) => {
+        const devices = m.devices.filter((d) => d.node === node);
+        const held = usage.running.get(m.id)?.get(node) ?? 0;
+        return [
+          m.id,
+          m.description ?? "—",
+          node,
+          devices.map((d) => `${d.path}${d.id ? ` (${d.id}${d.iommugroup !== undefined ? `, IOMMU group ${d.iommugroup}` : ""})` : ""}`).join("; "),
+          `${Math.max(0, devices.length - held)} of ${devices.length}`,
+          mappedTo.get(m.id) ?? "(not mapped)",
+        ];
+      }),
+    );
+    for (const [id, type] of mappedTo) if (!allMappings.some((m) => m.id === id)) mappingRows.push([id, "no such mapping on the cluster", "—", "—", "—", type]);
     return {
       inventory: [
         { title: "Nodes", columns: ["Node", "State", "CPUs", "Memory"], rows: nodes.map((n) => [n.name, n.online ? "online" : "offline", n.cpus === undefined ? "—" : String(n.cpus), GiBytes(n.memoryBytes)]) },
@@ -141,9 +195,71 @@ export class PveProvider implements ProviderClient {
           columns: ["Node", "Storage", "Type", "Free"],
           rows: storages.map((s) => [s.node, `${s.storage}${s.shared ? " (shared)" : ""}`, s.type ?? "—", GiBytes(s.availableBytes)]),
         },
+        { title: "PCI resource mappings (GPUs)", columns: ["Mapping", "Description", "Node", "Devices", "Free", "Portal GPU type"], rows: mappingRows },
       ],
       templates: templates.map((t) => ({ ref: pveRef(t.node, t.vmid), name: t.name, where: `vmid ${t.vmid} on ${t.node}`, size: { cpuCores: t.cpuCores, memoryMb: t.memoryMb, diskGb: t.diskGb } })),
     };
+  }
+
+  /** The mapping ids of every GPU type the connection maps. */
+  private mappedIds(): Set<string> {
+    return new Set(Object.values(this.settings.gpuMappings ?? {}).flat());
+  }
+
+  private gpuLabel(type: string, usage?: PciUsage): string {
+    const first = this.settings.gpuMappings?.[type]?.[0];
+    return (GPU_TYPE_LABELS as Record<string, string>)[type] ?? usage?.mappings.find((m) => m.id === first)?.description ?? type;
+  }
+
+  /**
+   * The GPU offers of this connection (every template shares them): one per portal GPU type that
+   * `gpuMappings` maps, with the devices of its PCI mappings (`total`), those no running VM holds
+   * (`available`), and the nodes that have one free. A VM's GPUs are all on its node: the counts
+   * go up to the most devices of the type on one node (at most 8). On demand only. No mappings: [].
+   */
+  async gpuOffers(_template?: ProviderTemplate): Promise<GpuOffer[]> {
+    const mapping = Object.entries(this.settings.gpuMappings ?? {});
+    if (mapping.length === 0) return [];
+    // Calls at the same time (the wizard asks once per template) share one read of PVE; none is reused after it ends.
+    const usage = await (this.offersUsage ??= readPciUsage(this.client, this.mappedIds()).finally(() => (this.offersUsage = undefined)));
+    return mapping.map(([type, ids]) => {
+      const { total, perNode } = typeSummary(usage, ids);
+      const perNodeTotals = [...perNode.values()].map((n) => n.total);
+      const most = Math.min(Math.max(1, ...perNodeTotals), 8);
+      return {
+        gpuType: type,
+        label: this.gpuLabel(type, usage),
+        counts: Array.from({ length: most }, (_, i) => i + 1),
+        total,
+        available: [...perNode.values()].reduce((n, p) => n + p.free, 0),
+        placements: [...perNode.entries()].filter(([, p]) => p.free > 0).map(([node]) => node).sort(),
+        rentalTypes: ["on_demand"],
+      } satisfies GpuOffer;
+    });
+  }
+
+  /** The requested GPU type and count (`size.gpus` holds at most one type), or null. */
+  private gpusOf(request: CreateRequest): { type: string; count: number } | null {
+    const first = Object.entries(request.size.gpus).find(([, n]) => (n ?? 0) > 0);
+    return first ? { type: first[0], count: gpuTotal(request.size) } : null;
+  }
+
+  /** Why `gpus` cannot be had on `node` now (the type is not mapped, or too few devices there are free), or null. */
+  private async gpuProblem(gpus: { type: string; count: number }, node: string): Promise<string | null> {
+    const ids = this.settings.gpuMappings?.[gpus.type];
+    if (!ids) {
+      const types = Object.keys(this.settings.gpuMappings ?? {});
+      return `GPU type ${gpus.type} is not offered by ${this.config.name}${types.length ? `: choose one of ${types.join(", ")}` : ""}`;
+    }
+    const usage = await readPciUsage(this.client, new Set(ids));
+    const { perNode } = typeSummary(usage, ids);
+    const label = this.gpuLabel(gpus.type, usage);
+    const here = perNode.get(node)?.free ?? 0;
+    if (here >= gpus.count) return null;
+    const elsewhere = [...perNode.entries()].filter(([n, p]) => n !== node && p.free >= gpus.count).map(([n, p]) => `${n} (${p.free} free)`);
+    const hint = elsewhere.length ? `: choose node ${elsewhere.join(" or ")}` : "";
+    if (!perNode.has(node)) return `Node ${node} has no ${label} GPU${hint}`;
+    return `Only ${here} ${label} GPU${here === 1 ? " is" : "s are"} free on ${node} now (${gpus.count} requested)${hint}`;
   }
 
   /** The create options with their defaults: the storage is the request's, the template's, the connection's default, then "NFS". */
@@ -181,7 +297,8 @@ export class PveProvider implements ProviderClient {
   /**
    * Reads the template's configuration and the cluster's nodes and storages (cached for
    * PRECHECK_CACHE_MS) and applies PVE's rules for a full clone and the settings the request
-   * changes (lib/providers/pve/precheck.ts): each problem says what would work instead.
+   * changes (lib/providers/pve/precheck.ts), and for GPUs that the type is mapped and the target
+   * node has enough free devices of it (read fresh): each problem says what would work instead.
    */
   async precheck(request: CreateRequest): Promise<Precheck> {
     const options = this.optionsOf(request);
@@ -200,6 +317,11 @@ export class PveProvider implements ProviderClient {
       memoryMb: request.size.memoryMb,
       diskGb: request.size.diskGb,
     });
+    const gpus = this.gpusOf(request);
+    if (gpus) {
+      const problem = await this.gpuProblem(gpus, options.target);
+      if (problem) problems.push(problem);
+    }
     return { problems, options };
   }
 
@@ -271,6 +393,7 @@ export class PveProvider implements ProviderClient {
       cipassword: request.cloudInit.password,
       sshKeys: request.cloudInit.sshKeys,
       description: request.description,
+      gpus: this.gpusOf(request),
     };
   }
 
@@ -571,6 +694,47 @@ export class PveProvider implements ProviderClient {
     return steps;
   }
 
+  /**
+   * Attaches the GPUs before the first start: one `hostpciN: mapping=<id>,pcie=1` per GPU on the
+   * lowest free hostpci slots, each naming one of the type's PCI mappings with a free device on the
+   * VM's node (remembered, so a retried step sets the same), and `machine: q35` (PCIe
+   * passthrough needs it) when the template has another machine type. Reads the configuration
+   * back and fails when PVE does not report exactly that. PVE picks the device itself at start.
+   */
+  private gpuStep(spec: CreateSpec, gpus: { type: string; count: number }, vmidOf: (ctx: StepContext) => number): ProviderStep {
+    const node = spec.targetNode;
+    return {
+      key: "gpus",
+      name: `Attach ${gpus.count} GPU${gpus.count === 1 ? "" : "s"}`,
+      run: async (ctx) => {
+        const vmid = vmidOf(ctx);
+        const config = await this.client.vmConfig(node, vmid);
+        let plan = Array.isArray(ctx.facts.gpuDevices) ? gpuPlanOf(ctx) : null;
+        if (!plan) {
+          const ids = this.settings.gpuMappings?.[gpus.type];
+          if (!ids?.length) throw new ProviderError("parameter", `GPU type ${gpus.type} is not offered by ${this.config.name}`);
+          const usage = await readPciUsage(this.client, new Set(ids), { configuredOn: node });
+          const mappings = chooseMappings(usage, ids, node, gpus.count, this.gpuLabel(gpus.type, usage));
+          const taken = new Set(hostpciEntries(config).map((e) => e.key));
+          const keys: string[] = [];
+          for (let i = 0; keys.length < mappings.length && i < 16; i++) if (!taken.has(`hostpci${i}`)) keys.push(`hostpci${i}`);
+          if (keys.length < mappings.length) throw new ProviderError("parameter", `VM ${vmid} has no free hostpci slot for ${gpus.count} GPUs`);
+          plan = mappings.map((mapping, i) => ({ key: keys[i]!, mapping }));
+          await ctx.remember({ gpuDevices: plan });
+        }
+        const change: Record<string, string> = {};
+        if (!isQ35(config.machine)) change.machine = "q35";
+        for (const g of plan) if (String(config[g.key] ?? "") !== hostpciValue(g.mapping)) change[g.key] = hostpciValue(g.mapping);
+        if (Object.keys(change).length) await this.client.updateConfig(node, vmid, change);
+        const problem = gpuConfigProblem(await this.client.vmConfig(node, vmid), plan);
+        if (problem) throw new ProviderError("server", `PVE reports VM ${vmid} with ${problem}`);
+        await ctx.log(
+          `Attached ${gpus.count} ${this.gpuLabel(gpus.type)} GPU${gpus.count === 1 ? "" : "s"}: ${plan.map((g) => `${g.key} = ${hostpciValue(g.mapping)}`).join(", ")}${change.machine ? `; machine type q35 (was ${config.machine ?? "i440fx"})` : ""}; PVE picks a free device of the mapping on ${node} when the VM starts`,
+        );
+      },
+    };
+  }
+
   private provisionSteps(spec: CreateSpec): ProviderStep[] {
     const node = spec.targetNode;
     const vmidOf = (ctx: StepContext) => (typeof ctx.facts.vmid === "number" ? ctx.facts.vmid : spec.vmid);
@@ -704,6 +868,7 @@ export class PveProvider implements ProviderClient {
           );
         },
       },
+      ...(spec.gpus ? [this.gpuStep(spec, spec.gpus, vmidOf)] : []),
       {
         key: "resize",
         name: "Resize disk",
@@ -729,15 +894,19 @@ export class PveProvider implements ProviderClient {
         name: "Check the configuration PVE reports",
         run: async (ctx) => {
           const vmid = vmidOf(ctx);
-          const built = builtSize(await this.client.vmConfig(node, vmid));
+          const config = await this.client.vmConfig(node, vmid);
+          const built = builtSize(config);
+          const gpuDiff = spec.gpus ? gpuConfigProblem(config, gpuPlanOf(ctx)) : null;
           const diffs = [
             built.cpuCores !== spec.cpuCores && `${built.cpuCores} vCPUs instead of ${spec.cpuCores}`,
             built.memoryMb !== spec.memoryMb && `${built.memoryMb ?? "unknown"} MB memory instead of ${spec.memoryMb}`,
             built.diskGb !== spec.diskGb && `a ${built.diskGb ?? "unknown"} GB boot disk (${built.bootDisk ?? "none"}) instead of ${spec.diskGb} GB`,
+            gpuDiff,
           ].filter((d): d is string => typeof d === "string");
           await ctx.remember({ built: { cpuCores: built.cpuCores, memoryMb: built.memoryMb ?? null, diskGb: built.diskGb ?? null } });
           if (diffs.length) throw new ProviderError("server", `PVE reports VM ${vmid} with ${diffs.join(", ")}`);
-          await ctx.log(`PVE reports ${built.cpuCores} vCPUs, ${built.memoryMb} MB memory and a ${built.diskGb} GB boot disk (${built.bootDisk}), as requested`);
+          const gpuNote = spec.gpus ? ` and ${spec.gpus.count} GPU${spec.gpus.count === 1 ? "" : "s"} (${gpuPlanOf(ctx).map((g) => `${g.key}: mapping ${g.mapping}`).join(", ")})` : "";
+          await ctx.log(`PVE reports ${built.cpuCores} vCPUs, ${built.memoryMb} MB memory, a ${built.diskGb} GB boot disk (${built.bootDisk})${gpuNote}, as requested`);
         },
       },
       {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gpuMapSetting } from "../gpu-map-setting";
 import type { ProviderRef, ProviderTemplate } from "../types";
 
 /**
@@ -113,33 +114,6 @@ const uuid = z
   .string()
   .trim()
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a resource group UUID");
-const gpuTypeId = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a GPU type id like 4090");
-const gpuGroupsObject = z.record(gpuTypeId, z.array(uuid).min(1, "name at least one resource group UUID"), {
-  error: 'must map GPU types to resource group UUIDs, e.g. {"4090": ["<uuid>"]} or 4090=<uuid>,<uuid>',
-});
-
-/**
- * `gpuGroups` as text (the admin form): JSON (`{"4090": ["<uuid>", …]}`) or
- * `4090=<uuid>,<uuid>; 6000pro=<uuid>`.
- */
-function gpuGroupsText(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) {
-    try {
-      return JSON.parse(trimmed) as unknown;
-    } catch {
-      return "not JSON";
-    }
-  }
-  const out: Record<string, string[]> = {};
-  for (const part of trimmed.split(/[;\n]/).map((p) => p.trim()).filter(Boolean)) {
-    const [type, list] = part.split("=", 2);
-    if (list === undefined) return `"${part}" is not type=uuid,uuid`;
-    out[type!.trim()] = list.split(",").map((u) => u.trim()).filter(Boolean);
-  }
-  return out;
-}
-
 /**
  * Connection settings (strict):
  * - `gpuGroups`: portal GPU type → VergeOS resource group UUIDs whose devices are that type,
@@ -150,9 +124,7 @@ function gpuGroupsText(text: string): unknown {
  */
 export const vergeosConnectionSettings = z
   .object({
-    gpuGroups: z
-      .preprocess((v) => (typeof v === "string" ? gpuGroupsText(v) : v), gpuGroupsObject)
-      .optional(),
+    gpuGroups: gpuMapSetting(uuid, "resource group UUID", "<uuid>").optional(),
     passwordAuth: z.enum(["basic", "token"], { error: "must be basic or token" }).optional(),
     defaultVnet: key("vnet").optional(),
     defaultTier: tierSchema.optional(),

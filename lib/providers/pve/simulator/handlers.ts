@@ -764,9 +764,49 @@ function checkRunning(state: ClusterState, node: string, vmid: number): SimVm {
   return vm;
 }
 
+/**
+ * qemu-server's choose_hostpci_devices and print_hostpci_devices, at start (pending changes
+ * applied): each `hostpciN: mapping=<id>` takes the first device of that mapping on the VM's node
+ * that no running VM (nor an earlier hostpci of this one) holds; `pcie=1` needs a q35 machine.
+ * Dies with qemu-server's words when a mapping has no device on the node or none is free.
+ */
+function choosePciDevices(c: CallContext, vm: SimVm): { key: string; path: string; mapping?: string }[] {
+  const { state } = c.sim;
+  const conf = state.effectiveConfig(vm);
+  const machine = (conf.machine ?? "").replace(/^type=/, "").split(",")[0] ?? "";
+  const q35 = /^(q35|pc-q35-)/.test(machine);
+  const used = state.pciInUse(vm.node);
+  used.forEach((holder, path) => holder === vm.vmid && used.delete(path));
+  const chosen: { key: string; path: string; mapping?: string }[] = [];
+  for (let i = 0; i < 16; i++) {
+    const key = `hostpci${i}`;
+    const value = conf[key];
+    if (value === undefined) continue;
+    const d = parsePropertyString("pve-qm-hostpci", value);
+    if (d.host !== undefined && d.mapping !== undefined) die("Cannot use both 'host' and 'mapping' at the same time");
+    if (d.host === undefined && d.mapping === undefined) die("either 'host' or 'mapping' must be set.");
+    if (d.mapping !== undefined) {
+      const devices = state.pciMappingOn(String(d.mapping), vm.node);
+      if (devices.length === 0) die(`PCI device mapping not found for '${d.mapping}'`);
+      const free = devices.find((e) => e.path !== undefined && !used.has(e.path) && !chosen.some((x) => x.path === e.path));
+      if (!free?.path) die(`could not find a free device for '${key}'`);
+      chosen.push({ key, path: free.path, mapping: String(d.mapping) });
+    } else {
+      const path = String(d.host);
+      const holder = used.get(path);
+      if (holder !== undefined) die(`PCI device '${path}' already in use by VMID '${holder}'`);
+      chosen.push({ key, path });
+    }
+    if (Number(d.pcie) === 1 && !q35) die("q35 machine model is not enabled");
+  }
+  return chosen;
+}
+
 function bootVm(c: CallContext, vm: SimVm): void {
   const now = c.sim.clock();
+  const devices = choosePciDevices(c, vm);
   c.sim.state.applyPending(vm);
+  vm.pciDevices = devices.length ? devices : undefined;
   vm.running = true;
   vm.startedAt = now;
   vm.agentReadyAt = now + c.sim.agentDelayMs;
@@ -778,6 +818,7 @@ function haltVm(c: CallContext, vm: SimVm): void {
   vm.startedAt = undefined;
   vm.agentReadyAt = undefined;
   vm.pid = undefined;
+  vm.pciDevices = undefined;
   c.sim.state.applyPending(vm);
 }
 
@@ -798,6 +839,7 @@ const postStart: Handler = (c) => {
       const maxcpus = Number(vm.config.sockets ?? 1) * Number(vm.config.cores ?? 1);
       const allowed = c.sim.state.nodes.get(node)?.cpus ?? maxcpus;
       if (allowed < maxcpus) die(`MAX ${allowed} vcpus allowed per VM on this node`);
+      choosePciDevices(c, vm);
       ctx.checkpoint();
       bootVm(c, vm);
     }),
@@ -1198,6 +1240,26 @@ const postClone: Handler = (c) => {
   );
 };
 
+// ------------------------------------------------------------------------------------------ hardware mappings
+
+/** A mapping as PVE::API2::Cluster::Mapping::PCI lists it: the section's keys, its id, type and the file's digest. */
+function mappingEntry(c: CallContext, id: string): Record<string, unknown> {
+  const m = c.sim.state.pciMappings.get(id);
+  if (!m) die(`PCI mapping '${id}' not found`);
+  const digest = createHash("sha1")
+    .update(JSON.stringify([...c.sim.state.pciMappings.values()]))
+    .digest("hex");
+  return { id: m.id, type: "pci", ...(m.description ? { description: m.description } : {}), map: [...m.map], digest };
+}
+
+const listPciMappings: Handler = (c) => {
+  const checkNode = str(c.params, "check-node");
+  const ids = [...c.sim.state.pciMappings.keys()].sort();
+  return reply(ids.map((id) => ({ ...mappingEntry(c, id), ...(checkNode !== undefined ? { checks: [] } : {}) })));
+};
+
+const getPciMapping: Handler = (c) => reply(mappingEntry(c, str(c.params, "id") as string));
+
 // ------------------------------------------------------------------------------------------ registry
 
 export const handlers: Record<string, Handler> = {
@@ -1206,6 +1268,8 @@ export const handlers: Record<string, Handler> = {
   "GET /nodes/{node}/storage": getNodeStorage,
   "GET /cluster/resources": getClusterResources,
   "GET /cluster/nextid": getNextId,
+  "GET /cluster/mapping/pci": listPciMappings,
+  "GET /cluster/mapping/pci/{id}": getPciMapping,
   "GET /access/ticket": getTicketDummy,
   "POST /access/ticket": postTicket,
   "GET /nodes/{node}/qemu": listQemu,

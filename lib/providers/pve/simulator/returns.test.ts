@@ -45,12 +45,15 @@ async function exerciseAll(s: PveSimulator): Promise<{ errors: string[]; covered
   await call("GET", "/cluster/resources");
   await call("GET", "/cluster/resources", { query: { type: "vm" } });
   const id = await call("GET", "/cluster/nextid");
+  await call("GET", "/cluster/mapping/pci");
+  await call("GET", "/cluster/mapping/pci", { query: { "check-node": "pve1" } });
+  await call("GET", "/cluster/mapping/pci/rtx4090");
   await call("GET", "/access/ticket", { auth: false });
   await call("POST", "/access/ticket", { auth: false, form: { username: "root@pam", password: "s3cret pass" } });
   await task(await call("POST", "/nodes/pve1/qemu/9000/clone", { form: { newid: String(id), name: "ret-check", full: "1" } }));
   await call("GET", "/nodes/pve1/qemu");
   await call("GET", "/nodes/pve1/qemu", { query: { full: "1" } });
-  await call("PUT", `/nodes/pve1/qemu/${id}/config`, { form: { cores: "2", memory: "current=3072", ciuser: "ada", cipassword: "pw", sshkeys: encodeURIComponent(sshPublicKey()), tags: "a;b" } });
+  await call("PUT", `/nodes/pve1/qemu/${id}/config`, { form: { cores: "2", memory: "current=3072", ciuser: "ada", cipassword: "pw", sshkeys: encodeURIComponent(sshPublicKey()), tags: "a;b", machine: "q35", hostpci0: "mapping=rtx4090,pcie=1" } });
   await task(await call("POST", `/nodes/pve1/qemu/${id}/config`, { form: { ipconfig0: "ip=10.9.8.7/24,gw=10.9.8.1", description: "x" } }));
   await call("GET", `/nodes/pve1/qemu/${id}/config`);
   await call("GET", `/nodes/pve1/qemu/${id}/config`, { query: { current: "1" } });
@@ -70,7 +73,10 @@ async function exerciseAll(s: PveSimulator): Promise<{ errors: string[]; covered
   return { errors, covered };
 }
 
-const opts: Partial<PveSimulatorOptions> = { agentDelayMs: 100 };
+const opts: Partial<PveSimulatorOptions> = {
+  agentDelayMs: 100,
+  pciMappings: [{ id: "rtx4090", description: "RTX 4090", devices: [{ node: "pve1", path: "0000:01:00", id: "10de:2684", iommugroup: 12 }] }],
+};
 
 describe("responses are valid against the schema's returns", () => {
   for (const version of ["8.4", "9.1", "7.4"] as const) {

@@ -518,6 +518,22 @@ const namedFormats: Record<string, ((v: string) => void) | Record<string, Schema
     if (!STORAGE_CONTENT.includes(v)) die(`invalid content type '${v}'`);
   },
   "pve-qm-ipconfig": ipconfigFormat,
+  // qemu-server PVE::QemuServer::PCI $hostpci_fmt: a host device (`host=0000:01:00`) or a resource mapping (`mapping=<id>`).
+  "pve-qm-hostpci": {
+    host: { type: "string", default_key: 1, optional: 1, pattern: "(?:(?:[a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(?:\\.[a-f0-9])?;)*(?:[a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(?:\\.[a-f0-9])?" },
+    mapping: { type: "string", format: "pve-configid", optional: 1 },
+    pcie: { type: "boolean", optional: 1 },
+    rombar: { type: "boolean", optional: 1 },
+    romfile: { type: "string", optional: 1 },
+    "x-vga": { type: "boolean", optional: 1 },
+    "legacy-igd": { type: "boolean", optional: 1 },
+    mdev: { type: "string", optional: 1 },
+    driver: { type: "string", enum: ["vfio", "keep"], optional: 1 },
+    "vendor-id": { type: "string", optional: 1 },
+    "device-id": { type: "string", optional: 1 },
+    "sub-vendor-id": { type: "string", optional: 1 },
+    "sub-device-id": { type: "string", optional: 1 },
+  },
 };
 
 /** PVE::Tools::split_list */

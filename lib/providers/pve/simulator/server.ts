@@ -57,6 +57,7 @@ function buildCluster(options: PveSimulatorOptions, version: PveVersion, clock: 
   state.addNodes(options.nodes ?? ["pve1"]);
   state.addStorages(options.storages ?? DEFAULT_STORAGES);
   for (const p of options.pools ?? []) state.pools.add(p);
+  state.addPciMappings(options.pciMappings ?? []);
   for (const t of options.templates ?? []) state.addGuest(t, true);
   for (const v of options.vms ?? []) state.addGuest(v, false);
   return state;

@@ -3,7 +3,7 @@
  * qemu-server stores them (string values, a [PENDING] section, a SHA-1 digest of the file).
  */
 import { die } from "./errors";
-import type { PveTaskType, PveVersion, SimNodeSpec, SimStorageSpec, SimStorageType, SimTemplateSpec, SimVmSpec } from "./types";
+import type { PveTaskType, PveVersion, SimNodeSpec, SimPciMappingSpec, SimStorageSpec, SimStorageType, SimTemplateSpec, SimVmSpec } from "./types";
 import { GiB, MiB, formatSize, hash32, macFor, parseSize, sha1Hex, uuidFor } from "./util";
 
 export type SimNode = {
@@ -60,7 +60,12 @@ export type SimVm = {
   macSeq: number;
   /** ms since epoch */
   createdAt: number;
+  /** while running: the host PCI devices it holds (`hostpciN` → node-local path, and the mapping it came from) */
+  pciDevices?: { key: string; path: string; mapping?: string }[];
 };
+
+/** A PCI mapping as pmxcfs stores it: its id, description and one property string per device (`node=…,path=…,id=…`). */
+export type SimPciMapping = { id: string; description?: string; map: string[] };
 
 const FILE_TYPES: SimStorageType[] = ["dir", "nfs", "cifs"];
 export const isFileStorage = (s: SimStorage) => FILE_TYPES.includes(s.type);
@@ -154,6 +159,7 @@ export class ClusterState {
   readonly vms = new Map<number, SimVm>();
   readonly pools = new Set<string>();
   readonly poolMembers = new Map<string, Set<number>>();
+  readonly pciMappings = new Map<string, SimPciMapping>();
 
   constructor(
     readonly version: PveVersion,
@@ -204,6 +210,33 @@ export class ClusterState {
         });
       }
     }
+  }
+
+  addPciMappings(specs: SimPciMappingSpec[]): void {
+    for (const m of specs) {
+      const map = m.devices.map((d) =>
+        [`node=${d.node}`, `path=${d.path}`, `id=${d.id}`, d.iommugroup !== undefined ? `iommugroup=${d.iommugroup}` : "", d.subsystemId ? `subsystem-id=${d.subsystemId}` : "", d.description ? `description=${d.description}` : ""]
+          .filter(Boolean)
+          .join(","),
+      );
+      this.pciMappings.set(m.id, { id: m.id, ...(m.description ? { description: m.description } : {}), map });
+    }
+  }
+
+  /** The device entries of a mapping on one node (PVE::Mapping::PCI::find_on_current_node), each as its `key=value` pairs. */
+  pciMappingOn(id: string, node: string): Record<string, string>[] {
+    const m = this.pciMappings.get(id);
+    if (!m) return [];
+    return m.map
+      .map((entry) => Object.fromEntries(entry.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])) as Record<string, string>)
+      .filter((e) => e.node === node);
+  }
+
+  /** PCI paths held by running VMs on `node`, with the VMID holding each. */
+  pciInUse(node: string): Map<string, number> {
+    const used = new Map<string, number>();
+    for (const vm of this.vms.values()) if (vm.running && vm.node === node) for (const d of vm.pciDevices ?? []) used.set(d.path, vm.vmid);
+    return used;
   }
 
   // ------------------------------------------------------------------ lookups
@@ -513,8 +546,10 @@ export class ClusterState {
           config: vm.config,
           pending: vm.pending,
           pendingDelete: vm.pendingDelete,
+          pciDevices: vm.pciDevices ?? [],
         })),
       pools: [...this.pools],
+      pciMappings: [...this.pciMappings.values()],
     };
   }
 }

@@ -56,6 +56,18 @@ export type SimTemplateSpec = {
 /** A regular (non-template) VM present at start. */
 export type SimVmSpec = Omit<SimTemplateSpec, "cloudInit"> & { running?: boolean; cloudInit?: boolean };
 
+/**
+ * A PCI resource mapping (`/cluster/mapping/pci`): a logical id and, per node, the devices it
+ * stands for. Several devices on one node form a pool: a VM started with `hostpciN: mapping=<id>`
+ * gets the first one no running VM uses (qemu-server's choose_hostpci_devices).
+ */
+export type SimPciMappingSpec = {
+  id: string;
+  description?: string;
+  /** one entry per device: its node, PCI path (e.g. 0000:01:00), vendor:device id, IOMMU group */
+  devices: { node: string; path: string; id: string; iommugroup?: number; subsystemId?: string; description?: string }[];
+};
+
 export type SimTokenSpec = { tokenId: string; secret: string; /** unix seconds */ expire?: number };
 export type SimUserSpec = { username: string; password: string; enabled?: boolean };
 
@@ -73,6 +85,8 @@ export type PveSimulatorOptions = {
   storages?: SimStorageSpec[] | Record<string, SimStorageSpec[]>;
   templates?: SimTemplateSpec[];
   vms?: SimVmSpec[];
+  /** PCI resource mappings (`/cluster/mapping/pci`), e.g. GPUs for `hostpciN: mapping=<id>` */
+  pciMappings?: SimPciMappingSpec[];
   /** resource pools that exist (clone/create `pool`) */
   pools?: string[];
   tokens?: SimTokenSpec[];

@@ -16,7 +16,7 @@ const vmConfigKeys = [
   "node", "vmid", "digest", "skiplock", "delete", "revert", "force", "background_delay", "cores", "sockets", "vcpus", "memory",
   "balloon", "name", "description", "tags", "ciuser", "cipassword", "citype", "ciupgrade", "sshkeys", "ipconfig[n]", "nameserver",
   "searchdomain", "net[n]", "scsi[n]", "ide[n]", "sata[n]", "virtio[n]", "efidisk0", "ostype", "scsihw", "agent", "onboot", "boot",
-  "cpu", "bios", "machine", "vga", "serial[n]", "protection", "template", "numa", "hotplug", "smbios1", "vmgenid", "lock",
+  "cpu", "bios", "machine", "vga", "serial[n]", "protection", "template", "numa", "hotplug", "smbios1", "vmgenid", "lock", "hostpci[n]",
 ];
 const createKeys = [...vmConfigKeys, "start", "pool", "storage", "unique"];
 
@@ -26,6 +26,8 @@ const endpoints: [HttpMethod, string, string[] | null][] = [
   ["GET", "/nodes/{node}/storage", null],
   ["GET", "/cluster/resources", null],
   ["GET", "/cluster/nextid", null],
+  ["GET", "/cluster/mapping/pci", null],
+  ["GET", "/cluster/mapping/pci/{id}", null],
   ["GET", "/access/ticket", null],
   ["POST", "/access/ticket", null],
   ["GET", "/nodes/{node}/qemu", null],
