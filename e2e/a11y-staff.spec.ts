@@ -20,7 +20,7 @@ test.describe("accessibility (axe) of the sign-in, support and admin pages, ligh
 
   test("admin: overview and lists", async ({ browser }) => {
     const page = await signedIn(browser, "admin");
-    expect(await check(page, ["/admin", "/admin/providers", "/admin/templates", "/admin/plans", "/admin/teams", "/admin/users", "/admin/prices", "/admin/audit"])).toEqual([]);
+    expect(await check(page, ["/admin", "/admin/providers", "/admin/templates", "/admin/plans", "/admin/teams", "/admin/users", "/admin/prices", "/admin/audit", "/admin/quota-requests"])).toEqual([]);
   });
 
   test("admin: forms and detail pages", async ({ browser }) => {

@@ -12,12 +12,16 @@ export const ADMIN_SECTIONS = [
   { href: "/admin/teams", label: "Teams" },
   { href: "/admin/users", label: "Users" },
   { href: "/admin/vms", label: "VMs" },
+  { href: "/admin/quota-requests", label: "Requests" },
   { href: "/admin/prices", label: "Prices" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 
-/** The admin console's sections; a section stays current on its sub-pages (e.g. a plan's page). */
-export function AdminTabs() {
+/**
+ * The admin console's sections; a section stays current on its sub-pages (e.g. a plan's page).
+ * `pendingRequests`: quota requests waiting for a decision, shown beside "Requests".
+ */
+export function AdminTabs({ pendingRequests = 0 }: { pendingRequests?: number }) {
   const pathname = usePathname();
   const current = (href: string) => (href === "/admin" ? pathname === href : pathname === href || pathname.startsWith(`${href}/`));
   return (
@@ -36,6 +40,12 @@ export function AdminTabs() {
                 )}
               >
                 {s.label}
+                {s.href === "/admin/quota-requests" && pendingRequests > 0 ? (
+                  <span className="ml-1.5 rounded-full bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900" data-testid="pending-requests-count">
+                    {pendingRequests}
+                    <span className="sr-only"> waiting</span>
+                  </span>
+                ) : null}
               </Link>
             </li>
           );

@@ -10,13 +10,14 @@ import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { QuotaBar } from "@/components/quota/quota-bar";
+import { RequestMore } from "@/components/quota/request-more";
 import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
-import { vmNameProblem } from "@/lib/schemas/vm";
+import { vmNameProblem } from "@/lib/schemas/vm-name";
 import type { WizardData, WizardPrefill, WizardTemplate } from "@/lib/vms/wizard-data";
 import { createVmAction, quoteGpuAction } from "@/app/(portal)/vms/new/actions";
-import { fromPlanRentalType, type PlanRentalType } from "@/lib/pricing/rental";
+import { fromPlanRentalType, type PlanRentalType } from "@/lib/pricing/rental-types";
 import { RENTAL_TYPE_LABELS, type RentalType } from "@/lib/schemas/catalog";
 import type { GpuQuoteView } from "@/lib/vms/quote-gpu";
 import { GpuPrice, GpuStep, gpuCountLimit, type GpuScope } from "./gpu-step";
@@ -418,7 +419,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
             <div className="space-y-4">
               {scopes.map((sc) => (
                 <div key={sc.label} className="space-y-3">
-                  <h3 className="text-sm font-semibold text-slate-900">{sc.label}</h3>
+                  <h2 className="text-sm font-semibold text-slate-900">{sc.label}</h2>
                   {DIMS.map((d) => (
                     <QuotaBar key={d.key} label={d.label} unit={d.unit} used={sc.used[d.key]} adding={request[d.key]} limit={sc.planLimits.total[d.key]} />
                   ))}
@@ -448,6 +449,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                   </ul>
                 </Alert>
               ) : null}
+              {denials.length ? <RequestMore denials={denials} currency={data.currency} team={scopes.find((sc) => sc.team)?.team ?? null} /> : null}
             </div>
           </CardBody>
         </Card>

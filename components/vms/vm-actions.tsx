@@ -10,6 +10,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { QuotaBar } from "@/components/quota/quota-bar";
+import { RequestMore } from "@/components/quota/request-more";
 import { monthlyCost } from "@/lib/pricing/cost";
 import type { Resources } from "@/lib/quota/usage";
 import { sizeOf } from "@/lib/schemas/size";
@@ -364,6 +365,9 @@ export function ResizeForm({ controls }: { controls: VmControls }) {
                   </ul>
                 ) : null}
               </Alert>
+            ) : null}
+            {verdict && verdict.kind !== "ok" && verdict.kind !== "no_plan" ? (
+              <RequestMore denials={verdict.denials} currency={controls.currency} team={resize.scopes.find((s) => s.team)?.team ?? null} />
             ) : null}
             <ServerError result={failure} />
           </div>

@@ -6,6 +6,14 @@ import { createFromTemplateResponseSchema, createFromTemplateSchema } from "../s
 import { STATUS_FILTERS, DEFAULT_TASK_LIMIT, MAX_TASK_LIMIT, taskPageSchema } from "../tasks/search";
 import { gpuOrderDocFields } from "../schemas/gpu-order";
 import { SHOWBACK_COLUMNS } from "../vms/showback";
+import {
+  approveQuotaRequestSchema,
+  createQuotaRequestSchema,
+  MAX_PENDING,
+  quotaRequestListSchema,
+  quotaRequestViewSchema,
+  refuseQuotaRequestSchema,
+} from "../quota-requests/schemas";
 import { resizeVmSchema, vmActionResponseSchema, vmDetailSchema } from "../schemas/vm-action";
 
 /**
@@ -103,6 +111,65 @@ export function openApiDocument(serverUrl = "/") {
           responses: {
             "200": json(envelope(notificationListSchema), "Notifications"),
             ...errors({ "400": "limit: … | unread: … | cursor: not a cursor from a previous page", "401": "Authentication required" }),
+          },
+        },
+      },
+      "/api/v1/quota-requests": {
+        get: {
+          summary: "Requests for more quota: the caller's, or (admins, all=true) everyone's",
+          security: bearer,
+          parameters: [
+            { name: "status", in: "query", required: false, schema: { type: "string", enum: ["pending", "approved", "refused"] } },
+            { name: "all", in: "query", required: false, schema: { type: "string", enum: ["true", "false"] }, description: "Everyone's requests (admins only)" },
+          ],
+          responses: {
+            "200": json(envelope(quotaRequestListSchema), "Requests (pending ones oldest first, the others newest first) and how many are pending"),
+            ...errors({ "400": "status: … | all: …", "401": "Authentication required", "403": "Only administrators may see everyone's requests" }),
+          },
+        },
+        post: {
+          summary: "Ask for more of single limits (\"Request more\")",
+          description: `Each item raises one limit (a Plan column: maxCpuCoresSum, maxMemoryMbPerVm, maxVms, maxMonthlySpend, …) of your own quota (scope "user") or your team's (scope "team", aggregate limits only) by \`amount\` (memory in MB, money with at most 2 decimals). \`reason\` is required (10–1000 characters); \`days\` (1–365) is how long you ask for. At most ${MAX_PENDING} requests may wait at once. An admin approves (time-limited grants: the quota checks count them until they end) or refuses with a reason; you are notified (kind quota_request_decided).`,
+          security: bearer,
+          parameters: [idempotencyKey],
+          requestBody: { required: true, content: { "application/json": { schema: schema(createQuotaRequestSchema) } } },
+          responses: {
+            "200": json(envelope(quotaRequestViewSchema), "Request sent: an administrator will decide"),
+            ...idempotencyErrors,
+            ...errors({ "400": "items.0.limit: … | reason must say why, in at least 10 characters | days: at most 365 | You have no compute plan: …", "401": "Authentication required", "409": "You already have N requests waiting for a decision: …" }),
+          },
+        },
+      },
+      "/api/v1/quota-requests/{request_id}": {
+        get: {
+          summary: "One request (its requester's, or any admin's)",
+          security: bearer,
+          parameters: [{ name: "request_id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json(envelope(quotaRequestViewSchema), "The request with its grants"), ...errors({ "401": "Authentication required", "404": "Quota request not found" }) },
+        },
+      },
+      "/api/v1/quota-requests/{request_id}/approve": {
+        post: {
+          summary: "Approve a pending request (admins; not their own)",
+          description: "Creates one grant per item raising exactly that limit by its amount, from now for `days` (default: the days asked, else 30); it stops counting by itself at its end. The requester is notified.",
+          security: bearer,
+          parameters: [{ name: "request_id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: false, content: { "application/json": { schema: schema(approveQuotaRequestSchema) } } },
+          responses: {
+            "200": json(envelope(quotaRequestViewSchema), "Request approved"),
+            ...errors({ "400": "days: … | note: …", "401": "Authentication required", "403": "You do not have permission to do this | You cannot decide your own request: …", "404": "Quota request not found", "409": "This request was already approved | refused" }),
+          },
+        },
+      },
+      "/api/v1/quota-requests/{request_id}/refuse": {
+        post: {
+          summary: "Refuse a pending request with a reason (admins; not their own)",
+          security: bearer,
+          parameters: [{ name: "request_id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: schema(refuseQuotaRequestSchema) } } },
+          responses: {
+            "200": json(envelope(quotaRequestViewSchema), "Request refused"),
+            ...errors({ "400": "reason is required", "401": "Authentication required", "403": "You do not have permission to do this | You cannot decide your own request: …", "404": "Quota request not found", "409": "This request was already approved | refused" }),
           },
         },
       },

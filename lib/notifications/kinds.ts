@@ -3,7 +3,7 @@
  * has not chosen. Free of server-only imports: the Profile card uses it in the browser.
  * Extensible: a new kind is one more entry here (the database stores the kind as text).
  */
-export const NOTIFICATION_KINDS = ["task_completed", "task_failed", "vm_interrupted", "quota_near", "quota_reached"] as const;
+export const NOTIFICATION_KINDS = ["task_completed", "task_failed", "vm_interrupted", "quota_near", "quota_reached", "quota_request_decided"] as const;
 
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -13,6 +13,7 @@ export const KIND_INFO: Record<NotificationKind, { label: string; description: s
   vm_interrupted: { label: "VM interrupted", description: "A provider stopped or reclaimed one of your VMs (e.g. an interruptible rental).", emailByDefault: true },
   quota_near: { label: "Quota nearly used", description: "You (or your team) reached 80 % of a quota or spend limit.", emailByDefault: true },
   quota_reached: { label: "Quota used up", description: "You (or your team) reached 100 % of a quota or spend limit.", emailByDefault: true },
+  quota_request_decided: { label: "Quota request decided", description: "An administrator approved or refused your request for more quota.", emailByDefault: true },
 };
 
 export function isNotificationKind(value: unknown): value is NotificationKind {

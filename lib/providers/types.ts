@@ -118,6 +118,12 @@ export type StepContext = {
    * portal's live VMs holds `ref` (take another id).
    */
   claimRef?(ref: ProviderRef): Promise<boolean>;
+  /**
+   * Create steps only (absent elsewhere): the provider has attached the VM's GPUs, so its own
+   * count of free devices (the offers' `available`) no longer includes them. Call it right after
+   * the provider confirmed the attachment, also when a retried step finds them attached.
+   */
+  gpusAttached?(): Promise<void>;
 };
 
 /** One step of a plan. `key` is stable (the engine matches stored steps by it); `name` is shown. */

@@ -2,7 +2,8 @@ import type { Db, PrismaClient } from "../db/client";
 import { monthlyCost, priceTableFrom, type PriceTable } from "../pricing/cost";
 import { sizeOf } from "../schemas/size";
 import { monthWindow, vmCost } from "../pricing/vm-cost";
-import { limitsOf, tighter } from "./limits";
+import { firstEnd, withGrants, type Grant } from "./grants";
+import { limitsOf, tighter, type LimitKey } from "./limits";
 import type { PlanLimits } from "./rules";
 import { add, ZERO, type Resources } from "./usage";
 
@@ -85,26 +86,46 @@ export type QuotaContext = {
   team: (QuotaScope & { id: string }) | null;
   plan: Pick<Db.Plan, "allowedProviderIds" | "allowedRentalTypes" | "allowedGpuTypes"> | null;
   prices: PriceTable;
+  /**
+   * The earliest end of the time-limited grants (lib/quota/grants.ts) these limits include, null
+   * when none: limits read before that moment may be reused under the quota lock (reserveVm).
+   */
+  grantsUntil: Date | null;
 };
+
+type GrantRow = { limit: string; amount: { toString(): string } | number; startsAt: Date; endsAt: Date };
+const toGrant = (g: GrantRow): Grant => ({ limit: g.limit as LimitKey, amount: Number(g.amount.toString()), startsAt: g.startsAt, endsAt: g.endsAt });
 
 /**
  * Everything a quota decision needs for one user: their plan with their overrides, their team's
  * plan (whose aggregate is shared by all members), and current usage of both. Null scopes mean
- * no plan there; with neither, the user has no compute plan.
+ * no plan there; with neither, the user has no compute plan. Grants active at `now` (approved
+ * "Request more" requests, lib/quota/grants.ts) raise the user's aggregate limits, the team's,
+ * and the user's per-VM limits (on top of the tighter of the two plans').
  */
-export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext> {
+export async function quotaContext(tx: Tx, userId: string, now: Date = new Date()): Promise<QuotaContext> {
+  const active = { startsAt: { lte: now }, endsAt: { gt: now } };
   // Independent reads go out together (inside a transaction its client takes them in turn).
-  const [user, prices] = await Promise.all([tx.user.findUniqueOrThrow({ where: { id: userId }, include: { plan: true, team: { include: { plan: true } } } }), loadPrices(tx)]);
-  const userLimits = user.plan ? limitsOf(user.plan, user.quotaOverrides) : null;
+  const [user, prices] = await Promise.all([
+    tx.user.findUniqueOrThrow({
+      where: { id: userId },
+      include: { plan: true, quotaGrants: { where: active }, team: { include: { plan: true, quotaGrants: { where: active } } } },
+    }),
+    loadPrices(tx),
+  ]);
+  const userGrants = user.quotaGrants.map(toGrant);
+  const teamGrants = (user.team?.quotaGrants ?? []).map(toGrant);
+  const userLimits = user.plan ? withGrants(limitsOf(user.plan, user.quotaOverrides), userGrants, now, "total") : null;
   const teamPlan = user.team?.plan ?? null;
-  const teamLimits = teamPlan ? limitsOf(teamPlan) : null;
+  const teamLimits = teamPlan ? withGrants(limitsOf(teamPlan), teamGrants, now, "total") : null;
   const [userUsage, teamUsage] = await Promise.all([
     userLimits ? usageWhere(tx, { ownerId: userId }, prices) : null,
     user.team && teamLimits ? usageWhere(tx, { owner: { teamId: user.team.id } }, prices) : null,
   ]);
   const userScope = userLimits && userUsage ? { name: user.plan!.name, limits: userLimits, usage: userUsage } : null;
   const teamScope = user.team && teamLimits && teamUsage ? { id: user.team.id, name: user.team.name, limits: teamLimits, usage: teamUsage } : null;
-  const perVm = userLimits && teamLimits ? tighter(userLimits, teamLimits).perVm : (userLimits ?? teamLimits)?.perVm ?? null;
+  const planPerVm = userLimits && teamLimits ? tighter(userLimits, teamLimits).perVm : (userLimits ?? teamLimits)?.perVm ?? null;
+  const perVm = planPerVm ? withGrants({ perVm: planPerVm, total: userLimits?.total ?? teamLimits!.total }, userGrants, now, "perVm").perVm : null;
   const plan = user.plan ?? teamPlan;
   return {
     planName: user.plan?.name ?? teamPlan?.name ?? null,
@@ -113,6 +134,7 @@ export async function quotaContext(tx: Tx, userId: string): Promise<QuotaContext
     team: teamScope,
     plan: plan ? { allowedProviderIds: plan.allowedProviderIds, allowedRentalTypes: plan.allowedRentalTypes, allowedGpuTypes: plan.allowedGpuTypes } : null,
     prices,
+    grantsUntil: firstEnd([...userGrants, ...teamGrants], now),
   };
 }
 

@@ -11,12 +11,21 @@ import type { GpuOffer } from "../providers/types";
 /** VM states that do not hold a device (an interrupted rental gave its GPU back). */
 export const NOT_HOLDING = ["failed", "destroyed", "deleted", "interrupted"] as const;
 
-/** GPUs held by the portal's not-deleted VMs: `all`, and `pending` (accepted, still being built: the provider's `available` does not know them yet). */
+/**
+ * GPUs held by the portal's not-deleted VMs: `all`, and `pending` (accepted, still being built,
+ * and not yet attached by the provider: the provider's `available` does not know them yet).
+ */
 export type GpusHeld = { all: number; pending: number };
 
+/**
+ * The GPUs of type `gpuType` on connection `providerId` that the portal's VMs hold (`exceptVmId`
+ * left out). A VM being created counts as pending until its provider has attached its GPUs
+ * (Vm.gpusAttached, set by the create step that attaches them): from then on the provider's free
+ * count leaves them out itself, and counting them as pending too would count them twice.
+ */
 export async function gpusHeld(tx: Tx, providerId: string, gpuType: string, exceptVmId?: string): Promise<GpusHeld> {
   const rows = await tx.vm.groupBy({
-    by: ["status"],
+    by: ["status", "gpusAttached"],
     where: { providerId, gpuType, deletedAt: null, status: { notIn: [...NOT_HOLDING] }, ...(exceptVmId ? { id: { not: exceptVmId } } : {}) },
     _sum: { gpuCount: true },
   });
@@ -24,7 +33,7 @@ export async function gpusHeld(tx: Tx, providerId: string, gpuType: string, exce
   let pending = 0;
   for (const r of rows) {
     all += r._sum.gpuCount ?? 0;
-    if (r.status === "creating") pending += r._sum.gpuCount ?? 0;
+    if (r.status === "creating" && !r.gpusAttached) pending += r._sum.gpuCount ?? 0;
   }
   return { all, pending };
 }

@@ -59,9 +59,11 @@ export async function reserveVm(
 ): Promise<Db.Vm> {
   const { teamId } = await lockQuotaScope(tx, input.userId);
   // Usage is always read under the lock; the limits may come from the request's earlier read,
-  // unless the user's team changed meanwhile.
+  // unless the user's team changed meanwhile or a grant those limits include has ended.
+  // A grant that ended since the earlier read no longer counts: then the limits are read again.
   const known = input.context;
-  const ctx = known && (known.team?.id ?? null) === teamId ? await withFreshUsage(tx, known, input.userId) : await quotaContext(tx, input.userId);
+  const reusable = known && (known.team?.id ?? null) === teamId && (!known.grantsUntil || known.grantsUntil.getTime() > Date.now());
+  const ctx = reusable ? await withFreshUsage(tx, known, input.userId) : await quotaContext(tx, input.userId);
   const committed = input.data.committedCost;
   checkAggregate(ctx, sizeOf(input.data), committed === null || committed === undefined ? undefined : Number(committed));
   // Then the GPU pool (lock order: lib/db/locks.ts), so two requests never get the same device.

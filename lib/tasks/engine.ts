@@ -69,11 +69,19 @@ function factsOf(steps: Pick<Db.TaskStep, "detail">[]): Record<string, unknown> 
 export async function runSteps(
   taskId: string,
   steps: ProviderStep[],
-  options: { final: boolean; deadlines?: TaskDeadlines; heartbeatMs?: number; stopProviderTask?: (providerTaskId: string) => Promise<boolean>; claimRef?: (ref: ProviderRef) => Promise<boolean> },
+  options: {
+    final: boolean;
+    deadlines?: TaskDeadlines;
+    heartbeatMs?: number;
+    stopProviderTask?: (providerTaskId: string) => Promise<boolean>;
+    claimRef?: (ref: ProviderRef) => Promise<boolean>;
+    gpusAttached?: () => Promise<void>;
+  },
 ): Promise<RunOutcome> {
   const { stepMs } = options.deadlines ?? taskDeadlines();
   const beatMs = options.heartbeatMs ?? heartbeatMs();
   const claim = options.claimRef;
+  const attached = options.gpusAttached;
   // A task accepted before an upgrade may lack steps its plan has gained since: add them.
   const added = await alignSteps(taskId, steps);
   if (added.length) {
@@ -124,6 +132,14 @@ export async function runSteps(
             claimRef: async (ref: ProviderRef) => {
               alive();
               return claim(ref);
+            },
+          }
+        : {}),
+      ...(attached
+        ? {
+            gpusAttached: async () => {
+              alive();
+              await attached();
             },
           }
         : {}),
@@ -250,7 +266,8 @@ export async function runTask(kinds: TaskKinds, taskId: string, options: { final
   let outcome: RunOutcome;
   try {
     const claimRef = plan.claimRef?.bind(plan);
-    outcome = await runSteps(taskId, plan.steps, { ...options, stopProviderTask: plan.stopProviderTask?.bind(plan), ...(claimRef ? { claimRef } : {}) });
+    const gpusAttached = plan.gpusAttached?.bind(plan);
+    outcome = await runSteps(taskId, plan.steps, { ...options, stopProviderTask: plan.stopProviderTask?.bind(plan), ...(claimRef ? { claimRef } : {}), ...(gpusAttached ? { gpusAttached } : {}) });
   } catch (error) {
     // A failure of our own bookkeeping (database): let pg-boss retry unless this was the last try.
     if (!options.final) throw error;

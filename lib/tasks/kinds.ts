@@ -47,6 +47,8 @@ export type TaskPlan = {
   }): Promise<void>;
   /** Create kinds: what a step's `claimRef` does (records the provider's id of the VM being made; false when another VM holds it). */
   claimRef?(ref: ProviderRef): Promise<boolean>;
+  /** Create kinds: what a step's `gpusAttached` does (the VM's GPUs now count as attached, not promised). */
+  gpusAttached?(): Promise<void>;
   /** The task was cancelled before it ran: undo what accepting it did. */
   cancelled?(ctx: { tx: Db.Prisma.TransactionClient }): Promise<void>;
   /**

@@ -122,6 +122,11 @@ export const createVmKind: TaskKind<CreateVmTaskInput> = {
           throw error;
         }
       },
+      // The provider's free count of GPUs leaves this VM's out from now on: the pool stops
+      // counting them as promised (lib/quota/gpu-pool.ts), or they would be counted twice.
+      async gpusAttached() {
+        if (vm.gpuCount > 0) await db().vm.update({ where: { id: vm.id }, data: { gpusAttached: true } });
+      },
       // Release the reservation at once (the VM row no longer counts), then either keep what the
       // provider made for a retry (a failure, when HANGAR_RETRY_KEEP_MINUTES > 0: the worker's
       // housekeeping removes it later) or clean it up now (a cancel), and only then end the task,

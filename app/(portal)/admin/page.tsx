@@ -19,11 +19,12 @@ export default async function AdminPage() {
     ["Templates", counts.templates, "/admin/templates", "published"],
     ["Plans", counts.plans, "/admin/plans", "limits"],
     ["VMs", counts.vms, null, "in existence"],
+    ["Quota requests", counts.quotaRequests, "/admin/quota-requests", "waiting for a decision"],
   ] as const;
   return (
     <>
       <PageHeader title="Admin" description="Providers, templates, plans, quotas and people." />
-      <ul aria-label="Counts" className="mb-8 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-6">
+      <ul aria-label="Counts" className="mb-8 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-7">
         {stats.map(([label, value, href, note]) => {
           const body = (
             <>

@@ -3,6 +3,9 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { QuotaMeter } from "@/components/quota/quota-meter";
+import { RequestStatus, RequestSummary } from "@/components/quota/request-summary";
+import { listQuotaRequests } from "@/lib/quota-requests";
+import type { QuotaRequestView } from "@/lib/quota-requests/schemas";
 import { requireUser } from "@/lib/auth/guards";
 import { quotaSummary, type ScopeSummary } from "@/lib/quota/summary";
 import { formatMemory, shownQuantity } from "@/lib/ui/units";
@@ -41,7 +44,7 @@ function ScopeCard({ scope, title, description, currency }: { scope: ScopeSummar
 
 export default async function QuotaPage() {
   const user = await requireUser();
-  const quota = await quotaSummary(user.id);
+  const [quota, { requests }] = await Promise.all([quotaSummary(user.id), listQuotaRequests(user)]);
   if (!quota.perVm) {
     return (
       <>
@@ -92,6 +95,34 @@ export default async function QuotaPage() {
           </CardBody>
         </Card>
       </div>
+      <MyRequests requests={requests} currency={quota.currency} />
     </>
+  );
+}
+
+/** The user's requests for more ("Request more" under a denial in the wizard or Resize) and what became of them. */
+function MyRequests({ requests, currency }: { requests: QuotaRequestView[]; currency: string }) {
+  return (
+    <section aria-labelledby="my-requests" className="mt-8">
+      <h2 id="my-requests" className="mb-3 text-base font-semibold text-slate-900">
+        Requests for more
+      </h2>
+      {requests.length === 0 ? (
+        <p className="text-sm text-slate-600">
+          None. When a new VM or a resize is over your plan, <strong className="font-medium">Request more</strong> under the reasons asks an administrator for exactly what is missing.
+        </p>
+      ) : (
+        <ul className="space-y-4" aria-label="Your requests for more quota">
+          {requests.map((r) => (
+            <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-xs" data-testid="my-quota-request">
+              <div className="mb-3">
+                <RequestStatus request={r} />
+              </div>
+              <RequestSummary request={r} currency={currency} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

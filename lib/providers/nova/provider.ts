@@ -483,6 +483,7 @@ export class NovaProvider implements ProviderClient {
   private async rented(ctx: StepContext, vm: NovaVm, resumed: boolean): Promise<void> {
     await ctx.remember({ vmId: vm.id, node: vm.node ?? null });
     await ctx.recordProviderTask(vm.id);
+    await ctx.gpusAttached?.(); // a rented machine's GPUs are no longer among Nova's available ones
     await ctx.log(`${resumed ? "Found the Nova VM an earlier attempt rented" : "Nova accepted the rental"}: VM ${vm.id}${vm.vmid !== undefined ? ` (vmid ${vm.vmid})` : ""}, ${vm.status}`);
   }
 

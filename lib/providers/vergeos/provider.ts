@@ -446,6 +446,7 @@ export class VergeProvider implements ProviderClient {
           const chosen = Array.isArray(ctx.facts.gpuGroups) ? (ctx.facts.gpuGroups as string[]).map((g) => resourceGroupUuid(g)) : await this.chooseGpuGroups(machine, type, count);
           await ctx.remember({ gpuGroups: chosen });
           const devices = await ensureGpus(this.client, machine, { gpuGroups: chosen });
+          await ctx.gpusAttached?.(); // VergeOS's free count leaves them out now
           await ctx.log(`Attached ${devices.length} ${type} GPU device${devices.length === 1 ? "" : "s"} (resource group ${[...new Set(chosen)].join(", ")})`);
         },
       });

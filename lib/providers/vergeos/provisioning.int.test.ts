@@ -129,6 +129,36 @@ describe("VergeOS through the portal", () => {
     expect(await db().vm.findFirstOrThrow({ where: { name: "verge-late" } })).toMatchObject({ deletedAt: expect.any(Date) });
   });
 
+  it("a GPU attached while its create still runs is counted once: the other device can still be ordered", async () => {
+    // The create stops before powering on (VergeOS answers its power action slowly), its GPU attached.
+    verge.faults.slowDown(6_000, /^\/vm_actions/);
+    const first = await api.create({ ...base, name: "verge-gpu-busy", gpuType: "4090", gpuCount: 1 });
+    expect(first.status, first.body.message).toBe(200);
+    const firstId = first.body.data!.task_id;
+    for (let t = await api.task(firstId, "root"); ; t = await api.task(firstId, "root")) {
+      if (t.steps.find((s) => s.name === "Attach 1 GPU")?.status === "completed") break;
+      expect(["pending", "in_progress"], JSON.stringify(t.steps)).toContain(t.status);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await db().vm.findFirstOrThrow({ where: { name: "verge-gpu-busy", deletedAt: null } })).status).toBe("creating");
+    // Two devices: one attached to the VM being created, one free (VergeOS says so; the portal agrees).
+    const second = await api.create({ ...base, name: "verge-gpu-next", gpuType: "4090", gpuCount: 1 });
+    expect(second.status, second.body.message).toBe(200);
+    // Now both are taken (one attached, one promised): a third is refused.
+    const third = await api.create({ ...base, name: "verge-gpu-third", gpuType: "4090", gpuCount: 1 });
+    expect(third.status).toBe(400);
+    expect(third.body.message).toBe("Not enough RTX 4090 GPUs free: 1 requested, 0 free now");
+    verge.faults.reset();
+    for (const id of [firstId, second.body.data!.task_id]) expect((await api.settled(id, 60_000)).status).toBe("completed");
+    // Give both devices back for the tests after this one.
+    for (const name of ["verge-gpu-busy", "verge-gpu-next"]) {
+      const vm = await db().vm.findFirstOrThrow({ where: { name, deletedAt: null } });
+      const removed = await api.remove(vm.id);
+      expect(removed.status, removed.body.message).toBe(200);
+      expect((await api.settled(removed.body.data!.task_id, 60_000)).status).toBe("completed");
+    }
+  }, 120_000);
+
   it("attaches a GPU ordered through the seed API (the resource group's UUID on the machine key) and refuses more than are free", async () => {
     const tooMany = await api.create({ ...base, name: "verge-gpu-3", gpuType: "4090", gpuCount: 3 });
     expect(tooMany.status).toBe(400);
