@@ -61,7 +61,7 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByLabel("CPU cores (vCPU)").fill("5");
     await expect(page.getByText("At most 4: your plan allows 4 per VM")).toBeVisible();
-    await expect(page.getByText("vCPU cores: 5 cores requested, at most 4 per VM")).toBeVisible();
+    await expect(page.getByText("CPU cores: 5 vCPU requested, at most 4 vCPU per VM")).toBeVisible();
     // A size that cannot be ordered has no price, and says why.
     await expect(page.getByTestId("cost-estimate")).toHaveText("Estimated cost: — (CPU cores is over your plan's 4 vCPU per VM, so this size cannot be ordered)");
     await page.getByLabel("CPU cores (vCPU)").fill("2");

@@ -24,6 +24,7 @@ import { GpuPrice, GpuStep, gpuCountLimit, type GpuScope } from "./gpu-step";
 import { SshKeyChoice } from "./wizard-ssh-keys";
 import { userDataProblem } from "@/lib/schemas/user-data";
 import { formatMemory, formatSize, gib, mbFromGib, shownQuantity } from "@/lib/ui/units";
+import { describeDenial } from "@/lib/ui/denials";
 import { sshKeyChoiceProblem, unorderableSize } from "@/lib/vms/wizard-rules";
 
 type Values = {
@@ -455,7 +456,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 <Alert tone="error" title="Over your plan">
                   <ul className="list-disc pl-5">
                     {denials.map((d) => (
-                      <li key={d.scope + d.dimension}>{d.message}</li>
+                      <li key={d.scope + d.dimension}>{describeDenial(d, data.currency)}</li>
                     ))}
                   </ul>
                 </Alert>
