@@ -7,7 +7,7 @@ import { demoCredential, readState, signInAs } from "./helpers";
  * "Request more" end to end (issue 14): the demo user is denied in the wizard (5 vCPU against
  * the standard plan's 4 per VM), asks for exactly the missing core with a reason, an admin
  * approves it in the queue, the user is notified, sees the request approved on My Quota, and the
- * same create is now accepted. Axe checks the new form and pages on the way (one theme each).
+ * same create is now accepted; on the new VM's page, Resize past the raised limit offers the same. Axe checks the new form and pages on the way (one theme each).
  * Afterwards the grant, the request and the VM are removed from the run's database, so that the
  * specs after this one see the demo user's plan as before.
  */
@@ -113,5 +113,12 @@ test.describe("request more", () => {
     await expect(page.getByLabel("Review")).toContainText("5 vCPU");
     await page.getByRole("button", { name: "Create VM" }).click();
     await expect(page).toHaveURL(/\/tasks\/clone-/);
+
+    // Resize offers the same: growing past the raised limit (now 5 per VM) asks for exactly the rest.
+    await expect(page).toHaveURL(/\/vms\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    const resize = page.getByRole("form", { name: "Resize" });
+    await resize.getByLabel(/^v?CPU cores/).fill("7");
+    await resize.getByRole("button", { name: "Request more" }).click();
+    await expect(resize.getByTestId("request-more").getByLabel("CPU cores per VM: more")).toHaveValue("2");
   });
 });
