@@ -61,6 +61,18 @@ describe("provider form", () => {
     expect(providerFormSchema.safeParse({ ...base, kind: "vergeos", apiKey: "k" }).success).toBe(true);
   });
 
+  it("VergeOS: an API key, a user and password (Basic) or a session token; Nova: an API key or an email and password", () => {
+    const verge = { ...base, kind: "vergeos", tokenId: "", secret: "" };
+    expect(problems(providerFormSchema.safeParse({ ...verge, authMode: "apiKey" }))).toEqual({ apiKey: "Required" });
+    expect(problems(providerFormSchema.safeParse({ ...verge, authMode: "password" }))).toEqual({ username: "Required", password: "Required" });
+    expect(providerFormSchema.safeParse({ ...verge, authMode: "session", username: "hangar", password: "pw" }).success).toBe(true);
+    expect(providerFormSchema.safeParse({ ...verge, id: "p1", authMode: "session", username: "hangar", password: "" }).success).toBe(true); // editing: empty keeps the stored one
+    const nova = { ...verge, kind: "nova" };
+    expect(providerFormSchema.safeParse({ ...nova, authMode: "password", username: "ops@example.com", password: "pw" }).success).toBe(true);
+    expect(problems(providerFormSchema.safeParse({ ...nova, authMode: "password", username: "ops", password: "pw" }))).toEqual({ username: "Must be the account's email address" });
+    expect(problems(providerFormSchema.safeParse({ ...nova, authMode: "session", username: "ops@example.com", password: "pw" }))).toEqual({ authMode: "Nova Cloud signs in with an API key, or an email and password" });
+  });
+
   it("checks the token id, URL, fingerprint and CA formats", () => {
     expect(
       problems(

@@ -84,6 +84,13 @@ export const providerFormSchema = z
     kind: z.enum(PROVIDER_KINDS),
     url: text(2000).trim().pipe(z.url({ protocol: /^https?$/, error: "Must be a URL like https://host:8006" })),
     pveAuth: z.enum(["token", "password"]),
+    /**
+     * How a VergeOS or Nova Cloud connection signs in: `apiKey`; `password` (VergeOS: user name
+     * and password as HTTP Basic on every request; Nova Cloud: email and password, `POST
+     * /auth/login`); `session` (VergeOS only: user name and password exchanged for a session token,
+     * `POST /api/sys/tokens`). Left out: an API key, or on edit the login that is stored.
+     */
+    authMode: z.enum(["apiKey", "password", "session"]).optional(),
     tokenId: text(200).trim(),
     secret: text(1000),
     username: text(200).trim(),
@@ -111,7 +118,17 @@ export const providerFormSchema = z
       need("username");
       if (creating) need("password");
     }
-    if ((p.kind === "vergeos" || p.kind === "nova") && creating) need("apiKey");
+    if (p.kind === "vergeos" || p.kind === "nova") {
+      const mode = p.authMode ?? "apiKey";
+      if (mode === "session" && p.kind === "nova") ctx.addIssue({ code: "custom", path: ["authMode"], message: "Nova Cloud signs in with an API key, or an email and password" });
+      else if (mode === "apiKey") {
+        if (creating) need("apiKey");
+      } else {
+        need("username");
+        if (p.kind === "nova" && p.username && !/^[^\s@]+@[^\s@]+$/.test(p.username)) ctx.addIssue({ code: "custom", path: ["username"], message: "Must be the account's email address" });
+        if (creating) need("password");
+      }
+    }
     if (p.tlsFingerprint && !FINGERPRINT_RE.test(p.tlsFingerprint)) {
       ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: "Must be a SHA-256 fingerprint: 32 pairs like AB:CD:…" });
     }
