@@ -1,6 +1,7 @@
 import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import { recordAudit } from "../audit/record";
+import { isPlausibleId } from "../api/ids";
 import { zodMessage } from "../api/respond";
 import type { Db } from "../db/client";
 import { transaction } from "../db/transaction";
@@ -22,6 +23,7 @@ const DAY_MS = 86_400_000;
  */
 async function pendingForDecision(tx: Tx, actor: Actor, id: string): Promise<RequestRow> {
   if (!can(actor.role, "admin.manage")) throw new AppError("forbidden", "Only administrators decide quota requests");
+  if (!isPlausibleId(id)) throw new AppError("not_found", QUOTA_REQUEST_NOT_FOUND);
   await tx.$queryRaw`SELECT id FROM "QuotaRequest" WHERE id = ${id} FOR NO KEY UPDATE`;
   const row = await tx.quotaRequest.findUnique({ where: { id }, include: requestInclude });
   if (!row) throw new AppError("not_found", QUOTA_REQUEST_NOT_FOUND);
