@@ -38,6 +38,9 @@ test.describe("admin console", () => {
     await page.getByLabel("Name", { exact: true }).fill("tiny");
     await page.getByLabel("Description").fill("One core per VM");
     await page.getByLabel("Per VM: vCPU cores").fill("1");
+    // Memory is typed in GiB (the API keeps MB): 1.5 GiB per VM is 1536 MB.
+    await expect(page.getByLabel("Per VM: Memory (GiB)")).toHaveValue("8");
+    await page.getByLabel("Per VM: Memory (GiB)").fill("1.5");
     // The same zod schema checks in the browser: a per-VM limit above the total is refused there.
     await page.getByLabel("Total: vCPU cores").fill("0");
     await page.getByRole("button", { name: "Create plan" }).click();
@@ -45,6 +48,7 @@ test.describe("admin console", () => {
     await page.getByLabel("Total: vCPU cores").fill("4");
     await page.getByRole("button", { name: "Create plan" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("tiny");
+    await expect(page.getByLabel("Per VM: Memory (GiB)")).toHaveValue("1.5");
 
     await page.getByRole("checkbox", { name: user.email }).check();
     await page.getByRole("button", { name: "Assign to tiny" }).click();
@@ -58,7 +62,8 @@ test.describe("admin console", () => {
       await mainNav(userPage).getByRole("link", { name: "New VM" }).click();
       await userPage.getByRole("button", { name: /ubuntu-24\.04/ }).click();
       await userPage.getByRole("button", { name: "Next" }).click();
-      await userPage.getByLabel("vCPU cores (cores)").fill("2");
+      await expect(userPage.getByText(/^1 to 1.5 GiB$/)).toBeVisible();
+      await userPage.getByLabel("CPU cores (vCPU)").fill("2");
       await expect(userPage.getByText("At most 1: your plan allows 1 per VM")).toBeVisible();
       await expect(userPage.getByRole("button", { name: "Next" })).toBeDisabled();
     } finally {
@@ -105,7 +110,7 @@ test.describe("admin console", () => {
     const label = "debian-12-template (9001)";
     await page.getByLabel(`Import ${label}`).check();
     await expect(page.getByLabel(`Minimum vCPU cores for ${label}`)).toHaveValue("2");
-    await expect(page.getByLabel(`Minimum memory (MB) for ${label}`)).toHaveValue("2048");
+    await expect(page.getByLabel(`Minimum memory (GiB) for ${label}`)).toHaveValue("2");
     await expect(page.getByLabel(`Minimum disk (GB) for ${label}`)).toHaveValue("20");
     // A name that is taken is refused by the server, at its field.
     await page.getByLabel(`Portal name for ${label}`).fill("debian-12");

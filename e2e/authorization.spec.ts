@@ -67,6 +67,7 @@ const PAGES: Record<string, PageCase> = {
   "/admin/templates/[id]": { path: (ids) => `/admin/templates/${ids.template}`, expect: adminOnly() },
   "/admin/users": { path: () => "/admin/users", expect: adminOnly() },
   "/admin/vms": { path: () => "/admin/vms", expect: adminOnly() },
+  "/admin/quota-requests": { path: () => "/admin/quota-requests", expect: adminOnly() },
   "/admin/users/new": { path: () => "/admin/users/new", expect: adminOnly() },
   "/admin/users/[id]": { path: (ids) => `/admin/users/${ids.user}`, expect: adminOnly() },
 };

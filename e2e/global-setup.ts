@@ -12,7 +12,7 @@ const OIDC_CLIENT_ID = "hangar-e2e";
 const OIDC_NAME = "Test SSO";
 
 /** `  admin    admin@hangar.local    <password>` from the demo banner (lib/demo/seed.ts). */
-const CREDENTIAL_LINE = /^\s+(admin|support|user)\s+(\S+@\S+)\s+(\S+)\s*$/;
+const CREDENTIAL_LINE = /^\s+(admin|support|user|gpu-user)\s+(\S+@\S+)\s+(\S+)\s*$/;
 
 /** The app must not inherit anything that changes how it starts (config file, keys, loaders). */
 function appEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -119,7 +119,7 @@ export default async function globalSetup(): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (exit) throw new Error(`the app exited during start-up (${exit}); see ${SERVER_LOG}`);
-      if (credentials.length >= 3 && (await healthy(baseURL))) break;
+      if (credentials.length >= 4 && (await healthy(baseURL))) break;
       if (Date.now() > deadline) {
         throw new Error(`the app was not ready within ${READY_TIMEOUT_MS / 1000}s (demo credentials parsed: ${credentials.length}); see ${SERVER_LOG}`);
       }

@@ -4,6 +4,7 @@ import { mainNav, onPath, signInAs, type DemoRole } from "./helpers";
 const everyone = ["My VMs", "New VM", "Tasks", "Quota"];
 const expectedNav: Record<DemoRole, string[]> = {
   user: everyone,
+  "gpu-user": everyone,
   support: [...everyone, "Task monitor", "Showback"],
   admin: [...everyone, "Task monitor", "Showback", "Admin"],
 };

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
  * id as E2E_RUN_ID, which the test workers inherit), so a file left over from an earlier run is
  * never mistaken for the current one.
  */
-export type DemoRole = "admin" | "support" | "user";
+export type DemoRole = "admin" | "support" | "user" | "gpu-user";
 export type DemoCredential = { role: DemoRole; email: string; password: string };
 
 export type E2EState = {

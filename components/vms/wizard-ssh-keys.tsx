@@ -4,7 +4,6 @@ import { useId, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { sshKeySchema } from "@/lib/schemas/ssh-key";
 import { saveSshKeyAction } from "@/app/(portal)/vms/new/actions";
 
 type Key = { id: string; name: string; fingerprint: string };
@@ -38,11 +37,13 @@ export function SshKeyChoice({
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, startSaving] = useTransition();
 
-  const save = () => {
-    const parsed = sshKeySchema.safeParse({ name, publicKey: text });
-    if (!parsed.success) return setProblem(parsed.error.issues[0]?.message ?? "Check the key");
-    setProblem(null);
+  const save = () =>
     startSaving(async () => {
+      // The Profile page's schema, loaded only when a key is saved (zod stays out of the wizard's first load).
+      const { sshKeySchema } = await import("@/lib/schemas/ssh-key");
+      const parsed = sshKeySchema.safeParse({ name, publicKey: text });
+      if (!parsed.success) return setProblem(parsed.error.issues[0]?.message ?? "Check the key");
+      setProblem(null);
       const result = await saveSshKeyAction(parsed.data);
       if (!result.ok) return setProblem(result.error);
       onSaved(result.data);
@@ -50,7 +51,6 @@ export function SshKeyChoice({
       setText("");
       setAdding(false);
     });
-  };
 
   return (
     <div className="space-y-3">

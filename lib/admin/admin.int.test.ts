@@ -306,6 +306,41 @@ describe("providers", () => {
     await db().providerConnection.delete({ where: { id } });
   });
 
+  it("VergeOS signs in with an API key, a user and password (HTTP Basic) or a session token; Nova with an API key or an email and password; pages get no secret", async () => {
+    const verge = (overrides: Record<string, unknown>) => form({ name: "verge-auth", kind: "vergeos", url: "https://verge.example", settings: { defaultTier: "1" }, tokenId: "", secret: "", ...overrides });
+    const { id } = await saveProvider(verge({ authMode: "session", username: "hangar", password: "verge-pass-1" }), root);
+    let row = await db().providerConnection.findUniqueOrThrow({ where: { id } });
+    expect(decryptJson(row.credentials)).toEqual({ username: "hangar", password: "verge-pass-1" });
+    expect(row.settings).toEqual({ defaultTier: "1", passwordAuth: "token" });
+    expect(await getProvider(id)).toMatchObject({ auth: { method: "password", username: "hangar" }, settings: { passwordAuth: "token" } });
+    expect(JSON.stringify(await getProvider(id))).not.toContain("verge-pass-1");
+
+    // HTTP Basic with the same user keeps the stored password; a typed one replaces it.
+    await saveProvider(verge({ id, authMode: "password", username: "hangar", password: "" }), root);
+    row = await db().providerConnection.findUniqueOrThrow({ where: { id } });
+    expect(decryptJson(row.credentials)).toEqual({ username: "hangar", password: "verge-pass-1" });
+    expect(row.settings).toEqual({ defaultTier: "1", passwordAuth: "basic" });
+    const otherUser = await refusal(saveProvider(verge({ id, authMode: "password", username: "someone", password: "" }), root));
+    expect(otherUser.data).toEqual({ fieldErrors: { password: "Required: the stored password belongs to another login" } });
+
+    // An API key replaces the user; the password setting goes with it.
+    await saveProvider(verge({ id, authMode: "apiKey", apiKey: "verge-key-1" }), root);
+    row = await db().providerConnection.findUniqueOrThrow({ where: { id } });
+    expect(decryptJson(row.credentials)).toEqual({ apiKey: "verge-key-1" });
+    expect(row.settings).toEqual({ defaultTier: "1" });
+    await db().providerConnection.delete({ where: { id } });
+
+    const nova = (overrides: Record<string, unknown>) => form({ name: "nova-auth", kind: "nova", url: "https://api.nova.example", settings: {}, tokenId: "", secret: "", ...overrides });
+    const saved = await saveProvider(nova({ authMode: "password", username: "ops@example.com", password: "nova-pass-1234" }), root);
+    const novaRow = await db().providerConnection.findUniqueOrThrow({ where: { id: saved.id } });
+    expect(decryptJson(novaRow.credentials)).toEqual({ email: "ops@example.com", password: "nova-pass-1234" });
+    expect(await getProvider(saved.id)).toMatchObject({ auth: { method: "password", username: "ops@example.com" } });
+    expect(JSON.stringify([await listProviders(), await getProvider(saved.id)])).not.toContain("nova-pass-1234");
+    const audits = await db().auditEvent.findMany({ where: { targetId: saved.id } });
+    expect(JSON.stringify(audits)).not.toContain("nova-pass-1234");
+    await db().providerConnection.delete({ where: { id: saved.id } });
+  });
+
   it("discovers templates with their portal names and imports one under a new name", async () => {
     const lab = await db().providerConnection.findUniqueOrThrow({ where: { name: "lab" } });
     const found = await discoverProvider(lab.id);

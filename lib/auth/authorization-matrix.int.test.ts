@@ -106,6 +106,21 @@ const API: Record<string, ApiCase> = {
   "POST /api/v1/tasks/[taskId]/retry": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
   "POST /api/v1/tasks/[taskId]/cancel": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
   "POST /api/v1/tasks/[taskId]/mark-failed": { params: (ids) => ({ taskId: ids.task }), expect: { anonymous: 401, owner: 409, other: 404, support: 409, admin: 409 } },
+  // Request more: everyone signed in asks (an empty request is a 400 that writes nothing) and
+  // reads their own; only admins decide (an unknown request: 404, or 400 for a missing reason).
+  "GET /api/v1/quota-requests": { expect: signedIn(200) },
+  "POST /api/v1/quota-requests": { body: {}, expect: signedIn(400) },
+  "GET /api/v1/quota-requests/[requestId]": { params: () => ({ requestId: "no-such-request" }), expect: signedIn(404) },
+  "POST /api/v1/quota-requests/[requestId]/approve": {
+    params: () => ({ requestId: "no-such-request" }),
+    body: {},
+    expect: { anonymous: 401, owner: 403, other: 403, support: 403, admin: 404 },
+  },
+  "POST /api/v1/quota-requests/[requestId]/refuse": {
+    params: () => ({ requestId: "no-such-request" }),
+    body: {},
+    expect: { anonymous: 401, owner: 403, other: 403, support: 403, admin: 400 },
+  },
   "GET /api/v1/templates": { expect: signedIn(200) },
   // Showback CSV: support and admins only (without user or team: a 400 that reads nothing).
   "GET /api/v1/showback": { expect: { anonymous: 401, owner: 403, other: 403, support: 400, admin: 400 } },
@@ -148,6 +163,8 @@ const ACTIONS: Record<string, ActionCase> = {
   "app/(portal)/admin/providers/actions.ts#testProviderAction": adminOnly(),
   "app/(portal)/admin/providers/actions.ts#importTemplatesAction": adminOnly(),
   "app/(portal)/admin/providers/actions.ts#deleteProviderAction": adminOnly(),
+  "app/(portal)/admin/quota-requests/actions.ts#approveRequestAction": { args: () => ["no-such-request", {}], expect: adminOnly("refused: Quota request not found").expect },
+  "app/(portal)/admin/quota-requests/actions.ts#refuseRequestAction": { args: () => ["no-such-request", {}], expect: adminOnly("refused: …").expect },
   "app/(portal)/admin/teams/actions.ts#saveTeamAction": adminOnly(),
   "app/(portal)/admin/teams/actions.ts#addTeamMembersAction": adminOnly(),
   "app/(portal)/admin/teams/actions.ts#removeTeamMemberAction": adminOnly(),
@@ -194,6 +211,15 @@ const ACTIONS: Record<string, ActionCase> = {
   "app/(portal)/tasks/[taskId]/actions.ts#markTaskFailedAction": taskAction("refused: Only a pending or running task can be marked failed; this one is completed"),
   "app/(portal)/vms/[vmId]/actions.ts#vmAction": vmPageAction((ids) => [ids.busyVm, "start"]),
   "app/(portal)/vms/[vmId]/actions.ts#resizeVm": vmPageAction((ids) => [ids.busyVm, { cpuCores: 2 }]),
+  // Request more and the wizard's "save this key": each role for itself; empty input is refused.
+  "app/(portal)/quota/actions.ts#requestMoreAction": {
+    args: () => [{}],
+    expect: { anonymous: "signin", owner: "refused", other: "refused", support: "refused", admin: "refused" },
+  },
+  "app/(portal)/vms/new/actions.ts#saveSshKeyAction": {
+    args: () => [{}],
+    expect: { anonymous: "signin", owner: "refused", other: "refused", support: "refused", admin: "refused" },
+  },
   "app/(portal)/vms/new/actions.ts#createVmAction": {
     args: () => [{ name: "x" }],
     expect: { anonymous: "signin", owner: "refused", other: "refused", support: "refused", admin: "refused" },

@@ -42,7 +42,12 @@ const commands: Record<string, Command> = {
     const [sub, name] = args;
     if (sub !== "interrupt" || !name) throw new UsageError("usage: npm run hangar -- simulator interrupt VM_NAME");
     const { interruptSimulatedVm } = await import("../demo/simulated-providers");
-    console.log(await interruptSimulatedVm(name));
+    const { stopBoss } = await import("../jobs/boss");
+    try {
+      console.log(await interruptSimulatedVm(name));
+    } finally {
+      await stopBoss();
+    }
   },
   async user(args) {
     const [sub, ...rest] = args;

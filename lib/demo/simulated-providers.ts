@@ -186,7 +186,8 @@ export async function startSimulatedProviders(): Promise<{ stop: () => Promise<v
  * Demo hook: the provider interrupts a running interruptible rental, as when an on-demand customer
  * needs its GPU (`npm run hangar -- simulator interrupt VM_NAME`). Only for VMs on a simulated
  * provider whose simulator can interrupt (Nova Cloud); talks to it over its control endpoint, so
- * it works from another process than the portal's. Throws an AppError with a message for the admin.
+ * it works from another process than the portal's, then queues an interruptions sweep so that a
+ * worker notices at once. Throws an AppError with a message for the admin.
  */
 export async function interruptSimulatedVm(vmName: string): Promise<string> {
   const vm = await db().vm.findFirst({ where: { name: vmName, deletedAt: null }, include: { provider: true } });
@@ -203,5 +204,8 @@ export async function interruptSimulatedVm(vmName: string): Promise<string> {
     throw new AppError("bad_request", `The simulator of ${vm.provider.name} did not answer (is the portal running?): ${error instanceof Error ? error.message : String(error)}`);
   });
   if (!res.ok) throw new AppError("bad_request", `The simulator refused: ${((await res.json().catch(() => ({}))) as { detail?: string }).detail ?? `HTTP ${res.status}`}`);
-  return `${vmName} (${vm.providerRefId} on ${vm.provider.name}) was interrupted`;
+  // The portal notices at once (a worker's sweep) instead of at its next scheduled sweep, within a minute.
+  const { queueInterruptionSweep } = await import("../jobs/interruptions");
+  const queued = await queueInterruptionSweep();
+  return `${vmName} (${vm.providerRefId} on ${vm.provider.name}) was interrupted${queued ? "; the portal checks its interruptible VMs now" : "; the portal notices within a minute"}`;
 }

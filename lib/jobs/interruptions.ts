@@ -1,5 +1,7 @@
 import { db } from "../db/client";
 import { lockVm } from "../db/locks";
+import { getBoss } from "./boss";
+import { queues } from "./queues";
 import { log } from "../log";
 import { notifyVmInterrupted } from "../notifications";
 import { providerFor } from "../providers/registry";
@@ -19,6 +21,22 @@ import { ACTIVE_TASK_STATUSES, requestVmAction } from "../vms/vm-action";
  */
 export const INTERRUPTED_REASON = "The provider took its GPU back for an on-demand customer. While it is interrupted its GPU is not charged; its storage still is.";
 export const AUTO_RESTART_REASON = "started again automatically after an interruption (a GPU is free)";
+
+/**
+ * Asks a worker for a sweep now instead of at the next minute (e.g. right after a simulated
+ * provider interrupted a rental on demand): a job on the interruptions queue, which workers take
+ * within their polling interval. Never throws: false (logged) when it could not be queued.
+ */
+export async function queueInterruptionSweep(): Promise<boolean> {
+  try {
+    const boss = await getBoss();
+    await boss.send(queues.interruptions.name, {}, queues.interruptions.sendOptions);
+    return true;
+  } catch (error) {
+    log.warn({ reason: error instanceof Error ? error.message.slice(0, 300) : "unknown" }, "could not queue an interruptions sweep");
+    return false;
+  }
+}
 
 export type InterruptionSweep = { checked: number; interrupted: string[]; restarted: string[] };
 

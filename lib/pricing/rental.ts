@@ -1,6 +1,9 @@
 import DecimalJs from "decimal.js";
 import { z } from "zod";
 import { HOURS_PER_MONTH } from "./cost";
+import { RENTAL_KINDS, RESERVATION_MONTHS, type ReservationMonths } from "./rental-types";
+
+export { fromPlanRentalType, RENTAL_KINDS, RESERVATION_MONTHS, toPlanRentalType, type PlanRentalType, type RentalKind, type ReservationMonths } from "./rental-types";
 
 /**
  * Prices of GPU rentals (on demand, reserved for 1/3/6 months, interruptible), before commit.
@@ -29,11 +32,6 @@ const dec = (value: DecimalInput, what: string): DecimalJs => {
     throw new TypeError(`${what}: not a decimal amount (${String(value)})`);
   }
 };
-
-export const RENTAL_KINDS = ["on_demand", "reserved", "interruptible"] as const;
-export type RentalKind = (typeof RENTAL_KINDS)[number];
-export const RESERVATION_MONTHS = [1, 3, 6] as const;
-export type ReservationMonths = (typeof RESERVATION_MONTHS)[number];
 
 /** The plain warning shown with every interruptible choice. */
 export const INTERRUPTIBLE_WARNING =
@@ -66,22 +64,6 @@ export type RentalChoice = { rentalType: "on_demand" | "interruptible"; reservat
 /** Parses a choice; throws a ZodError with the messages above. */
 export function parseRentalChoice(input: unknown): RentalChoice {
   return rentalChoiceSchema.parse(input) as RentalChoice;
-}
-
-/** Plans name reservations with their term (`reserved_3m`); Nova and the API use type + months. */
-export type PlanRentalType = "on_demand" | "reserved_1m" | "reserved_3m" | "reserved_6m" | "interruptible";
-
-export function toPlanRentalType(choice: { rentalType: RentalKind; reservationMonths?: number }): PlanRentalType {
-  if (choice.rentalType !== "reserved") return choice.rentalType;
-  if (!(RESERVATION_MONTHS as readonly number[]).includes(choice.reservationMonths ?? 0)) throw new TypeError("a reserved rental needs reservationMonths 1, 3 or 6");
-  return `reserved_${choice.reservationMonths as ReservationMonths}m`;
-}
-
-export function fromPlanRentalType(type: PlanRentalType): { rentalType: RentalKind; reservationMonths?: ReservationMonths } {
-  const reserved = /^reserved_([136])m$/.exec(type);
-  if (reserved) return { rentalType: "reserved", reservationMonths: Number(reserved[1]) as ReservationMonths };
-  if (type === "on_demand" || type === "interruptible") return { rentalType: type };
-  throw new TypeError(`unknown rental type ${JSON.stringify(type)}`);
 }
 
 /** A provider's rates: per GPU-hour (on demand, and interruptible when known) and per GB of storage per hour. */

@@ -23,6 +23,7 @@ const DAY_MS = 86_400_000;
  */
 async function pendingForDecision(tx: Tx, actor: Actor, id: string): Promise<RequestRow> {
   if (!can(actor.role, "admin.manage")) throw new AppError("forbidden", "Only administrators decide quota requests");
+  // Ids come from callers (a server action's arguments, a path): what cannot be one names no request.
   if (!isPlausibleId(id)) throw new AppError("not_found", QUOTA_REQUEST_NOT_FOUND);
   await tx.$queryRaw`SELECT id FROM "QuotaRequest" WHERE id = ${id} FOR NO KEY UPDATE`;
   const row = await tx.quotaRequest.findUnique({ where: { id }, include: requestInclude });

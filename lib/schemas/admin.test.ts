@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
+  gibTextToMb,
+  importTemplatesGibSchema,
+  mbToGibText,
+  planFormGibSchema,
+  quotaOverridesFormGibSchema,
+  templateFormGibSchema,
   auditFilterSchema,
   importTemplatesSchema,
   planAssignSchema,
@@ -53,6 +59,18 @@ describe("provider form", () => {
     expect(providerFormSchema.safeParse({ ...ticket, id: "p1" }).success).toBe(true);
     expect(problems(providerFormSchema.safeParse({ ...base, kind: "nova", apiKey: "" }))).toEqual({ apiKey: "Required" });
     expect(providerFormSchema.safeParse({ ...base, kind: "vergeos", apiKey: "k" }).success).toBe(true);
+  });
+
+  it("VergeOS: an API key, a user and password (Basic) or a session token; Nova: an API key or an email and password", () => {
+    const verge = { ...base, kind: "vergeos", tokenId: "", secret: "" };
+    expect(problems(providerFormSchema.safeParse({ ...verge, authMode: "apiKey" }))).toEqual({ apiKey: "Required" });
+    expect(problems(providerFormSchema.safeParse({ ...verge, authMode: "password" }))).toEqual({ username: "Required", password: "Required" });
+    expect(providerFormSchema.safeParse({ ...verge, authMode: "session", username: "hangar", password: "pw" }).success).toBe(true);
+    expect(providerFormSchema.safeParse({ ...verge, id: "p1", authMode: "session", username: "hangar", password: "" }).success).toBe(true); // editing: empty keeps the stored one
+    const nova = { ...verge, kind: "nova" };
+    expect(providerFormSchema.safeParse({ ...nova, authMode: "password", username: "ops@example.com", password: "pw" }).success).toBe(true);
+    expect(problems(providerFormSchema.safeParse({ ...nova, authMode: "password", username: "ops", password: "pw" }))).toEqual({ username: "Must be the account's email address" });
+    expect(problems(providerFormSchema.safeParse({ ...nova, authMode: "session", username: "ops@example.com", password: "pw" }))).toEqual({ authMode: "Nova Cloud signs in with an API key, or an email and password" });
   });
 
   it("checks the token id, URL, fingerprint and CA formats", () => {
@@ -131,6 +149,56 @@ describe("plan form", () => {
       maxCpuCoresPerVm: "Cannot exceed the total (2)",
       maxGpusPerVm: "Cannot exceed the total (0)",
     });
+  });
+});
+
+describe("memory typed in GiB (the forms), kept in MB (the API and the database)", () => {
+  const plan = {
+    name: "tiny",
+    description: "",
+    isDefault: false,
+    maxCpuCoresPerVm: "1",
+    maxMemoryMbPerVm: "1.5",
+    maxDiskGbPerVm: "20",
+    maxGpusPerVm: "0",
+    maxCpuCoresSum: "2",
+    maxMemoryMbSum: "8",
+    maxDiskGbSum: "40",
+    maxGpusSum: "0",
+    maxVms: "2",
+    maxMonthlySpend: "",
+    allowedProviderIds: [],
+    allowedRentalTypes: [],
+    allowedGpuTypes: [],
+  };
+
+  it("converts GiB text to whole MB and back", () => {
+    expect(gibTextToMb("1.5")).toBe("1536");
+    expect(gibTextToMb(" 2,25 ")).toBe("2304");
+    expect(gibTextToMb("")).toBe("");
+    expect(gibTextToMb("lots")).toBe("lots");
+    expect(mbToGibText(1536)).toBe("1.5");
+    expect(mbToGibText("8192")).toBe("8");
+    expect(mbToGibText(1000)).toBe("0.98");
+    expect(mbToGibText(null)).toBe("");
+  });
+
+  it("a plan's memory in GiB becomes MB, which the server's MB schema accepts unchanged", () => {
+    const parsed = planFormGibSchema.parse(plan);
+    expect(parsed).toMatchObject({ maxMemoryMbPerVm: 1536, maxMemoryMbSum: 8192 });
+    expect(planFormSchema.parse(parsed)).toEqual(parsed);
+    expect(problems(planFormGibSchema.safeParse({ ...plan, maxMemoryMbPerVm: "9" }))).toEqual({ maxMemoryMbPerVm: "Cannot exceed the total (8 GiB)" });
+    expect(problems(planFormGibSchema.safeParse({ ...plan, maxMemoryMbPerVm: "lots" }))).toEqual({ maxMemoryMbPerVm: "Enter a whole number" });
+  });
+
+  it("templates, imports and overrides take GiB too", () => {
+    const template = { id: "t1", name: "d", os: "", description: "", public: true, enabled: true, userIds: [], teamIds: [], ciuser: "", settings: {}, minCpuCores: "1", minMemoryMb: "2", minDiskGb: "10", defaultCpuCores: "", defaultMemoryMb: "1", defaultDiskGb: "" };
+    expect(problems(templateFormGibSchema.safeParse(template))).toEqual({ defaultMemoryMb: "Must be at least the minimum (2 GiB)" });
+    expect(templateFormGibSchema.parse({ ...template, defaultMemoryMb: "4" })).toMatchObject({ minMemoryMb: 2048, defaultMemoryMb: 4096 });
+    const row = { selected: true, ref: { id: "9001", data: {} }, name: "x", os: "", description: "", public: false, minCpuCores: "1", minMemoryMb: "0.5", minDiskGb: "8" };
+    expect(importTemplatesGibSchema.parse({ providerId: "p", templates: [row] }).templates[0]).toMatchObject({ minMemoryMb: 512 });
+    const overrides = quotaOverridesFormGibSchema.parse({ id: "u", overrides: { maxMemoryMbPerVm: "16", maxCpuCoresPerVm: "8", maxMemoryMbSum: "" } }).overrides;
+    expect(overrides).toMatchObject({ maxMemoryMbPerVm: 16384, maxCpuCoresPerVm: 8, maxMemoryMbSum: null });
   });
 });
 

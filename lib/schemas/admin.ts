@@ -84,6 +84,13 @@ export const providerFormSchema = z
     kind: z.enum(PROVIDER_KINDS),
     url: text(2000).trim().pipe(z.url({ protocol: /^https?$/, error: "Must be a URL like https://host:8006" })),
     pveAuth: z.enum(["token", "password"]),
+    /**
+     * How a VergeOS or Nova Cloud connection signs in: `apiKey`; `password` (VergeOS: user name
+     * and password as HTTP Basic on every request; Nova Cloud: email and password, `POST
+     * /auth/login`); `session` (VergeOS only: user name and password exchanged for a session token,
+     * `POST /api/sys/tokens`). Left out: an API key, or on edit the login that is stored.
+     */
+    authMode: z.enum(["apiKey", "password", "session"]).optional(),
     tokenId: text(200).trim(),
     secret: text(1000),
     username: text(200).trim(),
@@ -111,7 +118,17 @@ export const providerFormSchema = z
       need("username");
       if (creating) need("password");
     }
-    if ((p.kind === "vergeos" || p.kind === "nova") && creating) need("apiKey");
+    if (p.kind === "vergeos" || p.kind === "nova") {
+      const mode = p.authMode ?? "apiKey";
+      if (mode === "session" && p.kind === "nova") ctx.addIssue({ code: "custom", path: ["authMode"], message: "Nova Cloud signs in with an API key, or an email and password" });
+      else if (mode === "apiKey") {
+        if (creating) need("apiKey");
+      } else {
+        need("username");
+        if (p.kind === "nova" && p.username && !/^[^\s@]+@[^\s@]+$/.test(p.username)) ctx.addIssue({ code: "custom", path: ["username"], message: "Must be the account's email address" });
+        if (creating) need("password");
+      }
+    }
     if (p.tlsFingerprint && !FINGERPRINT_RE.test(p.tlsFingerprint)) {
       ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: "Must be a SHA-256 fingerprint: 32 pairs like AB:CD:…" });
     }
@@ -155,13 +172,13 @@ export const templateFormSchema = z
   .superRefine((t, ctx) => {
     const pairs = [
       ["defaultCpuCores", "minCpuCores", "cores"],
-      ["defaultMemoryMb", "minMemoryMb", "MB"],
+      ["defaultMemoryMb", "minMemoryMb", "GiB"],
       ["defaultDiskGb", "minDiskGb", "GB"],
     ] as const;
     for (const [def, min, unit] of pairs) {
       const d = t[def];
       const m = t[min];
-      if (d !== null && typeof m === "number" && d < m) ctx.addIssue({ code: "custom", path: [def], message: `Must be at least the minimum (${m} ${unit})` });
+      if (d !== null && typeof m === "number" && d < m) ctx.addIssue({ code: "custom", path: [def], message: `Must be at least the minimum (${unit === "GiB" ? mbToGibText(m) : m} ${unit})` });
     }
   });
 export type TemplateFormInput = z.input<typeof templateFormSchema>;
@@ -228,7 +245,7 @@ export const planFormSchema = z
     ] as const;
     for (const [perVm, sum] of pairs) {
       if (typeof p[perVm] === "number" && typeof p[sum] === "number" && p[perVm] > p[sum]) {
-        ctx.addIssue({ code: "custom", path: [perVm], message: `Cannot exceed the total (${p[sum]})` });
+        ctx.addIssue({ code: "custom", path: [perVm], message: `Cannot exceed the total (${perVm === "maxMemoryMbPerVm" ? `${mbToGibText(p[sum])} GiB` : p[sum]})` });
       }
     }
   });
@@ -329,3 +346,49 @@ export const auditFilterSchema = z
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "Must not be before the start date" });
 export type AuditFilterInput = z.input<typeof auditFilterSchema>;
 export type AuditFilter = z.output<typeof auditFilterSchema>;
+
+// ── memory typed in GiB ──────────────────────────────────────────────────────────────────────
+
+/**
+ * GiB as a person types it ("1.5", "1,5", " 8 ") → whole MB as text ("1536"), what the schemas
+ * above take; "" stays "" (empty), anything else as it is (the schema then says what is wrong).
+ */
+export function gibTextToMb(value: unknown): unknown {
+  if (typeof value !== "string" || value.trim() === "") return value;
+  const gib = Number(value.trim().replace(",", "."));
+  return Number.isFinite(gib) ? String(Math.round(gib * 1024)) : value;
+}
+
+/** MB (a number or its text) → GiB as text for a form ("1536" → "1.5"); "" and null stay "". */
+export function mbToGibText(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "";
+  const mb = Number(value);
+  return Number.isFinite(mb) ? String(Math.round((mb / 1024) * 100) / 100) : String(value);
+}
+
+/** `values` with the memory fields at `keys` converted from typed GiB to MB text (other keys unchanged). */
+function memoryInMb(values: unknown, keys: readonly string[]): unknown {
+  if (!values || typeof values !== "object" || Array.isArray(values)) return values;
+  const copy: Record<string, unknown> = { ...(values as Record<string, unknown>) };
+  for (const k of keys) if (k in copy) copy[k] = gibTextToMb(copy[k]);
+  return copy;
+}
+
+/**
+ * The forms that take memory in GiB (the API, the configuration file and the database keep MB,
+ * as the seed says). Each converts the typed GiB to MB, then checks with its MB schema above, so
+ * its output is the MB schema's output, which the form sends and its server action parses again.
+ */
+// Typed as their MB schemas: the same fields (text from the form), the same output.
+export const planFormGibSchema = z.preprocess((v) => memoryInMb(v, ["maxMemoryMbPerVm", "maxMemoryMbSum"]), planFormSchema) as unknown as typeof planFormSchema;
+export const templateFormGibSchema = z.preprocess((v) => memoryInMb(v, ["minMemoryMb", "defaultMemoryMb"]), templateFormSchema) as unknown as typeof templateFormSchema;
+export const importTemplatesGibSchema = z.preprocess((v) => {
+  if (!v || typeof v !== "object" || !Array.isArray((v as { templates?: unknown }).templates)) return v;
+  const form = v as { templates: unknown[] };
+  return { ...form, templates: form.templates.map((t) => memoryInMb(t, ["minMemoryMb"])) };
+}, importTemplatesSchema) as unknown as typeof importTemplatesSchema;
+export const quotaOverridesFormGibSchema = z.preprocess((v) => {
+  if (!v || typeof v !== "object") return v;
+  const form = v as { overrides?: unknown };
+  return { ...form, overrides: memoryInMb(form.overrides, ["maxMemoryMbPerVm", "maxMemoryMbSum"]) };
+}, quotaOverridesFormSchema) as unknown as typeof quotaOverridesFormSchema;

@@ -11,17 +11,7 @@ export const MAX_SSH_KEYS_PER_REQUEST = 20;
  */
 export const createFromTemplateFields = ["template_id", "name", "target", "cpuCores", "memorySize", "diskSize"] as const;
 
-/** A DNS label-based host name as PVE requires for `name` (format dns-name). */
-export const VM_NAME_RULE = "use 1-63 letters, digits and hyphens per label, not starting or ending with a hyphen";
-export function vmNameProblem(name: string): string | null {
-  if (name.length === 0) return "name is empty";
-  if (name.length > 253) return "name is longer than 253 characters";
-  const labels = name.split(".");
-  for (const label of labels) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)) return `"${name}" is not a valid DNS name (${VM_NAME_RULE})`;
-  }
-  return null;
-}
+export { VM_NAME_RULE, vmNameProblem } from "./vm-name";
 
 /**
  * A whole number > 0 sent as a JSON number: `true`, `[2]`, `"2"`, `"0x400"`, `"3.2e1"` and 2.5 are

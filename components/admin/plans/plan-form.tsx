@@ -11,7 +11,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { planFormSchema, type PlanForm as PlanValues, type PlanFormInput } from "@/lib/schemas/admin";
+import { mbToGibText, planFormGibSchema, type PlanForm as PlanValues, type PlanFormInput } from "@/lib/schemas/admin";
 import { RENTAL_TYPE_LABELS, RENTAL_TYPES } from "@/lib/schemas/catalog";
 import { savePlanAction } from "@/app/(portal)/admin/plans/actions";
 import { showRefusal } from "../action-result";
@@ -21,14 +21,14 @@ type NumberField = Exclude<keyof PlanFormInput, "id" | "name" | "description" | 
 
 const PER_VM: [NumberField, string][] = [
   ["maxCpuCoresPerVm", "vCPU cores"],
-  ["maxMemoryMbPerVm", "Memory (MB)"],
+  ["maxMemoryMbPerVm", "Memory (GiB)"],
   ["maxDiskGbPerVm", "Disk (GB)"],
   ["maxGpusPerVm", "GPUs"],
 ];
 const TOTAL: [NumberField, string][] = [
   ["maxVms", "VMs"],
   ["maxCpuCoresSum", "vCPU cores"],
-  ["maxMemoryMbSum", "Memory (MB)"],
+  ["maxMemoryMbSum", "Memory (GiB)"],
   ["maxDiskGbSum", "Disk (GB)"],
   ["maxGpusSum", "GPUs"],
 ];
@@ -40,8 +40,9 @@ export function PlanForm({ start, providers, currency, gpuTypes }: { start: Plan
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const editing = Boolean(start.id);
   const { register, handleSubmit, control, setError, formState } = useForm<PlanFormInput, unknown, PlanValues>({
-    resolver: zodResolver(planFormSchema),
-    defaultValues: start,
+    // Memory is typed in GiB and checked and sent in MB (planFormGibSchema converts).
+    resolver: zodResolver(planFormGibSchema),
+    defaultValues: { ...start, maxMemoryMbPerVm: mbToGibText(start.maxMemoryMbPerVm), maxMemoryMbSum: mbToGibText(start.maxMemoryMbSum) },
   });
   const errors = formState.errors;
 
@@ -60,7 +61,15 @@ export function PlanForm({ start, providers, currency, gpuTypes }: { start: Plan
 
   const numberField = ([name, label]: [NumberField, string], prefix: string) => (
     <Field key={name} id={`pl-${name}`} label={label} error={errors[name]?.message}>
-      <Input id={`pl-${name}`} aria-label={`${prefix}: ${label}`} type="number" min={0} invalid={!!errors[name]} {...register(name)} />
+      <Input
+        id={`pl-${name}`}
+        aria-label={`${prefix}: ${label}`}
+        type="number"
+        min={0}
+        {...(name.includes("Memory") ? { step: "any", inputMode: "decimal" as const } : {})}
+        invalid={!!errors[name]}
+        {...register(name)}
+      />
     </Field>
   );
 

@@ -11,7 +11,7 @@ import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
 import type { DiscoveredTemplate } from "@/lib/admin/providers/discover";
 import { formatMemory } from "@/lib/ui/units";
-import { importTemplatesSchema, type ImportTemplates, type ImportTemplatesInput } from "@/lib/schemas/admin";
+import { importTemplatesGibSchema, mbToGibText, type ImportTemplates, type ImportTemplatesInput } from "@/lib/schemas/admin";
 import { importTemplatesAction } from "@/app/(portal)/admin/providers/actions";
 import { showRefusal } from "../action-result";
 
@@ -19,7 +19,7 @@ type RowErrors = Partial<Record<"name" | "os" | "description" | "minCpuCores" | 
 
 const SIZES = [
   ["minCpuCores", "Minimum vCPU cores"],
-  ["minMemoryMb", "Minimum memory (MB)"],
+  ["minMemoryMb", "Minimum memory (GiB)"],
   ["minDiskGb", "Minimum disk (GB)"],
 ] as const;
 
@@ -45,11 +45,12 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
     description: "",
     public: false,
     minCpuCores: String(t.size.cpuCores ?? 1),
-    minMemoryMb: String(Math.ceil(t.size.memoryMb ?? 512)),
+    minMemoryMb: mbToGibText(Math.ceil(t.size.memoryMb ?? 512)),
     minDiskGb: String(Math.ceil(t.size.diskGb ?? 8)),
   }));
   const form = useForm<ImportTemplatesInput, unknown, ImportTemplates>({
-    resolver: zodResolver(importTemplatesSchema),
+    // Memory is typed in GiB and checked and sent in MB (importTemplatesGibSchema converts).
+    resolver: zodResolver(importTemplatesGibSchema),
     defaultValues: { providerId, templates: initial as ImportTemplatesInput["templates"] },
   });
   const { register, handleSubmit, control, setError, reset, formState } = form;
@@ -91,7 +92,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                 Min vCPU
               </th>
               <th scope="col" className="px-3 py-2.5">
-                Min MB
+                Min GiB
               </th>
               <th scope="col" className="px-3 py-2.5">
                 Min GB
@@ -141,7 +142,7 @@ export function ImportTemplates({ providerId, templates }: { providerId: string;
                       </td>
                       {SIZES.map(([k, what]) => (
                         <td key={k} className={cell}>
-                          <Input aria-label={`${what} for ${label}`} type="number" min={1} invalid={!!e[k]} className="w-24" {...register(`templates.${i}.${k}`)} />
+                          <Input aria-label={`${what} for ${label}`} type="number" min={k === "minMemoryMb" ? 0 : 1} step={k === "minMemoryMb" ? "any" : undefined} invalid={!!e[k]} className="w-24" {...register(`templates.${i}.${k}`)} />
                           {e[k]?.message ? <p className="mt-1 text-xs text-red-700">{e[k].message}</p> : null}
                         </td>
                       ))}

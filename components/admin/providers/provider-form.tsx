@@ -27,6 +27,21 @@ export type ProviderFormStart = {
 };
 
 const KEEP = "••• stored; leave empty to keep";
+/** The hint of a secret field: whether one is set (never the secret itself) and how to replace it. */
+const secretHint = (stored: boolean, what: string) => (stored ? `Set. Leave empty to keep it, or type a new ${what} to replace it.` : undefined);
+
+/** How each kind that is not PVE can sign in, as the form offers it (lib/schemas/admin.ts authMode). */
+const LOGINS: Partial<Record<ProviderFormInput["kind"], { value: "apiKey" | "password" | "session"; label: string }[]>> = {
+  vergeos: [
+    { value: "apiKey", label: "An API key" },
+    { value: "password", label: "A user and password (HTTP Basic)" },
+    { value: "session", label: "A user and password, exchanged for a session token" },
+  ],
+  nova: [
+    { value: "apiKey", label: "An API key" },
+    { value: "password", label: "An email and password (login)" },
+  ],
+};
 
 export function ProviderForm({ start }: { start: ProviderFormStart }) {
   const router = useRouter();
@@ -39,6 +54,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
   });
   const kind = useWatch({ control, name: "kind" });
   const pveAuth = useWatch({ control, name: "pveAuth" });
+  const authMode = useWatch({ control, name: "authMode" }) ?? "apiKey";
   const errors = formState.errors;
   // The stored secret is kept only for the kind of login it belongs to.
   const storedFor = (method: "token" | "password" | "apiKey") => editing && start.stored === method && kind === start.values.kind;
@@ -102,7 +118,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
                   <Field id="p-token" label="API token ID" error={errors.tokenId?.message} hint="user@realm!tokenname">
                     <Input id="p-token" autoComplete="off" placeholder="root@pam!hangar" invalid={!!errors.tokenId} {...register("tokenId")} />
                   </Field>
-                  <Field id="p-secret" label="Token secret" error={errors.secret?.message}>
+                  <Field id="p-secret" label="Token secret" error={errors.secret?.message} hint={secretHint(storedFor("token"), "secret")}>
                     <Input id="p-secret" type="password" autoComplete="new-password" placeholder={storedFor("token") ? KEEP : ""} invalid={!!errors.secret} {...register("secret")} />
                   </Field>
                 </>
@@ -114,7 +130,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
                   <Field id="p-realm" label="Realm" error={errors.realm?.message} hint="pam when empty">
                     <Input id="p-realm" placeholder="pam" {...register("realm")} />
                   </Field>
-                  <Field id="p-password" label="Password" error={errors.password?.message}>
+                  <Field id="p-password" label="Password" error={errors.password?.message} hint={secretHint(storedFor("password"), "password")}>
                     <Input
                       id="p-password"
                       type="password"
@@ -128,18 +144,42 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
               )}
             </>
           ) : (
-            <div className="sm:col-span-2">
-              <Field id="p-apikey" label={`${PROVIDER_CATALOG[kind ?? "nova"].label} API key`} error={errors.apiKey?.message}>
-                <Input
-                  id="p-apikey"
-                  type="password"
-                  autoComplete="new-password"
-                  placeholder={storedFor("apiKey") || (editing && kind === "vergeos" && start.stored === "password" && kind === start.values.kind) ? KEEP : ""}
-                  invalid={!!errors.apiKey}
-                  {...register("apiKey")}
-                />
-              </Field>
-            </div>
+            <>
+              <fieldset className="space-y-2 sm:col-span-2">
+                <legend className="text-sm font-medium text-slate-800">Sign in with</legend>
+                <div className="flex flex-wrap gap-6 text-sm">
+                  {(LOGINS[kind ?? "nova"] ?? []).map((l) => (
+                    <label key={l.value} className="flex items-center gap-2">
+                      <input type="radio" value={l.value} className="accent-indigo-600" {...register("authMode")} /> {l.label}
+                    </label>
+                  ))}
+                </div>
+                {errors.authMode?.message ? <p className="text-sm text-red-700">{errors.authMode.message}</p> : null}
+              </fieldset>
+              {authMode === "apiKey" ? (
+                <div className="sm:col-span-2">
+                  <Field id="p-apikey" label={`${PROVIDER_CATALOG[kind ?? "nova"].label} API key`} error={errors.apiKey?.message} hint={secretHint(storedFor("apiKey"), "key")}>
+                    <Input id="p-apikey" type="password" autoComplete="new-password" placeholder={storedFor("apiKey") ? KEEP : ""} invalid={!!errors.apiKey} {...register("apiKey")} />
+                  </Field>
+                </div>
+              ) : (
+                <>
+                  <Field id="p-user" label={kind === "nova" ? "Email" : "User name"} error={errors.username?.message}>
+                    <Input id="p-user" autoComplete="off" placeholder={kind === "nova" ? "ops@example.com" : "hangar"} invalid={!!errors.username} {...register("username")} />
+                  </Field>
+                  <Field id="p-password" label="Password" error={errors.password?.message} hint={secretHint(storedFor("password"), "password")}>
+                    <Input
+                      id="p-password"
+                      type="password"
+                      autoComplete="new-password"
+                      placeholder={storedFor("password") ? KEEP : ""}
+                      invalid={!!errors.password}
+                      {...register("password")}
+                    />
+                  </Field>
+                </>
+              )}
+            </>
           )}
         </CardBody>
       </Card>
@@ -153,7 +193,10 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
           <Field id="p-fp" label="Certificate fingerprint (SHA-256)" error={errors.tlsFingerprint?.message} hint="Pins exactly this certificate. Optional.">
             <Input id="p-fp" className="font-mono text-xs" placeholder="AB:CD:…" invalid={!!errors.tlsFingerprint} {...register("tlsFingerprint")} />
           </Field>
-          {PROVIDER_CATALOG[kind ?? "pve"].connectionSettingFields.map((f) => (
+          {PROVIDER_CATALOG[kind ?? "pve"].connectionSettingFields
+            // VergeOS's passwordAuth is the "Sign in with" choice above.
+            .filter((f) => !(kind === "vergeos" && f.key === "passwordAuth"))
+            .map((f) => (
             <Field key={f.key} id={`p-setting-${f.key}`} label={f.label} error={errors.settings?.[f.key]?.message} hint={f.hint}>
               <Input id={`p-setting-${f.key}`} invalid={!!errors.settings?.[f.key]} {...register(`settings.${f.key}`)} />
             </Field>

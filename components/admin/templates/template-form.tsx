@@ -12,7 +12,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import type { SettingField } from "@/lib/providers/types";
-import { templateFormSchema, type TemplateForm as TemplateValues, type TemplateFormInput } from "@/lib/schemas/admin";
+import { mbToGibText, templateFormGibSchema, type TemplateForm as TemplateValues, type TemplateFormInput } from "@/lib/schemas/admin";
 import { saveTemplateAction } from "@/app/(portal)/admin/templates/actions";
 import { showRefusal } from "../action-result";
 import { CheckboxList } from "../checkbox-list";
@@ -21,7 +21,7 @@ type Options = { users: { id: string; email: string; name: string; disabled: boo
 
 const SIZES = [
   ["CpuCores", "vCPU cores"],
-  ["MemoryMb", "memory (MB)"],
+  ["MemoryMb", "memory (GiB)"],
   ["DiskGb", "disk (GB)"],
 ] as const;
 
@@ -30,8 +30,9 @@ export function TemplateForm({ start, options, settingFields }: { start: Templat
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const { register, handleSubmit, control, setError, formState } = useForm<TemplateFormInput, unknown, TemplateValues>({
-    resolver: zodResolver(templateFormSchema),
-    defaultValues: start,
+    // Memory is typed in GiB and checked and sent in MB (templateFormGibSchema converts).
+    resolver: zodResolver(templateFormGibSchema),
+    defaultValues: { ...start, minMemoryMb: mbToGibText(start.minMemoryMb), defaultMemoryMb: mbToGibText(start.defaultMemoryMb) },
   });
   const isPublic = useWatch({ control, name: "public" });
   const errors = formState.errors;
@@ -128,10 +129,10 @@ export function TemplateForm({ start, options, settingFields }: { start: Templat
           {SIZES.map(([key, label]) => (
             <div key={key} className="space-y-4">
               <Field id={`t-min${key}`} label={`Minimum ${label}`} error={errors[`min${key}`]?.message}>
-                <Input id={`t-min${key}`} type="number" min={1} invalid={!!errors[`min${key}`]} {...register(`min${key}`)} />
+                <Input id={`t-min${key}`} type="number" min={key === "MemoryMb" ? 0 : 1} step={key === "MemoryMb" ? "any" : undefined} invalid={!!errors[`min${key}`]} {...register(`min${key}`)} />
               </Field>
               <Field id={`t-def${key}`} label={`Default ${label}`} error={errors[`default${key}`]?.message}>
-                <Input id={`t-def${key}`} type="number" min={1} placeholder="the minimum" invalid={!!errors[`default${key}`]} {...register(`default${key}`)} />
+                <Input id={`t-def${key}`} type="number" min={key === "MemoryMb" ? 0 : 1} step={key === "MemoryMb" ? "any" : undefined} placeholder="the minimum" invalid={!!errors[`default${key}`]} {...register(`default${key}`)} />
               </Field>
             </div>
           ))}

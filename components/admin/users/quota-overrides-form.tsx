@@ -9,17 +9,17 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { OVERRIDE_KEYS, quotaOverridesFormSchema, type OverrideKey, type QuotaOverridesForm as OverridesValues, type QuotaOverridesFormInput } from "@/lib/schemas/admin";
+import { mbToGibText, OVERRIDE_KEYS, quotaOverridesFormGibSchema, type OverrideKey, type QuotaOverridesForm as OverridesValues, type QuotaOverridesFormInput } from "@/lib/schemas/admin";
 import { saveQuotaOverridesAction } from "@/app/(portal)/admin/users/actions";
 import { showRefusal } from "../action-result";
 
 export const OVERRIDE_LABELS: Record<OverrideKey, string> = {
   maxCpuCoresPerVm: "vCPU cores per VM",
-  maxMemoryMbPerVm: "Memory per VM (MB)",
+  maxMemoryMbPerVm: "Memory per VM (GiB)",
   maxDiskGbPerVm: "Disk per VM (GB)",
   maxGpusPerVm: "GPUs per VM",
   maxCpuCoresSum: "vCPU cores in total",
-  maxMemoryMbSum: "Memory in total (MB)",
+  maxMemoryMbSum: "Memory in total (GiB)",
   maxDiskGbSum: "Disk in total (GB)",
   maxGpusSum: "GPUs in total",
   maxVms: "VMs",
@@ -40,9 +40,11 @@ export function QuotaOverridesForm({
 }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
-  const start = Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, overrides[k] === undefined ? "" : String(overrides[k])]));
+  // Memory is typed in GiB and checked and sent in MB (quotaOverridesFormGibSchema converts).
+  const isMemory = (k: OverrideKey) => k === "maxMemoryMbPerVm" || k === "maxMemoryMbSum";
+  const start = Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, overrides[k] === undefined ? "" : isMemory(k) ? mbToGibText(overrides[k]) : String(overrides[k])]));
   const { register, handleSubmit, setError, formState } = useForm<QuotaOverridesFormInput, unknown, OverridesValues>({
-    resolver: zodResolver(quotaOverridesFormSchema),
+    resolver: zodResolver(quotaOverridesFormGibSchema),
     defaultValues: { id: userId, overrides: start },
   });
   const errors = (formState.errors.overrides ?? {}) as Partial<Record<OverrideKey, { message?: string }>>;
@@ -66,8 +68,8 @@ export function QuotaOverridesForm({
               <Field key={k} id={`ov-${k}`} label={k === "maxMonthlySpend" ? `${OVERRIDE_LABELS[k]} (${currency})` : OVERRIDE_LABELS[k]} error={errors[k]?.message}>
                 <Input
                   id={`ov-${k}`}
-                  inputMode={k === "maxMonthlySpend" ? "decimal" : "numeric"}
-                  placeholder={planValues ? `plan: ${planValues[k]}` : "no plan"}
+                  inputMode={k === "maxMonthlySpend" || isMemory(k) ? "decimal" : "numeric"}
+                  placeholder={planValues ? `plan: ${isMemory(k) ? mbToGibText(planValues[k]) : planValues[k]}` : "no plan"}
                   invalid={!!errors[k]}
                   {...register(`overrides.${k}`)}
                 />

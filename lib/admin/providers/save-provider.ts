@@ -8,8 +8,10 @@ import { audit, fieldError, isUniqueViolation, notFound, TX_OPTIONS, type AdminA
 import { authView, providerSettings, storedCredentials, type StoredCredentials } from "./views";
 
 /**
- * The credentials to store. A secret left empty on edit keeps the stored one, but only for
- * the same login: a new token id, user or kind needs its own secret.
+ * The credentials to store: PVE `{tokenId, secret}` or `{username, password, realm}`; VergeOS
+ * `{apiKey}` or `{username, password}` (HTTP Basic or a session token: the connection's
+ * `passwordAuth`); Nova Cloud `{apiKey}` or `{email, password}`. A secret left empty on edit keeps
+ * the stored one, but only for the same login: a new token id, user or kind needs its own secret.
  */
 export function credentialsFor(input: ProviderForm, existing: Db.ProviderConnection | null): Record<string, string> {
   const stored: StoredCredentials = (existing && storedCredentials(existing)) ?? {};
@@ -30,7 +32,13 @@ export function credentialsFor(input: ProviderForm, existing: Db.ProviderConnect
       realm,
     };
   }
-  if (!input.apiKey && sameKind && input.kind === "vergeos" && !stored.apiKey && stored.username && stored.password) {
+  if (input.authMode === "password" || input.authMode === "session") {
+    // VergeOS: a user name (HTTP Basic, or a session token); Nova Cloud: the account's email (POST /auth/login).
+    const login = input.kind === "nova" ? "email" : "username";
+    const storedLogin = stored.email ?? stored.username;
+    return { [login]: input.username, password: input.password || keep("password", storedLogin === input.username, "password") };
+  }
+  if (!input.authMode && !input.apiKey && sameKind && input.kind === "vergeos" && !stored.apiKey && stored.username && stored.password) {
     // A VergeOS connection configured with a user (configuration file) keeps it until a key is given.
     return { username: stored.username, password: stored.password };
   }
@@ -53,6 +61,13 @@ function kindSettings(input: ProviderForm): Record<string, unknown> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw fieldError(["settings", ...issue.path.map(String)].join("."), issue.message);
+  }
+  // VergeOS: the form's login choice says how a user name and password are used (lib/providers/vergeos/module-schemas.ts).
+  if (input.kind === "vergeos" && input.authMode) {
+    const { passwordAuth: _given, ...rest } = parsed.data;
+    if (input.authMode === "session") return { ...rest, passwordAuth: "token" };
+    if (input.authMode === "password") return { ...rest, passwordAuth: "basic" };
+    return rest;
   }
   return parsed.data;
 }

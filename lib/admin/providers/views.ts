@@ -31,7 +31,7 @@ export type ProviderView = {
   vms: number;
 };
 
-export type StoredCredentials = Partial<Record<"tokenId" | "secret" | "username" | "password" | "realm" | "apiKey", string>>;
+export type StoredCredentials = Partial<Record<"tokenId" | "secret" | "username" | "email" | "password" | "realm" | "apiKey", string>>;
 
 /** The stored credentials, decrypted (server-side only), or null when the key cannot read them. */
 export function storedCredentials(row: Pick<Db.ProviderConnection, "credentials">): StoredCredentials | null {
@@ -47,6 +47,8 @@ export function authView(creds: StoredCredentials | null): ProviderAuthView {
   if (creds.tokenId) return { method: "token", tokenId: creds.tokenId };
   if (creds.apiKey) return { method: "apiKey" };
   if (creds.username) return { method: "password", username: creds.username, realm: creds.realm ?? "" };
+  // Nova Cloud's login is an email (lib/providers/nova/provider.ts reads `email`, else `username`).
+  if (creds.email) return { method: "password", username: creds.email, realm: "" };
   return { method: "unreadable" };
 }
 

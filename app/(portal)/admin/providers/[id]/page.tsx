@@ -46,6 +46,8 @@ export default async function ProviderPage({ params }: { params: Promise<{ id: s
               kind: p.kind,
               url: p.baseUrl,
               pveAuth: auth.method === "password" ? "password" : "token",
+              // VergeOS and Nova Cloud: the stored login (a VergeOS user signs in with a session token when passwordAuth is "token").
+              authMode: auth.method === "password" ? (p.kind === "vergeos" && p.settings.passwordAuth === "token" ? "session" : "password") : "apiKey",
               tokenId: auth.method === "token" ? auth.tokenId : "",
               username: auth.method === "password" ? auth.username : "",
               realm: auth.method === "password" ? auth.realm : "",

@@ -18,6 +18,7 @@ export default async function NewProviderPage() {
               kind: "pve",
               url: "",
               pveAuth: "token",
+              authMode: "apiKey",
               tokenId: "",
               username: "",
               realm: "",
