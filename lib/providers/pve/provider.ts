@@ -915,8 +915,9 @@ export class PveProvider implements ProviderClient {
         run: async (ctx) => {
           const vmid = vmidOf(ctx);
           const status = await this.client.currentStatus(node, vmid);
-          if (status.state === "running") return;
-          await this.track(ctx, "start", () => this.client.start(node, vmid));
+          if (status.state !== "running") await this.track(ctx, "start", () => this.client.start(node, vmid));
+          // A running VM holds its mapped devices: PVE's free count (and so the offer) leaves them out now.
+          if (spec.gpus) await ctx.gpusAttached?.();
         },
       },
       {
