@@ -62,8 +62,8 @@ test.describe("admin console", () => {
       await mainNav(userPage).getByRole("link", { name: "New VM" }).click();
       await userPage.getByRole("button", { name: /ubuntu-24\.04/ }).click();
       await userPage.getByRole("button", { name: "Next" }).click();
-      await expect(userPage.getByText(/^1024 to 1536 MB/)).toBeVisible();
-      await userPage.getByLabel("vCPU cores (cores)").fill("2");
+      await expect(userPage.getByText(/^1 to 1.5 GiB$/)).toBeVisible();
+      await userPage.getByLabel("CPU cores (vCPU)").fill("2");
       await expect(userPage.getByText("At most 1: your plan allows 1 per VM")).toBeVisible();
       await expect(userPage.getByRole("button", { name: "Next" })).toBeDisabled();
     } finally {

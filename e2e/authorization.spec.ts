@@ -67,6 +67,7 @@ const PAGES: Record<string, PageCase> = {
   "/admin/templates/[id]": { path: (ids) => `/admin/templates/${ids.template}`, expect: adminOnly() },
   "/admin/users": { path: () => "/admin/users", expect: adminOnly() },
   "/admin/vms": { path: () => "/admin/vms", expect: adminOnly() },
+  "/admin/quota-requests": { path: () => "/admin/quota-requests", expect: adminOnly() },
   "/admin/users/new": { path: () => "/admin/users/new", expect: adminOnly() },
   "/admin/users/[id]": { path: (ids) => `/admin/users/${ids.user}`, expect: adminOnly() },
 };
@@ -310,7 +311,7 @@ test.describe("authorization and secrets over HTTP", () => {
     }
     const logLines = readFileSync(state.serverLog, "utf8").split("\n");
     expect(logLines.length).toBeGreaterThan(5);
-    const banner = /^\s+(admin|support|user)\s+\S+@\S+\s+\S+\s*$/;
+    const banner = /^\s+(admin|support|user|gpu-user)\s+\S+@\S+\s+\S+\s*$/;
     logLines.forEach((line, i) => search(`server log line ${i + 1}`, line, banner.test(line) ? {} : demoPasswords));
 
     expect(leaks).toEqual([]);

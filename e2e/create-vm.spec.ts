@@ -16,8 +16,8 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New VM" }).click();
     await page.getByRole("button", { name: /ubuntu-24\.04/ }).click();
     await page.getByRole("button", { name: "Next" }).click();
-    await expect(page.getByLabel("vCPU cores (cores)")).toHaveValue("1");
-    await page.getByLabel("vCPU cores (cores)").fill("2");
+    await expect(page.getByLabel("CPU cores (vCPU)")).toHaveValue("1");
+    await page.getByLabel("CPU cores (vCPU)").fill("2");
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByLabel("VM name").fill("e2e-web");
     await page.getByLabel("Password", { exact: true }).fill("e2e-password-1");
@@ -59,14 +59,14 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     await page.goto("/vms/new");
     await page.getByRole("button", { name: /debian-12/ }).click();
     await page.getByRole("button", { name: "Next" }).click();
-    await page.getByLabel("vCPU cores (cores)").fill("5");
+    await page.getByLabel("CPU cores (vCPU)").fill("5");
     await expect(page.getByText("At most 4: your plan allows 4 per VM")).toBeVisible();
-    await expect(page.getByText("vCPU cores: 5 cores requested, at most 4 per VM")).toBeVisible();
+    await expect(page.getByText("CPU cores: 5 vCPU requested, at most 4 vCPU per VM")).toBeVisible();
     // A size that cannot be ordered has no price, and says why.
     await expect(page.getByTestId("cost-estimate")).toHaveText("Estimated cost: — (CPU cores is over your plan's 4 vCPU per VM, so this size cannot be ordered)");
-    await page.getByLabel("vCPU cores (cores)").fill("2");
+    await page.getByLabel("CPU cores (vCPU)").fill("2");
     await expect(page.getByTestId("cost-estimate")).toHaveText(/^Estimated cost: \d+\.\d{2} [A-Z]{3} per month$/);
-    await page.getByLabel("vCPU cores (cores)").fill("5");
+    await page.getByLabel("CPU cores (vCPU)").fill("5");
     await expect(page.getByRole("button", { name: "Next" })).toBeDisabled();
 
     const token = await apiToken(request);
@@ -120,7 +120,7 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     const steps = page.getByRole("list", { name: "Steps" });
     await steps.getByRole("button", { name: /^2 Size/ }).focus();
     await page.keyboard.press("Enter");
-    await expect(page.getByLabel("vCPU cores (cores)")).toBeVisible();
+    await expect(page.getByLabel("CPU cores (vCPU)")).toBeVisible();
     await expect(steps.getByRole("button")).toHaveCount(1);
     await page.getByRole("button", { name: "Next" }).click();
     await expect(page.getByRole("checkbox", { name: /^e2e-second / })).toBeChecked();

@@ -4,11 +4,14 @@ import { cn } from "./cn";
 /**
  * A table that becomes cards below 768 px (`.table-cards` in app/globals.css): each row a card,
  * each cell a line led by its `label` (give every Td the label of its column). `cards={false}`
- * keeps a real table that scrolls sideways (for grids of inputs).
+ * keeps a real table that scrolls sideways (for grids of inputs). Either way the table sits in a
+ * focusable, labelled region that scrolls by keyboard when it is wider than the window.
  */
 export function Table({ children, label, cards = true }: { children: ReactNode; label: string; cards?: boolean }) {
   return (
-    <div className={cn("rounded-lg border border-slate-200 bg-white shadow-xs", cards ? "md:overflow-x-auto" : "overflow-x-auto")}>
+    // The scroll container takes focus, so a table wider than the window scrolls by keyboard too
+    // (axe: scrollable-region-focusable); it is a region named like its table.
+    <div role="region" aria-label={label} tabIndex={0} className={cn("rounded-lg border border-slate-200 bg-white shadow-xs focus-visible:outline-2 focus-visible:outline-indigo-600", cards ? "md:overflow-x-auto" : "overflow-x-auto")}>
       <table aria-label={label} className={cn("min-w-full divide-y divide-slate-200 text-sm", cards && "table-cards")}>
         {children}
       </table>

@@ -23,13 +23,15 @@ import type { GpuQuoteView } from "@/lib/vms/quote-gpu";
 import { GpuPrice, GpuStep, gpuCountLimit, type GpuScope } from "./gpu-step";
 import { SshKeyChoice } from "./wizard-ssh-keys";
 import { userDataProblem } from "@/lib/schemas/user-data";
-import { formatSize } from "@/lib/ui/units";
+import { formatMemory, formatSize, gib, mbFromGib, shownQuantity } from "@/lib/ui/units";
+import { describeDenial } from "@/lib/ui/denials";
 import { sshKeyChoiceProblem, unorderableSize } from "@/lib/vms/wizard-rules";
 
 type Values = {
   templateId: string;
   target: string;
   cpuCores: number;
+  /** Typed in GiB (sent in MB, as the API takes it). */
   memorySize: number;
   diskSize: number;
   name: string;
@@ -51,8 +53,8 @@ const ALL_STEPS = ["Template", "GPU", "Size", "Access", "Review"] as const;
 type StepName = (typeof ALL_STEPS)[number];
 type Dim = "cpuCores" | "memoryMb" | "diskGb";
 const DIMS: { key: Dim; field: "cpuCores" | "memorySize" | "diskSize"; label: string; unit: string }[] = [
-  { key: "cpuCores", field: "cpuCores", label: "vCPU cores", unit: "cores" },
-  { key: "memoryMb", field: "memorySize", label: "Memory", unit: "MB" },
+  { key: "cpuCores", field: "cpuCores", label: "CPU cores", unit: "vCPU" },
+  { key: "memoryMb", field: "memorySize", label: "Memory", unit: "GiB" },
   { key: "diskGb", field: "diskSize", label: "Disk", unit: "GB" },
 ];
 
@@ -117,7 +119,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       templateId: chosen?.id ?? "",
       target: prefill.target && first.placements.includes(prefill.target) ? prefill.target : first.home && first.placements.includes(first.home) ? first.home : (first.placements[0] ?? ""),
       cpuCores: prefill.cpuCores ?? first.defaults.cpuCores,
-      memorySize: prefill.memorySize ?? first.defaults.memoryMb,
+      memorySize: gib(prefill.memorySize ?? first.defaults.memoryMb),
       diskSize: prefill.diskSize ?? first.defaults.diskGb,
       name: prefill.name ?? "",
       ciuser: prefill.ciuser ?? first.ciuser ?? "",
@@ -199,7 +201,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
   const gpuCount = gpu && values.gpuType ? Number(values.gpuCount) || 0 : 0;
   const request = {
     cpuCores: sizesFromOffer ? offer!.cpuCores! * gpuCount : Number(values.cpuCores) || 0,
-    memoryMb: sizesFromOffer ? offer!.memorySize! * gpuCount : Number(values.memorySize) || 0,
+    memoryMb: sizesFromOffer ? offer!.memorySize! * gpuCount : mbFromGib(Number(values.memorySize)) || 0,
     diskGb: Number(values.diskSize) || 0,
     gpus: gpuCount,
   };
@@ -219,15 +221,18 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
   const leftOf = (d: Dim | "vms") => Math.min(...scopes.map((sc) => sc.planLimits.total[d] - sc.used[d]));
   const vmsLeft = leftOf("vms");
 
+  /** A size field's check; memory is typed in GiB and compared in MB, its messages in GiB. */
   function sizeRule(dim: Dim, min: number) {
+    const show = (n: number) => (dim === "memoryMb" ? `${gib(n)} GiB` : String(n));
     return (raw: number) => {
-      const v = Number(raw);
-      if (!Number.isInteger(v) || v <= 0) return "Enter a whole number greater than 0";
-      if (template && v < min) return `At least ${min} for ${template.name}`;
-      if (v > perVm[dim]) return `At most ${perVm[dim]}: your plan allows ${perVm[dim]} per VM`;
+      const typed = Number(raw);
+      if (dim === "memoryMb" ? !(typed > 0) : !Number.isInteger(typed) || typed <= 0) return dim === "memoryMb" ? "Enter a number of GiB greater than 0" : "Enter a whole number greater than 0";
+      const v = dim === "memoryMb" ? mbFromGib(typed) : typed;
+      if (template && v < min) return `At least ${show(min)} for ${template.name}`;
+      if (v > perVm[dim]) return `At most ${show(perVm[dim])}: your plan allows ${show(perVm[dim])} per VM`;
       for (const sc of scopes) {
         const left = sc.planLimits.total[dim] - sc.used[dim];
-        if (v > left) return `Only ${Math.max(0, left)} left of ${sc.team ? `team ${sc.team}'s` : "your plan's"} ${sc.planLimits.total[dim]} (${sc.used[dim]} in use)`;
+        if (v > left) return `Only ${show(Math.max(0, left))} left of ${sc.team ? `team ${sc.team}'s` : "your plan's"} ${show(sc.planLimits.total[dim])} (${show(sc.used[dim])} in use)`;
       }
       return true;
     };
@@ -237,7 +242,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     setValue("templateId", t.id, { shouldValidate: true });
     setValue("target", t.home && t.placements.includes(t.home) ? t.home : (t.placements[0] ?? ""));
     setValue("cpuCores", t.defaults.cpuCores);
-    setValue("memorySize", t.defaults.memoryMb);
+    setValue("memorySize", gib(t.defaults.memoryMb));
     setValue("diskSize", t.defaults.diskGb);
     if (t.ciuser) setValue("ciuser", t.ciuser);
     // GPU templates: the first GPU type the plan allows with one free, one GPU, on demand.
@@ -263,7 +268,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
     if (stepName === "Size" && (vmsLeft <= 0 || (values.gpuType && !quote))) return;
     if (sizesFromOffer && stepName === "GPU") {
       setValue("cpuCores", request.cpuCores);
-      setValue("memorySize", request.memoryMb);
+      setValue("memorySize", gib(request.memoryMb));
     }
     if (await trigger(fields[stepName])) setStep(step + 1);
   }
@@ -301,7 +306,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       name: v.name.trim(),
       target: v.target,
       cpuCores: sizesFromOffer ? request.cpuCores : Number(v.cpuCores),
-      memorySize: sizesFromOffer ? request.memoryMb : Number(v.memorySize),
+      memorySize: sizesFromOffer ? request.memoryMb : mbFromGib(Number(v.memorySize)),
       diskSize: Number(v.diskSize),
       ciuser: v.ciuser.trim() || undefined,
       ...(gpu && v.gpuType
@@ -368,7 +373,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
               ) : null}
               {sizesFromOffer ? (
                 <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="size-from-offer">
-                  {gpuCount} × {offer!.label} come with <strong>{request.cpuCores} vCPU</strong> and <strong>{request.memoryMb / 1024} GB RAM</strong>.
+                  {gpuCount} × {offer!.label} come with <strong>{request.cpuCores} vCPU</strong> and <strong>{formatMemory(request.memoryMb)} of memory</strong>.
                 </p>
               ) : null}
               {DIMS.filter((d) => !sizesFromOffer || d.key === "diskGb").map((d) => {
@@ -381,15 +386,15 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                     id={d.field}
                     label={`${d.label} (${d.unit})`}
                     error={error}
-                    hint={`${min} to ${max}${d.key === "memoryMb" ? ` MB (${(Number(values.memorySize) / 1024 || 0).toFixed(1)} GiB)` : ""}`}
+                    hint={d.key === "memoryMb" ? `${gib(min)} to ${gib(max)} GiB` : `${min} to ${max}`}
                   >
                     <Input
                       id={d.field}
                       type="number"
-                      inputMode="numeric"
-                      min={min}
-                      max={max}
-                      step={d.key === "memoryMb" ? 256 : 1}
+                      inputMode={d.key === "memoryMb" ? "decimal" : "numeric"}
+                      min={d.key === "memoryMb" ? gib(min) : min}
+                      max={d.key === "memoryMb" ? gib(max) : max}
+                      step={d.key === "memoryMb" ? 0.25 : 1}
                       invalid={!!error}
                       {...register(d.field, { valueAsNumber: true, validate: sizeRule(d.key, min) })}
                     />
@@ -421,7 +426,14 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 <div key={sc.label} className="space-y-3">
                   <h2 className="text-sm font-semibold text-slate-900">{sc.label}</h2>
                   {DIMS.map((d) => (
-                    <QuotaBar key={d.key} label={d.label} unit={d.unit} used={sc.used[d.key]} adding={request[d.key]} limit={sc.planLimits.total[d.key]} />
+                    <QuotaBar
+                      key={d.key}
+                      label={d.label}
+                      unit={d.unit}
+                      used={shownQuantity(d.key, sc.used[d.key])}
+                      adding={shownQuantity(d.key, request[d.key])}
+                      limit={shownQuantity(d.key, sc.planLimits.total[d.key])}
+                    />
                   ))}
                   <QuotaBar label="VMs" unit="VMs" used={sc.used.vms} adding={1} limit={sc.planLimits.total.vms} />
                   {Number.isFinite(sc.planLimits.total.monthlySpend) ? (
@@ -444,7 +456,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 <Alert tone="error" title="Over your plan">
                   <ul className="list-disc pl-5">
                     {denials.map((d) => (
-                      <li key={d.scope + d.dimension}>{d.message}</li>
+                      <li key={d.scope + d.dimension}>{describeDenial(d, data.currency)}</li>
                     ))}
                   </ul>
                 </Alert>

@@ -138,8 +138,8 @@ export function VmList({ initial, initialQuery, currency }: { initial: VmListRow
                   <Td label="GPU and rental" className="text-xs" data-testid="vm-rental">
                     {rental.length ? rental.map((line) => <div key={line}>{line}</div>) : "—"}
                   </Td>
-                  <Td label="IP address" className="font-mono text-xs">
-                    {shownAddress(vm) ?? "—"}
+                  <Td label="IP address">
+                    <span className="font-mono text-xs">{shownAddress(vm) ?? "—"}</span>
                   </Td>
                   <Td label="Actions" className="md:text-right">
                     <span className="flex flex-wrap gap-2 md:justify-end" role="group" aria-label={`Actions for ${vm.name}`}>
@@ -170,6 +170,7 @@ export function VmList({ initial, initialQuery, currency }: { initial: VmListRow
                           </Button>
                         ),
                       )}
+                      {actions.length === 0 ? <span className="text-slate-600">— (none while it changes)</span> : null}
                       {actions.includes("delete") ? (
                         <ConfirmButton
                           size="sm"

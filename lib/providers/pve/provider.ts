@@ -916,7 +916,7 @@ export class PveProvider implements ProviderClient {
           const vmid = vmidOf(ctx);
           const status = await this.client.currentStatus(node, vmid);
           if (status.state !== "running") await this.track(ctx, "start", () => this.client.start(node, vmid));
-          // A running VM holds its mapped devices: PVE's free count (and so the offer) leaves them out now.
+          // PVE hands a mapped device to a VM when it starts: from now on the offers' free count leaves it out.
           if (spec.gpus) await ctx.gpusAttached?.();
         },
       },
