@@ -92,6 +92,7 @@ describe("PVE GPUs against the simulator", () => {
   function context() {
     const state: Record<string, unknown> = {};
     const lines: string[] = [];
+    const attached: { running: boolean }[] = [];
     const ctx: StepContext = {
       get facts() {
         return state;
@@ -99,10 +100,14 @@ describe("PVE GPUs against the simulator", () => {
       remember: async (facts) => void Object.assign(state, facts),
       recordProviderTask: async () => undefined,
       log: async (l) => void lines.push(...(typeof l === "string" ? [l] : l.map((x) => x.t))),
+      // Records whether the VM already ran (held its devices) when the step said its GPUs are attached.
+      gpusAttached: async () => void attached.push({ running: [...sim.state.vms.values()].some((v) => v.running && (v.pciDevices?.length ?? 0) > 0 && v.config.name === lastName) }),
     };
-    return { ctx, state, lines };
+    return { ctx, state, lines, attached };
   }
+  let lastName = "";
   async function build(req: CreateRequest, vmid: number) {
+    lastName = req.name;
     const c = context();
     const steps = provider.createSteps(req, pveRef(req.options.target as string, vmid));
     for (const step of steps) await step.run(c.ctx);
@@ -125,7 +130,9 @@ describe("PVE GPUs against the simulator", () => {
   });
 
   it("creates a VM with two GPUs: hostpci entries with the mappings and pcie on a q35 machine, set before the start, read back; the running VM holds two devices", async () => {
-    const { steps, lines, state } = await build(request("gpu-two", 2), 300);
+    const { steps, lines, state, attached } = await build(request("gpu-two", 2), 300);
+    // The pool learns that PVE counts the devices as taken once the VM runs with them, not before.
+    expect(attached).toEqual([{ running: true }]);
     expect(steps.map((s) => s.key)).toEqual(["clone", "configure", "gpus", "resize", "verify", "start", "agent"]);
     const vm = sim.state.vms.get(300)!;
     expect(vm.config).toMatchObject({ machine: "q35", hostpci0: "mapping=rtx4090,pcie=1", hostpci1: "mapping=rtx4090,pcie=1" });

@@ -915,8 +915,9 @@ export class PveProvider implements ProviderClient {
         run: async (ctx) => {
           const vmid = vmidOf(ctx);
           const status = await this.client.currentStatus(node, vmid);
-          if (status.state === "running") return;
-          await this.track(ctx, "start", () => this.client.start(node, vmid));
+          if (status.state !== "running") await this.track(ctx, "start", () => this.client.start(node, vmid));
+          // PVE hands a mapped device to a VM when it starts: from now on the offers' free count leaves it out.
+          if (spec.gpus) await ctx.gpusAttached?.();
         },
       },
       {
