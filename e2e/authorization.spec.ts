@@ -311,7 +311,7 @@ test.describe("authorization and secrets over HTTP", () => {
     }
     const logLines = readFileSync(state.serverLog, "utf8").split("\n");
     expect(logLines.length).toBeGreaterThan(5);
-    const banner = /^\s+(admin|support|user)\s+\S+@\S+\s+\S+\s*$/;
+    const banner = /^\s+(admin|support|user|gpu-user)\s+\S+@\S+\s+\S+\s*$/;
     logLines.forEach((line, i) => search(`server log line ${i + 1}`, line, banner.test(line) ? {} : demoPasswords));
 
     expect(leaks).toEqual([]);

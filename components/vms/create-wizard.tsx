@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
+import dynamic from "next/dynamic";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
@@ -10,7 +11,6 @@ import { cn } from "@/components/ui/cn";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { QuotaBar } from "@/components/quota/quota-bar";
-import { RequestMore } from "@/components/quota/request-more";
 import { monthlyCost } from "@/lib/pricing/cost";
 import { aggregateDenials, perVmDenials, type PlanLimits } from "@/lib/quota/rules";
 import type { Resources } from "@/lib/quota/usage";
@@ -48,6 +48,9 @@ type Values = {
   rental: string;
   autoRestart: boolean;
 };
+
+// Loaded when a denial shows it (its request schemas bring zod, which the wizard's first load does without).
+const RequestMore = dynamic(() => import("@/components/quota/request-more").then((m) => m.RequestMore));
 
 const ALL_STEPS = ["Template", "GPU", "Size", "Access", "Review"] as const;
 type StepName = (typeof ALL_STEPS)[number];

@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from "../auth/credentials";
 import { can } from "../auth/permissions";
 import type { Db } from "../db/client";
 import { db } from "../db/client";
+import { isPlausibleId } from "../api/ids";
 import { AppError } from "../errors";
 import type { QuotaRequestView } from "./schemas";
 import { requestInclude, toView } from "./views";
@@ -36,7 +37,7 @@ export async function listQuotaRequests(
 
 /** One request: its requester's or any admin's; anyone else gets 404 (as for an unknown id). */
 export async function getQuotaRequest(viewer: Pick<AuthenticatedUser, "id" | "role">, id: string): Promise<QuotaRequestView> {
-  const row = await db().quotaRequest.findUnique({ where: { id }, include: requestInclude });
+  const row = isPlausibleId(id) ? await db().quotaRequest.findUnique({ where: { id }, include: requestInclude }) : null;
   if (!row || (row.userId !== viewer.id && !can(viewer.role, "admin.manage"))) throw new AppError("not_found", NOT_FOUND);
   return toView(row);
 }

@@ -85,6 +85,26 @@ describe("GPUs on the PVE cluster", () => {
     expect((await api.settled(again.body.data!.task_id, 90_000)).status).toBe("completed");
   });
 
+  it("a GPU held by a VM whose create still runs is counted once: the other device can still be ordered", async () => {
+    // The create waits for the guest agent after the start (its VM runs, holding one device).
+    for (const n of [1, 2]) api.sim.faults.failNthCall({ method: "GET", pathPattern: /\/agent\/network-get-interfaces$/, n, status: 500, message: "QEMU guest agent is not running" });
+    const first = await api.create({ ...base, name: "gpu-busy", gpuType: "4090", gpuCount: 1 });
+    expect(first.status, first.body.message).toBe(200);
+    const firstId = first.body.data!.task_id;
+    for (let t = await api.task(firstId, "root"); ; t = await api.task(firstId, "root")) {
+      if (t.steps.find((s) => s.name === "Start VM")?.status === "completed") break;
+      expect(["pending", "in_progress"], JSON.stringify(t.steps)).toContain(t.status);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await db().vm.findFirstOrThrow({ where: { name: "gpu-busy", deletedAt: null } })).status).toBe("creating");
+    const second = await api.create({ ...base, name: "gpu-next", gpuType: "4090", gpuCount: 1 });
+    expect(second.status, second.body.message).toBe(200);
+    const third = await api.create({ ...base, name: "gpu-third", gpuType: "4090", gpuCount: 1 });
+    expect(third.status).toBe(400);
+    expect(third.body.message).toBe("Not enough RTX 4090 GPUs free: 1 requested, 0 free now");
+    for (const id of [firstId, second.body.data!.task_id]) expect((await api.settled(id, 60_000)).status).toBe("completed");
+  });
+
   it("two requests for the last device: exactly one wins, the other is told what is free; the winner's VM runs with it", async () => {
     const first = await api.create({ ...base, name: "gpu-first", gpuType: "4090", gpuCount: 1 });
     expect(first.status, first.body.message).toBe(200);
