@@ -63,7 +63,7 @@ test.describe("GPU machines (the demo's Nova Cloud account)", () => {
     await page.getByRole("button", { name: "Next" }).click();
 
     // Sizes come with the offer: shown, not typed (2 × 6 vCPU, 2 × 32 GB).
-    await expect(page.getByTestId("size-from-offer")).toContainText("2 × RTX 4090 come with 12 vCPU and 64 GB RAM");
+    await expect(page.getByTestId("size-from-offer")).toContainText(/2 × RTX 4090 come with 12 vCPU and 64 GiB/);
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByLabel("VM name").fill(name);
     await page.getByLabel("With a password").check();
