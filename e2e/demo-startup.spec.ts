@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import { onPath, readState } from "./helpers";
 
 test.describe("demo start-up", () => {
-  test("prints the three demo accounts once, and each password works", async ({ request }) => {
+  test("prints the four demo accounts once, and each password works", async ({ request }) => {
     const state = readState();
     const stdout = readFileSync(state.serverLog, "utf8");
     expect(stdout.split("These passwords are shown only once:").length - 1, "the banner is printed exactly once").toBe(1);
@@ -11,8 +11,9 @@ test.describe("demo start-up", () => {
       { role: "admin", email: "admin@hangar.local" },
       { role: "support", email: "support@hangar.local" },
       { role: "user", email: "user@hangar.local" },
+      { role: "gpu-user", email: "gpu@hangar.local" },
     ]);
-    expect(new Set(state.credentials.map((c) => c.password)).size, "every account gets its own password").toBe(3);
+    expect(new Set(state.credentials.map((c) => c.password)).size, "every account gets its own password").toBe(4);
 
     for (const { role, email, password } of state.credentials) {
       const login = await request.post("/api/v1/auth/login", { data: { email, password } });
@@ -20,7 +21,8 @@ test.describe("demo start-up", () => {
       const { data } = (await login.json()) as { data: { token: string } };
       const me = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${data.token}` } });
       expect(me.status()).toBe(200);
-      expect(((await me.json()) as { data: unknown }).data).toMatchObject({ email, role });
+      // The GPU-lab account is an ordinary user on another plan.
+      expect(((await me.json()) as { data: unknown }).data).toMatchObject({ email, role: role === "gpu-user" ? "user" : role });
     }
   });
 

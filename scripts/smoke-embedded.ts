@@ -86,8 +86,8 @@ async function main() {
   console.log(`embedded smoke test (data in ${dataDir})`);
   const first = await start();
   try {
-    const creds = [...first.output().matchAll(/^\s+(admin|support|user)\s+(\S+@\S+)\s+(\S+)$/gm)].map((m) => ({ role: m[1]!, email: m[2]!, password: m[3]! }));
-    check("first start prints three demo accounts", creds.length === 3, first.output().slice(0, 2000));
+    const creds = [...first.output().matchAll(/^\s+(admin|support|user|gpu-user)\s+(\S+@\S+)\s+(\S+)$/gm)].map((m) => ({ role: m[1]!, email: m[2]!, password: m[3]! }));
+    check("first start prints four demo accounts", creds.length === 4, first.output().slice(0, 2000));
     const health = await fetch(`${first.base}/api/health`);
     check("health endpoint answers ok over the embedded database", health.status === 200);
     const signin = await fetch(`${first.base}/signin`);

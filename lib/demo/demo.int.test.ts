@@ -108,7 +108,7 @@ it("the demo hook interrupts a Nova rental through its simulator's control endpo
   rented.status = "running"; // the demo's simulator takes seconds to boot a rental
   const [user, nova] = await Promise.all([db().user.findUniqueOrThrow({ where: { email: "user@hangar.local" } }), db().providerConnection.findUniqueOrThrow({ where: { name: DEMO_NOVA_PROVIDER } })]);
   await db().vm.create({ data: { name: "spot-1", ownerId: user.id, providerId: nova.id, providerRef: { vmId: rented.id, node: "vm01" }, providerRefId: rented.id, cpuCores: 6, memoryMb: 32768, diskGb: 50, gpuCount: 1, gpuType: "4090", rentalType: "interruptible", status: "running" } });
-  expect(await interruptSimulatedVm("spot-1")).toBe(`spot-1 (${rented.id} on ${DEMO_NOVA_PROVIDER}) was interrupted`);
+  expect(await interruptSimulatedVm("spot-1")).toBe(`spot-1 (${rented.id} on ${DEMO_NOVA_PROVIDER}) was interrupted; the portal checks its interruptible VMs now`);
   expect(sim.state.vms.get(rented.id)?.status).toBe("interrupted");
   expect((await providerFor(nova).status({ id: rented.id, data: { vmId: rented.id, node: "vm01" } })).state).toBe("interrupted");
   await expect(interruptSimulatedVm("spot-1")).rejects.toThrow("The simulator refused: VM " + rented.id + " is interrupted, not running");
