@@ -151,6 +151,8 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
   }, [register, data.templates]);
   const values = useWatch({ control }) as Values;
   const template = data.templates.find((t) => t.id === values.templateId);
+  // The shortest password the template's provider takes (Nova Cloud: 12).
+  const minPassword = template?.cloudInit.minPasswordLength ?? 8;
   const perVm = data.perVm!;
   const gpu = template?.gpu ?? null;
   // Kinds whose sizes come with the GPU offer get a GPU step before Size; where a GPU is optional it is chosen on the Size step.
@@ -376,7 +378,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
               ) : null}
               {sizesFromOffer ? (
                 <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="size-from-offer">
-                  {gpuCount} × {offer!.label} come with <strong>{request.cpuCores} vCPU</strong> and <strong>{formatMemory(request.memoryMb)} of memory</strong>.
+                  {gpuCount} × {offer!.label} {gpuCount === 1 ? "comes" : "come"} with <strong>{request.cpuCores} vCPU</strong> and <strong>{formatMemory(request.memoryMb)} of memory</strong>.
                 </p>
               ) : null}
               {DIMS.filter((d) => !sizesFromOffer || d.key === "diskGb").map((d) => {
@@ -518,13 +520,13 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
                 }}
               />
             ) : (
-              <Field id="cipassword" label="Password" hint="At least 8 characters." error={formState.errors.cipassword?.message}>
+              <Field id="cipassword" label="Password" hint={`At least ${minPassword} characters${minPassword > 8 ? ` on ${template.kindLabel}` : ""}.`} error={formState.errors.cipassword?.message}>
                 <Input
                   id="cipassword"
                   type="password"
                   autoComplete="new-password"
                   invalid={!!formState.errors.cipassword}
-                  {...register("cipassword", { validate: (v, all) => all.auth !== "password" || v.length >= 8 || "At least 8 characters" })}
+                  {...register("cipassword", { validate: (v, all) => all.auth !== "password" || v.length >= minPassword || `At least ${minPassword} characters` })}
                 />
               </Field>
             )}

@@ -5,6 +5,7 @@ import { cn } from "@/components/ui/cn";
 import { RENTAL_TYPE_LABELS, type RentalType } from "@/lib/schemas/catalog";
 import type { OfferView } from "@/lib/vms/template-offers";
 import type { GpuQuoteView } from "@/lib/vms/quote-gpu";
+import { formatMemory } from "@/lib/ui/units";
 
 /** One aggregate quota the order must fit, as the wizard passes it (limits: Infinity = none). */
 export type GpuScope = { label: string; gpusUsed: number; gpusLimit: number; spendUsed: number; spendLimit: number };
@@ -142,7 +143,7 @@ export function GpuStep(props: {
                   <span className="text-xs text-slate-600">
                     {o.rates.gpuHourly} {o.rates.currency ?? props.currency} per GPU-hour
                   </span>
-                  {o.cpuCores && o.memorySize ? <span className="text-xs text-slate-600">{`${o.cpuCores} vCPU · ${o.memorySize / 1024} GB RAM per GPU`}</span> : null}
+                  {o.cpuCores && o.memorySize ? <span className="text-xs text-slate-600">{`${o.cpuCores} vCPU · ${formatMemory(o.memorySize)} memory per GPU`}</span> : null}
                   <span className={cn("mt-1 text-xs font-medium", o.available ? "text-emerald-700" : "text-red-600")}>{why ?? `${o.available} free now`}</span>
                 </button>
               );
@@ -172,7 +173,7 @@ export function GpuStep(props: {
             </label>
             {props.sizesFromOffers && offer.cpuCores && offer.memorySize ? (
               <p className="text-sm text-slate-700" data-testid="offer-size">
-                Comes with {offer.cpuCores * value.gpuCount} vCPU and {(offer.memorySize * value.gpuCount) / 1024} GB RAM.
+                Comes with {offer.cpuCores * value.gpuCount} vCPU and {formatMemory(offer.memorySize * value.gpuCount)} of memory.
               </p>
             ) : null}
             <fieldset className="space-y-1">

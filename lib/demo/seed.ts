@@ -56,7 +56,8 @@ export async function seedDemo(): Promise<DemoCredentials | null> {
     {
       ...(await demoProvidersConfig()),
       plans: demoPlans,
-      prices: { currency: "EUR", vcpuHour: 0.012, memoryGbHour: 0.004, diskGbMonth: 0.05, gpuHour: { "4090": 0.45, "5090": 0.69, "6000pro": 1.29 } },
+      // In US dollars, as the simulated Nova Cloud account bills: one currency for every price and limit.
+      prices: { currency: "USD", vcpuHour: 0.012, memoryGbHour: 0.004, diskGbMonth: 0.05, gpuHour: { "4090": 0.45, "5090": 0.69, "6000pro": 1.29 } },
       users: credentials.map((c) => ({
         email: c.email,
         password: c.password,

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { monthlyCost, priceTableFrom } from "./cost";
+import { monthlyCost, priceTableFrom, vmMonthlyCost } from "./cost";
 
 it("prices a VM per month: vCPU-hours, GB RAM-hours, GB disk-month and GPU-hours by type", () => {
   const prices = priceTableFrom([
@@ -12,4 +12,13 @@ it("prices a VM per month: vCPU-hours, GB RAM-hours, GB disk-month and GPU-hours
   expect(monthlyCost({ cpuCores: 2, memoryMb: 4096, diskGb: 40, gpus: {} }, prices)).toBe(33.2);
   expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: { "4090": 2 } }, prices)).toBe(730);
   expect(monthlyCost({ cpuCores: 0, memoryMb: 0, diskGb: 0, gpus: { "5090": 2 } }, prices)).toBe(0);
+});
+
+it("a rental's monthly cost is at the rates it was accepted at, not at the portal's price table", () => {
+  const prices = { vcpuHour: 0.01, memoryGbHour: 0.005, diskGbMonth: 0.05, gpuHour: { "4090": 0.45 } };
+  const size = { cpuCores: 6, memoryMb: 32768, diskGb: 50, gpus: { "4090": 1 } };
+  // Nova's interruptible 4090: 0.24 GPU + 0.0001 storage per hour × 730.
+  expect(vmMonthlyCost({ gpuHourly: "0.24", storageHourly: "0.0001" }, size, prices)).toBe(175.27);
+  // A VM without rates costs what its size costs today.
+  expect(vmMonthlyCost({ gpuHourly: null, storageHourly: null }, size, prices)).toBe(monthlyCost(size, prices));
 });

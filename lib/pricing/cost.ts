@@ -16,6 +16,18 @@ export function monthlyCost(size: Size, prices: PriceTable): number {
   return Math.round((hourly * HOURS_PER_MONTH + size.diskGb * prices.diskGbMonth) * 100) / 100;
 }
 
+/**
+ * What a recorded VM costs a month: for a rental with rates (a GPU machine priced by its
+ * provider when it was accepted: Nova's offer, a VergeOS or PVE GPU order), GPU and storage per
+ * hour × 730 at those rates; for any other VM, `monthlyCost` of its size at today's price table.
+ * The rates are decimal strings (Prisma Decimal); the result is rounded to cents.
+ */
+export function vmMonthlyCost(vm: { gpuHourly: { toString(): string } | null; storageHourly: { toString(): string } | null }, size: Size, prices: PriceTable): number {
+  if (vm.gpuHourly === null) return monthlyCost(size, prices);
+  const hourly = Number(vm.gpuHourly.toString()) + Number((vm.storageHourly ?? 0).toString());
+  return Math.round(hourly * HOURS_PER_MONTH * 100) / 100;
+}
+
 export function priceTableFrom(rows: { resource: string; gpuType: string; amount: { toString(): string } | number }[]): PriceTable {
   const table: PriceTable = { vcpuHour: 0, memoryGbHour: 0, diskGbMonth: 0, gpuHour: {} };
   for (const row of rows) {

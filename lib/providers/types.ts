@@ -165,7 +165,8 @@ export type ProviderCapabilities = {
    * What the kind's first-boot setup takes: at most `maxSshKeys` SSH keys per VM, and custom
    * cloud-init user-data (`userData`: true, or why not, a sentence for people and API clients).
    */
-  cloudInit: { maxSshKeys: number; userData: true | { unsupported: string } };
+  /** `minPasswordLength`: the shortest login password the kind takes (the wizard's hint and check). */
+  cloudInit: { maxSshKeys: number; userData: true | { unsupported: string }; minPasswordLength: number };
 };
 
 /** A text field of a kind's template settings, for the admin console's template form. */

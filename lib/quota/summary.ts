@@ -1,5 +1,5 @@
 import { db } from "../db/client";
-import { monthlyCost } from "../pricing/cost";
+import { vmMonthlyCost } from "../pricing/cost";
 import { Decimal, money } from "../pricing/rental";
 import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { sizeOf } from "../schemas/size";
@@ -48,7 +48,7 @@ export async function quotaSummary(userId: string): Promise<QuotaSummary> {
     perVm: ctx.perVm,
     user: scope(ctx.user),
     team: scope(ctx.team),
-    runningMonthlyCost: Math.round(running.reduce((sum, vm) => sum + monthlyCost(sizeOf(vm), ctx.prices), 0) * 100) / 100,
+    runningMonthlyCost: Math.round(running.reduce((sum, vm) => sum + vmMonthlyCost(vm, sizeOf(vm), ctx.prices), 0) * 100) / 100,
     costThisMonth: money(costThisMonth),
     currency: typeof currency?.value === "string" ? currency.value : "EUR",
   };

@@ -6,7 +6,7 @@ import { gpuOffer } from "../testing/gpu-double";
 import { freeGpus, gpuPoolProblem } from "../quota/gpu-pool";
 import { offerRates, priceGpuOrder, reservationQuoteFrom, resolveOffer } from "./gpu-offer";
 
-const caps = { actions: [], placement: "region", placementLabel: "Region", gpus: { offered: true, rentalTypes: [] }, sizes: "free", cloudInit: { maxSshKeys: 1, userData: true } } as const;
+const caps = { actions: [], placement: "region", placementLabel: "Region", gpus: { offered: true, rentalTypes: [] }, sizes: "free", cloudInit: { maxSshKeys: 1, userData: true, minPasswordLength: 8 } } as const;
 const size = { cpuCores: 4, memoryMb: 8192, diskGb: 100, gpus: {} };
 const order = (raw: Record<string, unknown>) => {
   const r = parseGpuOrder(raw);

@@ -5,7 +5,7 @@ import { loadPrices } from "../quota/context";
 import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
-import { monthlyCost, type PriceTable } from "../pricing/cost";
+import { vmMonthlyCost, type PriceTable } from "../pricing/cost";
 import { sizeOf } from "../schemas/size";
 import type { VmAction } from "../providers/types";
 import { PROVIDER_CATALOG } from "../providers/catalog";
@@ -23,7 +23,7 @@ export type VmControls = {
   activeTask: { id: string; kind: string; status: string } | null;
   /** The VM's latest task when it failed (shown until another task runs): its kind and the user's words. */
   lastFailed: { id: string; kind: string; error: string | null } | null;
-  /** What the VM costs per month at current prices (lib/pricing/cost.ts), in `currency`. */
+  /** What the VM costs per month (lib/pricing/cost.ts vmMonthlyCost: a rental at the rates it was accepted at, others at current prices), in `currency`. */
   monthlyCost: number;
   currency: string;
   /** The login the VM was created with (cloud-init user), for the `ssh user@ip` line; null when unknown. */
@@ -81,7 +81,7 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
     mayAct,
     activeTask: active ? { id: active.id, kind: active.kind, status: active.status } : null,
     lastFailed: latest?.status === "failed" ? { id: latest.id, kind: latest.kind, error: latest.error } : null,
-    monthlyCost: monthlyCost(sizeOf(vm), prices),
+    monthlyCost: vmMonthlyCost(vm, sizeOf(vm), prices),
     currency: quota.currency,
     loginUser: typeof requestedUser === "string" && requestedUser ? requestedUser : (vm.template?.ciuser ?? null),
     pendingUntilRestart,

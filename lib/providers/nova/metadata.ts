@@ -13,6 +13,8 @@ export const novaMetadata = {
     sizes: "offers",
     cloudInit: {
       maxSshKeys: 1,
+      // POST /vms: password of at least 12 characters (docs: create-vm).
+      minPasswordLength: 12,
       // POST /vms takes one ssh_key_id or a password, and no user-data (docs: create-vm).
       userData: { unsupported: "Nova Cloud's API takes no cloud-init user-data for its machines" },
     },

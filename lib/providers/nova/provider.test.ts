@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RentalType } from "../../schemas/catalog";
 import { ProviderError, QUOTE_KEYS, type CreateRequest, type ProviderStep, type StepContext } from "../types";
 import { novaConnectionSettings, novaCreateOptions, novaRefSchema, novaTemplateFields, novaTemplateRef, novaVmRef } from "./module-schemas";
+import { novaMetadata } from "./metadata";
 import { DEFAULT_NOVA_TIMING, NovaProvider, novaRental } from "./provider";
 import { startNovaSimulator, type NovaSimulator } from "./simulator";
 import { newEd25519PublicKey } from "./test-helpers";
@@ -172,6 +173,11 @@ describe("Nova provider: refusals as the user reads them", () => {
       "diskSize must be at least 50 GB on Nova Cloud",
     ]);
     expect(await problems(request({ cloudInit: { password: "short-pw" } }))).toEqual(["The password must be at least 12 characters on Nova Cloud"]);
+    // The wizard asks for what the precheck will take (its hint and check read the capability).
+    const shortest = novaMetadata.capabilities.cloudInit.minPasswordLength;
+    expect(shortest).toBe(12);
+    expect(await problems(request({ cloudInit: { password: "x".repeat(shortest - 1) } }))).toEqual(["The password must be at least 12 characters on Nova Cloud"]);
+    expect(await problems(request({ cloudInit: { password: "x".repeat(shortest) } }))).toEqual([]);
     expect(await problems(request({ cloudInit: {} }))).toEqual(["Nova Cloud needs an SSH key or a password (at least 12 characters) to log in"]);
     // Without a target ("auto"), the node with the most free GPUs of the type is taken.
     expect((await provider.precheck(request({ gpus: { "4090": 1 }, options: { target: "auto" } }))).options).toEqual({ target: "vm01", gpuType: "4090", gpuCount: 1 });

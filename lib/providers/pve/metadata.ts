@@ -13,6 +13,7 @@ export const pveMetadata = {
     sizes: "free",
     cloudInit: {
       maxSshKeys: 20,
+      minPasswordLength: 8,
       // cicustom only names a snippet file on a storage, and the API's upload takes iso, vztmpl and import content, not snippets (pve-api schema).
       userData: { unsupported: "Proxmox VE takes custom user-data only as a snippet file on one of its storages, which Hangar cannot upload through its API" },
     },

@@ -11,7 +11,7 @@ export const vergeosMetadata = {
     placementLabel: "Cluster",
     gpus: { offered: true, rentalTypes: ["on_demand"] },
     sizes: "free",
-    cloudInit: { maxSshKeys: 20, userData: true },
+    cloudInit: { maxSshKeys: 20, userData: true, minPasswordLength: 8 },
   },
   templateSettingFields: [
     { key: "vnet", label: "Network (vnet key)", hint: "The vnet of the VM's NIC, e.g. 3; empty: the connection's default, else the external vnet" },
