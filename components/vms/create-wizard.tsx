@@ -172,6 +172,8 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
         template_id: values.templateId,
         target: values.target || undefined,
         diskSize: Number(values.diskSize) || 1,
+        // Where sizes are free (VergeOS, PVE), the portal prices the cores and memory too.
+        ...(gpu.sizesFromOffers ? {} : { cpuCores: Number(values.cpuCores) || undefined, memorySize: mbFromGib(Number(values.memorySize)) || undefined }),
         gpuType: values.gpuType,
         gpuCount: Number(values.gpuCount),
         rentalType: rentalChoice.rentalType,
@@ -188,7 +190,7 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       clearTimeout(timer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [gpu, values.templateId, values.target, values.diskSize, values.gpuType, values.gpuCount, values.rental, values.autoRestart]);
+  }, [gpu, values.templateId, values.target, values.diskSize, values.cpuCores, values.memorySize, values.gpuType, values.gpuCount, values.rental, values.autoRestart]);
   // Each aggregate quota the request must fit (the user's plan, the team's), null limits = none.
   const scopes = useMemo(
     () =>

@@ -9,6 +9,7 @@ import { stopBoss } from "../jobs/boss";
 import { DEMO_TOKEN_ID, DEMO_TOKEN_SECRET, demoClusterOptions, startPveSimulator, type PveSimulator } from "../providers/pve/simulator";
 import { useMigratedDatabase } from "../testing/test-db";
 import { gpuOffer, newGpuDouble, withGpuDouble } from "../testing/gpu-double";
+import { quoteGpuOrder } from "./quote-gpu";
 
 /**
  * GPU orders at the API edge and the accept checks (issue 11, items 2 and 4), provider-neutral:
@@ -124,6 +125,25 @@ describe("GPU orders at the API", () => {
     const r = await create({ ...base(), gpuType: "4090", rentalType: "interruptible" });
     expect(r).toMatchObject({ status: 400, body: { message: "4090 (RTX 4090) cannot be rented as Interruptible here (offered: On demand)" } });
     expect(await rows()).toBe(0);
+  });
+
+  it("where sizes are free, the quote is of the asked cores and memory, at the rate the create records", async () => {
+    await applyConfig({ prices: { vcpuHour: 0.01, memoryGbHour: 0.005 } });
+    try {
+      const row = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
+      const ada = { id: row.id, email: row.email, role: row.role } as Parameters<typeof quoteGpuOrder>[0];
+      const ask = (cpuCores: number, memorySize: number) => quoteGpuOrder(ada, { template_id: "cuda", target: "pve1", diskSize: 50, cpuCores, memorySize, gpuType: "4090", gpuCount: 1, rentalType: "on_demand" });
+      // The quote is of the size asked (it used to be 1 core and 1 MB, whatever was asked).
+      expect((await ask(1, 1024)).size).toMatchObject({ cpuCores: 1, memoryMb: 1024 });
+      const big = await ask(8, 32768);
+      expect(big.size).toMatchObject({ cpuCores: 8, memoryMb: 32768 });
+      const r = await create({ ...base(), cpuCores: 8, memorySize: 32768, gpuType: "4090", gpuCount: 1 });
+      expect(r.status).toBe(200);
+      const vm = await db().vm.findFirstOrThrow({ where: { name: r.body.data!.vm_name as string } });
+      expect(Number(vm.gpuHourly!.toString()).toFixed(4)).toBe(big.hourly.gpu);
+    } finally {
+      await applyConfig({ prices: { vcpuHour: 0, memoryGbHour: 0 } });
+    }
   });
 
   it("records the GPUs, the rental terms and the rates; the API shows them", async () => {

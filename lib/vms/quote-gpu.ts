@@ -51,8 +51,11 @@ export async function quoteGpuOrder(user: AuthenticatedUser, raw: unknown): Prom
   const client = providerFor(template.provider);
   const templateRef: ProviderTemplate = { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser, name: template.name };
   const offers = capabilities.gpus.offered && client.gpuOffers ? await client.gpuOffers(templateRef) : null;
-  const size = { cpuCores: Number(record.cpuCores) || template.minCpuCores, memoryMb: Number(record.memorySize) || template.minMemoryMb, diskGb, gpus: {} };
-  const resolved = resolveOffer({ templateName: template.name, capabilities, plan, offers, order, size: { ...size, cpuCores: 1, memoryMb: 1 } })!;
+  const whole = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) <= 1_048_576 ? (v as number) : null);
+  const size = { cpuCores: whole(record.cpuCores) ?? template.minCpuCores, memoryMb: whole(record.memorySize) ?? template.minMemoryMb, diskGb, gpus: {} };
+  // Where sizes come with the offer, the offer's are built (the asked ones only must not exceed
+  // them: none asked here); elsewhere the asked cores and memory are priced with the GPUs.
+  const resolved = resolveOffer({ templateName: template.name, capabilities, plan, offers, order, size: capabilities.sizes === "offers" ? { ...size, cpuCores: 1, memoryMb: 1 } : size })!;
   const request: CreateRequest = {
     name: "quote",
     template: templateRef,
