@@ -30,6 +30,8 @@ it("lists every VM with owner, team, provider, size, GPU and cost this month; fi
   // 2 vCPU × 0.01 × 730 h = 14.60 a month; half of it this month.
   expect(train.costThisMonth).toBe("7.30");
   expect(train.costBasis).toBe("estimate");
+  // A running PVE VM offers every power action.
+  expect(train.actions).toEqual(expect.arrayContaining(["shutdown", "reboot", "stop", "delete"]));
   expect((await listAllVms({ gpu: "yes" }, now)).vms.map((v) => v.name)).toEqual(["train-1"]);
   expect((await listAllVms({ team: "ml" }, now)).vms.map((v) => v.name)).toEqual(["train-1"]);
   expect((await listAllVms({ q: "BOB@" }, now)).vms.map((v) => v.name)).toEqual(["web-1"]);
@@ -58,4 +60,9 @@ it("a GPU rental's cost this month is what it accrued (GPU while running, storag
   });
   const row = (await listAllVms({ owner: "cy@example.com" }, h(20))).vms[0]!;
   expect(row).toMatchObject({ name: "spot-9", costThisMonth: "5.20", costBasis: "accrued" });
+  // Row actions follow the provider kind: Nova Cloud has no graceful shut down, even when running.
+  await db().vm.update({ where: { id: vm.id }, data: { status: "running" } });
+  const running = (await listAllVms({ owner: "cy@example.com" }, h(20))).vms[0]!;
+  expect(running.actions).toContain("stop");
+  expect(running.actions).not.toContain("shutdown");
 });

@@ -5,7 +5,10 @@ import { log } from "../log";
 import { monthlyCost } from "../pricing/cost";
 import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { Decimal } from "../pricing/rental";
+import { PROVIDER_CATALOG } from "../providers/catalog";
 import { providerFor } from "../providers/registry";
+import type { ProviderKind, VmAction } from "../providers/types";
+import { allowedActions } from "../vms/action-rules";
 import type { JsonObject, ProviderClient } from "../providers/types";
 import { loadPrices } from "../quota/context";
 import { sizeOf } from "../schemas/size";
@@ -55,6 +58,8 @@ export type AdminVmRow = {
   costBasis: "accrued" | "estimate";
   createdAt: string;
   deleted: boolean;
+  /** The actions its state and its provider kind allow now (lib/vms/action-rules; the server checks again, with running tasks). */
+  actions: VmAction[];
 };
 
 const cursorOf = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
@@ -144,6 +149,7 @@ export async function listAllVms(query: unknown, now = new Date()): Promise<{ vm
       costBasis: accrued ? "accrued" : "estimate",
       createdAt: vm.createdAt.toISOString(),
       deleted: vm.deletedAt !== null,
+      actions: vm.deletedAt ? [] : allowedActions(vm.status, false, PROVIDER_CATALOG[vm.provider.kind as ProviderKind].capabilities.actions),
     };
   });
   const last = page[page.length - 1];

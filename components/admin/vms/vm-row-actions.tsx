@@ -8,22 +8,17 @@ import { Button } from "@/components/ui/button";
 
 type Power = "start" | "stop" | "shutdown" | "reboot" | "delete";
 
-/** What a VM in `status` offers in the admin's list (the server checks again, with the owner's rules). */
-function offered(status: string): Power[] {
-  if (status === "running") return ["shutdown", "reboot", "stop", "delete"];
-  if (status === "stopped") return ["start", "delete"];
-  if (status === "failed" || status === "interrupted") return ["start", "delete"];
-  return [];
-}
+const POWER: readonly Power[] = ["start", "shutdown", "reboot", "stop", "delete"];
 
 const LABELS: Record<Power, string> = { start: "Start", stop: "Stop", shutdown: "Shut down", reboot: "Reboot", delete: "Delete" };
 
 /**
- * An admin's row actions on any VM: the owner's power actions and Delete, through the VM page's
+ * An admin's row actions on any VM: the power actions and Delete its state and its provider kind
+ * allow (`vm.actions`, lib/admin/vms.ts), through the VM page's
  * server action (the same domain call, rules and audit as the owner's), and a link to the VM.
  * A started task opens; a refusal shows the server's message.
  */
-export function VmRowActions({ vm }: { vm: { id: string; name: string; status: string; deleted: boolean } }) {
+export function VmRowActions({ vm }: { vm: { id: string; name: string; status: string; deleted: boolean; actions: readonly string[] } }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +37,7 @@ export function VmRowActions({ vm }: { vm: { id: string; name: string; status: s
       <Link href={`/vms/${encodeURIComponent(vm.id)}`} className="px-1 text-xs font-medium text-indigo-700 hover:underline">
         Open
       </Link>
-      {offered(vm.status).map((a) => (
+      {POWER.filter((a) => vm.actions.includes(a)).map((a) => (
         <Button key={a} size="sm" variant={a === "delete" ? "danger" : "secondary"} disabled={pending} onClick={run(a)}>
           {LABELS[a]}
         </Button>
