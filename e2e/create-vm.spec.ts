@@ -99,6 +99,10 @@ test.describe("create a VM (wizard and seed API, on the simulated demo cluster)"
     await expect(page.getByLabel("Custom cloud-init user-data (optional)")).toHaveCount(0);
 
     await page.getByLabel("With SSH keys").check();
+    // With no key chosen (saved or not), Next says why it does not go on.
+    for (const box of await page.getByRole("checkbox").all()) await box.uncheck();
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Choose at least one key" })).toBeVisible();
     const paste = page.getByRole("button", { name: "Paste a new key" });
     if (await paste.isVisible()) await paste.click();
     // Checked as on the Profile page: not a key is refused with its reason.

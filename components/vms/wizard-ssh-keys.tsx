@@ -79,7 +79,15 @@ export function SshKeyChoice({
           ) : null}
         </fieldset>
       ) : (
-        <p className="text-sm text-slate-600">You have no saved SSH keys yet: paste one to save it to your profile and use it.</p>
+        <>
+          <p className="text-sm text-slate-600">You have no saved SSH keys yet: paste one to save it to your profile and use it.</p>
+          {/* Next with no key at all must say why it does not go on. */}
+          {error ? (
+            <p id={errorId} role="alert" className="text-xs text-red-700">
+              {error}
+            </p>
+          ) : null}
+        </>
       )}
       {adding ? (
         <div className="space-y-3 rounded-md border border-slate-200 p-3">
