@@ -88,6 +88,9 @@ test.describe("GPU machines (the demo's Nova Cloud account)", () => {
     const ends = new Date();
     ends.setUTCMonth(ends.getUTCMonth() + 3);
     await expect(page.getByTestId("vm-reservation-ends")).toHaveText(new RegExp(`^${ends.toISOString().slice(0, 7)}-\\d\\d$`));
+    // A rented machine's size comes with the offer: the page says it cannot be resized, no dead form.
+    await expect(page.getByText("Nova Cloud does not support this action: resize.")).toBeVisible();
+    await expect(page.getByRole("form", { name: "Resize" })).toHaveCount(0);
   });
 
   test("an interruptible machine is interrupted by the provider: the VM page says interrupted and the user is notified", async ({ page, request }, info) => {

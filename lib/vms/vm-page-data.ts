@@ -9,7 +9,7 @@ import { vmMonthlyCost, type PriceTable } from "../pricing/cost";
 import { sizeOf } from "../schemas/size";
 import type { VmAction } from "../providers/types";
 import { PROVIDER_CATALOG } from "../providers/catalog";
-import { actionOfKind, allowedActions, type ResizableSize } from "./action-rules";
+import { actionOfKind, allowedActions, unsupportedAction, type ResizableSize } from "./action-rules";
 import { ACTIVE_TASK_STATUSES } from "./vm-action";
 
 /** One aggregate quota a resize must fit, as the browser gets it (null limit: none). */
@@ -31,6 +31,8 @@ export type VmControls = {
   /** Cores and memory changed by a resize are waiting for the VM's next restart. */
   pendingUntilRestart: boolean;
   resize: {
+    /** Why the VM's provider kind cannot resize at all (the page says so instead of a form), or null. */
+    unsupported: string | null;
     perVm: Record<PerVmDimension, number> | null;
     scopes: ResizeFormScope[];
     prices: PriceTable;
@@ -86,6 +88,7 @@ export async function vmControls(user: AuthenticatedUser, vmId: string): Promise
     loginUser: typeof requestedUser === "string" && requestedUser ? requestedUser : (vm.template?.ciuser ?? null),
     pendingUntilRestart,
     resize: {
+      unsupported: unsupportedAction("resize", PROVIDER_CATALOG[vm.provider.kind].capabilities.actions, PROVIDER_CATALOG[vm.provider.kind].label),
       perVm: quota.perVm,
       scopes,
       prices,

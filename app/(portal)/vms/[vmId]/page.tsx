@@ -96,7 +96,13 @@ export default async function VmPage({ params }: { params: Promise<{ vmId: strin
       </Card>
       {controls?.mayAct && vm.providerRefId !== null && vm.status !== "creating" ? (
         <div className="mb-6">
-          <ResizeForm key={`${vm.cpuCores}-${vm.memoryMb}-${vm.diskGb}`} controls={controls} />
+          {controls.resize.unsupported ? (
+            <Alert tone="info" title="Resize">
+              {controls.resize.unsupported}.
+            </Alert>
+          ) : (
+            <ResizeForm key={`${vm.cpuCores}-${vm.memoryMb}-${vm.diskGb}`} controls={controls} />
+          )}
         </div>
       ) : null}
       <h2 className="mb-3 text-base font-semibold text-slate-900">Tasks</h2>
