@@ -32,4 +32,13 @@ test.describe("demo start-up", () => {
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
   });
+
+  test("pages name the portal's icon, served to anyone (no /favicon.ico 404 in every page's console)", async ({ page, request }) => {
+    await page.goto("/signin");
+    const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+    expect(href).toMatch(/^\/icon\.svg/);
+    const icon = await request.get(href!);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  });
 });
