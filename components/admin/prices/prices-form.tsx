@@ -63,10 +63,10 @@ export function PricesForm({ start, gpuTypes }: { start: PricesFormInput; gpuTyp
           <CardHeader title="Compute and storage" description="A month counts as 730 hours." />
           <CardBody className="space-y-5">
             {price("vcpuHour", "Per vCPU-hour", "per vCPU and hour")}
-            {price("memoryGbHour", "Per GB RAM-hour", "per GB of memory and hour")}
+            {price("memoryGbHour", "Per GiB of memory per hour", "per GiB of memory and hour")}
             {price("diskGbMonth", "Per GB disk-month", "per GB of disk and month")}
             <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600">
-              A VM with 2 vCPU, 4 GB RAM and 40 GB disk costs{" "}
+              A VM with 2 vCPU, 4 GiB of memory and a 40 GB disk costs{" "}
               <span className="font-semibold text-slate-900" data-testid="price-example">
                 {example(values).toFixed(2)} {currency}
               </span>{" "}
