@@ -130,10 +130,11 @@ export function CreateVmWizard({ data, prefill = {} }: { data: WizardData; prefi
       cipassword: "",
       sshKeyIds: data.sshKeys[0] ? [data.sshKeys[0].id] : [],
       userData: "",
-      gpuType: "",
-      gpuCount: 1,
-      rental: "on_demand",
-      autoRestart: false,
+      // A failed GPU order comes back with its GPU type, count and rental type (Edit and retry).
+      gpuType: chosen && prefill.gpuType && chosen.gpu?.offers.some((o) => o.gpuType === prefill.gpuType) ? prefill.gpuType : "",
+      gpuCount: prefill.gpuCount ?? 1,
+      rental: prefill.rental ?? "on_demand",
+      autoRestart: prefill.autoRestart ?? false,
     },
   });
   const { register, setValue, trigger, formState, handleSubmit, control } = form;

@@ -10,6 +10,7 @@ import type { PerVmDimension } from "../quota/rules";
 import { quotaSummary, type Limits } from "../quota/summary";
 import { add, type Resources } from "../quota/usage";
 import type { PriceTable } from "../pricing/cost";
+import { RENTAL_TYPES } from "../schemas/catalog";
 import { listUsableTemplates } from "../templates/access";
 import { quoteContext } from "./quote-context";
 import { templateOffers, type OfferView } from "./template-offers";
@@ -146,7 +147,20 @@ export async function wizardData(user: AuthenticatedUser): Promise<WizardData> {
 }
 
 /** What the New VM wizard starts with when opened from a failed create (Edit and retry, issue 12). */
-export type WizardPrefill = { templateId?: string; target?: string; cpuCores?: number; memorySize?: number; diskSize?: number; name?: string; ciuser?: string };
+export type WizardPrefill = {
+  templateId?: string;
+  target?: string;
+  cpuCores?: number;
+  memorySize?: number;
+  diskSize?: number;
+  name?: string;
+  ciuser?: string;
+  /** A GPU order: its type and count, its rental type as a plan names it (e.g. reserved_3m), auto-restart. */
+  gpuType?: string;
+  gpuCount?: number;
+  rental?: string;
+  autoRestart?: boolean;
+};
 
 /**
  * The New VM wizard's address pre-filled with a create task's request (template, placement,
@@ -165,16 +179,44 @@ export async function editRetryHref(taskId: string): Promise<string | null> {
   q.set("disk", String(task.vm.diskGb));
   q.set("name", typeof request?.name === "string" ? request.name : task.vm.name);
   if (typeof request?.cloudInit?.user === "string") q.set("ciuser", request.cloudInit.user);
+  // A GPU order comes back whole: type, count, rental type, auto-restart.
+  if (task.vm.gpuCount > 0 && task.vm.gpuType) {
+    q.set("gpu", task.vm.gpuType);
+    q.set("gpus", String(task.vm.gpuCount));
+    q.set("rental", task.vm.rentalType);
+    if (task.vm.autoRestart) q.set("restart", "1");
+  }
   return `/vms/new?${q.toString()}`;
 }
 
 const count = z.coerce.number().int().positive().max(1_000_000).optional().catch(undefined);
 const word = z.string().max(200).optional().catch(undefined);
 /** The wizard's query parameters (from editRetryHref); anything malformed is ignored. */
-export const wizardPrefillSchema = z.object({ template: word, target: word, cpu: count, memory: count, disk: count, name: word, ciuser: word });
+export const wizardPrefillSchema = z.object({
+  template: word,
+  target: word,
+  cpu: count,
+  memory: count,
+  disk: count,
+  name: word,
+  ciuser: word,
+  gpu: word,
+  gpus: count,
+  rental: z.enum(RENTAL_TYPES).optional().catch(undefined),
+  restart: z.literal("1").optional().catch(undefined),
+});
 
 /** The query parameters of /vms/new as the wizard's starting values. */
 export function prefillFrom(params: Record<string, string | string[] | undefined>): WizardPrefill {
   const p = wizardPrefillSchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-  return { templateId: p.template, target: p.target, cpuCores: p.cpu, memorySize: p.memory, diskSize: p.disk, name: p.name, ciuser: p.ciuser };
+  return {
+    templateId: p.template,
+    target: p.target,
+    cpuCores: p.cpu,
+    memorySize: p.memory,
+    diskSize: p.disk,
+    name: p.name,
+    ciuser: p.ciuser,
+    ...(p.gpu ? { gpuType: p.gpu, gpuCount: p.gpus ?? 1, rental: p.rental ?? "on_demand", autoRestart: p.restart === "1" } : {}),
+  };
 }
