@@ -79,6 +79,8 @@ export async function usageWhere(tx: Tx, where: Db.Prisma.VmWhereInput, prices: 
 
 export type QuotaScope = { name: string; limits: PlanLimits; usage: Usage };
 export type QuotaContext = {
+  /** The user's team, whether or not it has a plan (template grants to teams need it). */
+  teamId: string | null;
   planName: string | null;
   /** The tighter per-VM limits of the user's and the team's plans. */
   perVm: PlanLimits["perVm"] | null;
@@ -128,6 +130,7 @@ export async function quotaContext(tx: Tx, userId: string, now: Date = new Date(
   const perVm = planPerVm ? withGrants({ perVm: planPerVm, total: userLimits?.total ?? teamLimits!.total }, userGrants, now, "perVm").perVm : null;
   const plan = user.plan ?? teamPlan;
   return {
+    teamId: user.teamId,
     planName: user.plan?.name ?? teamPlan?.name ?? null,
     perVm,
     user: userScope,

@@ -96,14 +96,11 @@ function rentalColumns(order: GpuOrder, pricing: GpuPricing) {
  * unless all of it is.
  */
 export async function createVm(user: AuthenticatedUser, input: CreateVmInput): Promise<CreateVmAccepted> {
-  // Three independent reads at once (nothing is written before every check has passed).
-  const [template, { teamId }, quota] = await Promise.all([
-    findTemplate(input.template),
-    db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } }),
-    quotaContext(db(), user.id),
-  ]);
+  // Two independent reads at once (nothing is written before every check has passed); the
+  // quota context's user row also gives the team a template may be granted to.
+  const [template, quota] = await Promise.all([findTemplate(input.template), quotaContext(db(), user.id)]);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
-  if (!canUseTemplate({ id: user.id, teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
+  if (!canUseTemplate({ id: user.id, teamId: quota.teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
   // A plan may limit which providers its users can reach: then the template is not theirs to use.
   if (quota.plan?.allowedProviderIds.length && !quota.plan.allowedProviderIds.includes(template.providerId)) {
     throw new AppError("forbidden", TEMPLATE_FORBIDDEN);

@@ -1,5 +1,4 @@
 import type { AuthenticatedUser } from "../auth/credentials";
-import { db } from "../db/client";
 import { AppError } from "../errors";
 import { money } from "../pricing/rental";
 import { PROVIDER_CATALOG } from "../providers/catalog";
@@ -42,11 +41,9 @@ export async function quoteGpuOrder(user: AuthenticatedUser, raw: unknown): Prom
   if (!parsed.ok) throw new AppError("bad_request", parsed.message);
   const order = parsed.order;
   if (!order.gpu) throw new AppError("bad_request", "A quote needs gpuType");
-  const template = await findTemplate(templateId);
+  const [template, { teamId, plan, prices, currency }] = await Promise.all([findTemplate(templateId), quoteContext(user.id)]);
   if (!template) throw new AppError("not_found", TEMPLATE_NOT_FOUND);
-  const { teamId } = await db().user.findUniqueOrThrow({ where: { id: user.id }, select: { teamId: true } });
   if (!canUseTemplate({ id: user.id, teamId }, template)) throw new AppError("forbidden", TEMPLATE_FORBIDDEN);
-  const { plan, prices, currency } = await quoteContext(user.id);
   const capabilities = PROVIDER_CATALOG[template.provider.kind].capabilities;
   const client = providerFor(template.provider);
   const templateRef: ProviderTemplate = { ref: { id: template.providerRefId, data: template.providerRef as JsonObject }, settings: template.settings as Record<string, unknown>, ciuser: template.ciuser, name: template.name };
