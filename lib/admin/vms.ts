@@ -2,14 +2,13 @@ import { z } from "zod";
 import { db, type Db } from "../db/client";
 import { AppError } from "../errors";
 import { log } from "../log";
-import { monthlyCost } from "../pricing/cost";
+import { monthlyCost, type PriceTable } from "../pricing/cost";
 import { monthWindow, vmCost } from "../pricing/vm-cost";
 import { Decimal } from "../pricing/rental";
 import { PROVIDER_CATALOG } from "../providers/catalog";
 import { providerFor } from "../providers/registry";
-import type { ProviderKind, VmAction } from "../providers/types";
+import type { JsonObject, ProviderClient, ProviderKind, VmAction } from "../providers/types";
 import { allowedActions } from "../vms/action-rules";
-import type { JsonObject, ProviderClient } from "../providers/types";
 import { loadPrices } from "../quota/context";
 import { sizeOf } from "../schemas/size";
 
@@ -70,6 +69,13 @@ function parseCursor(cursor: string): { at: Date; id: string } {
   return { at: date, id };
 }
 
+/** The month's share of a VM's monthly price at today's prices, from its creation (or the month's start) to now (or its deletion). */
+function estimatedCost(vm: Db.Vm, month: { from: Date; to: Date }, now: Date, prices: PriceTable): Decimal {
+  const from = Math.max(vm.createdAt.getTime(), month.from.getTime());
+  const to = Math.min((vm.deletedAt ?? now).getTime(), now.getTime());
+  return new Decimal(monthlyCost(sizeOf(vm), prices)).mul(Math.max(0, to - from)).div(month.to.getTime() - month.from.getTime());
+}
+
 /**
  * A page of every VM for an admin: `query` filters (state, provider name, team name, owner
  * email, with or without GPU) and searches (a fragment of the VM's name or owner's email, or the
@@ -124,16 +130,12 @@ export async function listAllVms(query: unknown, now = new Date()): Promise<{ vm
     }
     return clients.get(row.id) ?? null;
   };
-  const monthStart = month.from;
-  const monthEnd = month.to;
   const page = rows.slice(0, limit);
   const vms = page.map((vm): AdminVmRow => {
     const client = clientOf(vm.provider);
     const ref = vm.providerRef !== null && vm.providerRefId !== null ? { id: vm.providerRefId, data: vm.providerRef as JsonObject } : null;
-    const from = Math.max(vm.createdAt.getTime(), monthStart.getTime());
-    const to = Math.min((vm.deletedAt ?? now).getTime(), now.getTime());
     const accrued = vmCost(vm, month, now);
-    const cost = accrued ? new Decimal(accrued.total) : new Decimal(monthlyCost(sizeOf(vm), prices)).mul(Math.max(0, to - from)).div(monthEnd.getTime() - monthStart.getTime());
+    const cost = accrued ? new Decimal(accrued.total) : estimatedCost(vm, month, now, prices);
     return {
       id: vm.id,
       name: vm.name,
