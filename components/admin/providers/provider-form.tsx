@@ -58,6 +58,12 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
   const errors = formState.errors;
   // The stored secret is kept only for the kind of login it belongs to.
   const storedFor = (method: "token" | "password" | "apiKey") => editing && start.stored === method && kind === start.values.kind;
+  // The password field of every kind that signs in with a user and a password.
+  const passwordField = (
+    <Field id="p-password" label="Password" error={errors.password?.message} hint={secretHint(storedFor("password"), "password")}>
+      <Input id="p-password" type="password" autoComplete="new-password" placeholder={storedFor("password") ? KEEP : ""} invalid={!!errors.password} {...register("password")} />
+    </Field>
+  );
 
   async function onSubmit(values: ProviderValues) {
     setMessage(null);
@@ -130,16 +136,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
                   <Field id="p-realm" label="Realm" error={errors.realm?.message} hint="pam when empty">
                     <Input id="p-realm" placeholder="pam" {...register("realm")} />
                   </Field>
-                  <Field id="p-password" label="Password" error={errors.password?.message} hint={secretHint(storedFor("password"), "password")}>
-                    <Input
-                      id="p-password"
-                      type="password"
-                      autoComplete="new-password"
-                      placeholder={storedFor("password") ? KEEP : ""}
-                      invalid={!!errors.password}
-                      {...register("password")}
-                    />
-                  </Field>
+                  {passwordField}
                 </>
               )}
             </>
@@ -167,16 +164,7 @@ export function ProviderForm({ start }: { start: ProviderFormStart }) {
                   <Field id="p-user" label={kind === "nova" ? "Email" : "User name"} error={errors.username?.message}>
                     <Input id="p-user" autoComplete="off" placeholder={kind === "nova" ? "ops@example.com" : "hangar"} invalid={!!errors.username} {...register("username")} />
                   </Field>
-                  <Field id="p-password" label="Password" error={errors.password?.message} hint={secretHint(storedFor("password"), "password")}>
-                    <Input
-                      id="p-password"
-                      type="password"
-                      autoComplete="new-password"
-                      placeholder={storedFor("password") ? KEEP : ""}
-                      invalid={!!errors.password}
-                      {...register("password")}
-                    />
-                  </Field>
+                  {passwordField}
                 </>
               )}
             </>

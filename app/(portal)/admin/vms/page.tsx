@@ -2,11 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AdminVmTable } from "@/components/admin/vms/vm-table";
 import { Alert } from "@/components/ui/alert";
-import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Input } from "@/components/ui/input";
+import { FilterForm, FilterInput, FilterSelect } from "@/components/ui/filter-form";
 import { PageHeader } from "@/components/ui/page-header";
-import { Select } from "@/components/ui/select";
 import { listAllVms, type AdminVmRow } from "@/lib/admin/vms";
 import { requirePermission } from "@/lib/auth/guards";
 import { db } from "@/lib/db/client";
@@ -46,57 +44,21 @@ export default async function AdminVmsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <PageHeader title="VMs" description="Every VM of every user: where it runs, its size and what it costs this month. Act on one as its owner would." />
-      <form method="get" action="/admin/vms" role="search" aria-label="Find VMs" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-6">
-        <label className="text-xs font-medium text-slate-600 sm:col-span-2">
-          Search
-          <Input name="q" defaultValue={params.get("q") ?? ""} placeholder="VM name, owner email, provider id" className="mt-1" />
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          State
-          <Select name="status" defaultValue={params.get("status") ?? ""} className="mt-1">
-            <option value="">Any (not deleted)</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace("_", " ")}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Provider
-          <Select name="provider" defaultValue={params.get("provider") ?? ""} className="mt-1">
-            <option value="">Any</option>
-            {providers.map((p) => (
-              <option key={p.name}>{p.name}</option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Team
-          <Select name="team" defaultValue={params.get("team") ?? ""} className="mt-1">
-            <option value="">Any</option>
-            {teams.map((t) => (
-              <option key={t.name}>{t.name}</option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          GPU
-          <Select name="gpu" defaultValue={params.get("gpu") ?? ""} className="mt-1">
-            <option value="">Any</option>
-            <option value="yes">With GPU</option>
-            <option value="no">Without</option>
-          </Select>
-        </label>
-        <div className="flex items-end gap-2 sm:col-span-6">
-          <button type="submit" className={buttonClass("primary")}>
-            Search
-          </button>
-          <Link href="/admin/vms" className={buttonClass("ghost")}>
-            Clear
-          </Link>
-        </div>
-      </form>
+      <FilterForm action="/admin/vms" label="Find VMs" columns={6} clearHref="/admin/vms">
+        <FilterInput label="Search" name="q" value={params.get("q")} placeholder="VM name, owner email, provider id" wide />
+        <FilterSelect label="State" name="status" value={params.get("status")} any="Any (not deleted)" options={STATES.map((s) => ({ value: s, label: s.replace("_", " ") }))} />
+        <FilterSelect label="Provider" name="provider" value={params.get("provider")} options={providers.map((p) => ({ value: p.name, label: p.name }))} />
+        <FilterSelect label="Team" name="team" value={params.get("team")} options={teams.map((t) => ({ value: t.name, label: t.name }))} />
+        <FilterSelect
+          label="GPU"
+          name="gpu"
+          value={params.get("gpu")}
+          options={[
+            { value: "yes", label: "With GPU" },
+            { value: "no", label: "Without" },
+          ]}
+        />
+      </FilterForm>
       {problem ? (
         <Alert tone="error">{problem}</Alert>
       ) : result.vms.length === 0 ? (

@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
-import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { Input } from "@/components/ui/input";
+import { FilterForm, FilterInput, FilterSelect } from "@/components/ui/filter-form";
 import { PageHeader } from "@/components/ui/page-header";
-import { Select } from "@/components/ui/select";
 import { TaskMonitorList } from "@/components/tasks/task-monitor";
 import { requirePermission } from "@/lib/auth/guards";
 import { can } from "@/lib/auth/permissions";
@@ -78,66 +76,15 @@ export default async function TaskMonitorPage({ searchParams }: { searchParams: 
           </li>
         ))}
       </ul>
-      <form method="get" action="/support/tasks" role="search" aria-label="Find tasks" className="mb-4 grid grid-cols-1 gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4">
-        <label className="text-xs font-medium text-slate-600 sm:col-span-2">
-          Search
-          <Input name="q" defaultValue={params.get("q") ?? ""} placeholder="task id, VM name, email, provider object id" className="mt-1" />
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          State
-          <Select name="status" defaultValue={current ?? ""} className="mt-1">
-            <option value="">Any</option>
-            {STATUS_FILTERS.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Kind
-          <Select name="kind" defaultValue={params.get("kind") ?? ""} className="mt-1">
-            <option value="">Any</option>
-            {Object.keys(vmTaskKinds).map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Provider
-          <Select name="provider" defaultValue={params.get("provider") ?? ""} className="mt-1">
-            <option value="">Any</option>
-            {providers.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          User (email)
-          <Input name="user" defaultValue={params.get("user") ?? ""} className="mt-1" />
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Created from
-          <Input type="date" name="from" defaultValue={params.get("from") ?? ""} className="mt-1" />
-        </label>
-        <label className="text-xs font-medium text-slate-600">
-          Created to
-          <Input type="date" name="to" defaultValue={params.get("to") ?? ""} className="mt-1" />
-        </label>
-        <div className="flex items-end gap-2 sm:col-span-4">
-          <button type="submit" className={buttonClass("primary")}>
-            Search
-          </button>
-          <Link href="/support/tasks" className={buttonClass("ghost")}>
-            Clear
-          </Link>
-          <span className="ml-auto text-xs text-slate-500">Counts stop at {COUNT_CAP.toLocaleString("en")}.</span>
-        </div>
-      </form>
+      <FilterForm action="/support/tasks" label="Find tasks" columns={4} clearHref="/support/tasks" note={`Counts stop at ${COUNT_CAP.toLocaleString("en")}.`}>
+        <FilterInput label="Search" name="q" value={params.get("q")} placeholder="task id, VM name, email, provider object id" wide />
+        <FilterSelect label="State" name="status" value={current} options={STATUS_FILTERS.map((s) => ({ value: s, label: STATUS_LABELS[s] }))} />
+        <FilterSelect label="Kind" name="kind" value={params.get("kind")} options={Object.keys(vmTaskKinds).map((k) => ({ value: k, label: k }))} />
+        <FilterSelect label="Provider" name="provider" value={params.get("provider")} options={providers.map((p) => ({ value: p.name, label: p.name }))} />
+        <FilterInput label="User (email)" name="user" value={params.get("user")} />
+        <FilterInput label="Created from" name="from" value={params.get("from")} type="date" />
+        <FilterInput label="Created to" name="to" value={params.get("to")} type="date" />
+      </FilterForm>
       {problem ? <Alert tone="error">{problem}</Alert> : <TaskMonitorList query={query} initial={page} userPage={can(user.role, "admin.manage")} />}
     </>
   );
