@@ -1,46 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as createRoute } from "@/app/api/v1/vm/manage/createFromTemplate/route";
-import { issueSessionToken } from "../../auth/api-tokens";
-import { applyConfig } from "../../config/apply";
 import { db } from "../../db/client";
-import { stopBoss } from "../../jobs/boss";
 import { checkInterruptions } from "../../jobs/interruptions";
-import { startWorker } from "../../jobs/worker";
-import { useMigratedDatabase } from "../../testing/test-db";
-import { NOVA_DEMO_API_KEY, demoNovaOptions, startNovaSimulator, type NovaSimulator } from "./simulator";
-import { newEd25519PublicKey } from "./test-helpers";
+import { startNovaRentals } from "../../testing/nova-rentals";
+import type { NovaSimulator } from "./simulator";
 
 /**
  * The provider-neutral GPU core (lib/vms/gpu-offer.ts, lib/jobs/interruptions.ts) with the Nova
  * provider and its simulator: a reservation's price and sizes come from Nova's offer and quote,
  * and an interruption Nova reports reaches the VM and its owner.
  */
-let database: { drop: () => Promise<void> };
 let sim: NovaSimulator;
 let token: string;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  process.env.HANGAR_TASK_HEARTBEAT_SECONDS = "10";
-  process.env.HANGAR_JOB_MONITOR_SECONDS = "2";
-  database = await useMigratedDatabase();
-  sim = await startNovaSimulator(demoNovaOptions({ balance: "5000.00", durations: { creatingMs: 150, startingMs: 150, stoppingMs: 100, purgeMs: 150 } }));
-  await applyConfig({
-    providers: [{ name: "nova", kind: "nova", url: sim.url, apiKey: NOVA_DEMO_API_KEY }],
-    templates: [{ name: "stable-diffusion", provider: "nova", public: true, nova: { templateVmid: 102 }, minDiskGb: 50 }],
-    plans: [{ name: "gpu", default: true, perVm: { cpuCores: 32, memoryMb: 262144, diskGb: 500, gpus: 4 }, total: { cpuCores: 64, memoryMb: 524288, diskGb: 2000, vms: 10, gpus: 8 } }],
-    users: [{ email: "ada@example.com", password: "long-enough-pw", role: "user", plan: "gpu" }],
-  });
-  const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
-  await db().sshKey.create({ data: { id: "key-1", userId: ada.id, name: "laptop", publicKey: newEd25519PublicKey("ada@laptop"), fingerprint: "SHA256:test" } });
-  token = (await issueSessionToken(ada.id)).token;
-  await startWorker();
+  ({ sim, token, stop } = await startNovaRentals({ perVm: { cpuCores: 32, memoryMb: 262144, diskGb: 500, gpus: 4 }, total: { cpuCores: 64, memoryMb: 524288, diskGb: 2000, vms: 10, gpus: 8 } }));
 }, 120_000);
 
-afterAll(async () => {
-  await stopBoss();
-  await sim?.stop();
-  await database?.drop();
-});
+afterAll(async () => stop?.());
 
 async function rent(body: Record<string, unknown>) {
   const res = await createRoute(

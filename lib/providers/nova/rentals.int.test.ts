@@ -4,15 +4,10 @@ import { GET as taskRoute } from "@/app/api/v1/tasks/[taskId]/route";
 import { DELETE as deleteRoute } from "@/app/api/v1/vms/[vmId]/route";
 import { POST as startRoute } from "@/app/api/v1/vms/[vmId]/start/route";
 import { POST as stopRoute } from "@/app/api/v1/vms/[vmId]/stop/route";
-import { issueSessionToken } from "../../auth/api-tokens";
-import { applyConfig } from "../../config/apply";
 import { db } from "../../db/client";
-import { stopBoss } from "../../jobs/boss";
 import { checkInterruptions } from "../../jobs/interruptions";
-import { startWorker } from "../../jobs/worker";
-import { useMigratedDatabase } from "../../testing/test-db";
-import { NOVA_DEMO_API_KEY, demoNovaOptions, startNovaSimulator, type NovaSimulator } from "./simulator";
-import { newEd25519PublicKey } from "./test-helpers";
+import { startNovaRentals } from "../../testing/nova-rentals";
+import type { NovaSimulator } from "./simulator";
 
 /**
  * Nova Cloud rentals end to end against real PostgreSQL and the Nova simulator (the real client
@@ -20,32 +15,15 @@ import { newEd25519PublicKey } from "./test-helpers";
  * provider's steps (key, POST /vms, wait until running with an IP), and the portal records what
  * Nova built. Simulator state changes take 100-150 ms.
  */
-let database: { url: string; drop: () => Promise<void> };
 let sim: NovaSimulator;
 let token: string;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  process.env.HANGAR_TASK_HEARTBEAT_SECONDS = "10";
-  process.env.HANGAR_JOB_MONITOR_SECONDS = "2";
-  database = await useMigratedDatabase();
-  sim = await startNovaSimulator(demoNovaOptions({ balance: "5000.00", durations: { creatingMs: 150, startingMs: 150, stoppingMs: 100, purgeMs: 150 } }));
-  await applyConfig({
-    providers: [{ name: "nova", kind: "nova", url: sim.url, apiKey: NOVA_DEMO_API_KEY }],
-    templates: [{ name: "stable-diffusion", provider: "nova", public: true, nova: { templateVmid: 102 }, minDiskGb: 50 }],
-    plans: [{ name: "gpu", default: true, perVm: { cpuCores: 16, memoryMb: 131072, diskGb: 500, gpus: 8 }, total: { cpuCores: 64, memoryMb: 524288, diskGb: 2000, vms: 10, gpus: 16 } }],
-    users: [{ email: "ada@example.com", password: "long-enough-pw", role: "user", plan: "gpu" }],
-  });
-  const ada = await db().user.findUniqueOrThrow({ where: { email: "ada@example.com" } });
-  await db().sshKey.create({ data: { id: "key-1", userId: ada.id, name: "laptop", publicKey: newEd25519PublicKey("ada@laptop"), fingerprint: "SHA256:test" } });
-  token = (await issueSessionToken(ada.id)).token;
-  await startWorker();
+  ({ sim, token, stop } = await startNovaRentals({ perVm: { cpuCores: 16, memoryMb: 131072, diskGb: 500, gpus: 8 }, total: { cpuCores: 64, memoryMb: 524288, diskGb: 2000, vms: 10, gpus: 16 } }));
 }, 120_000);
 
-afterAll(async () => {
-  await stopBoss();
-  await sim?.stop();
-  await database?.drop();
-});
+afterAll(async () => stop?.());
 
 beforeEach(async () => {
   sim.faults.reset();
